@@ -1,0 +1,33 @@
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+
+export default [
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/.nx/**'] },
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parser: tseslint.parser },
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'scope:core', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'scope:lib', onlyDependOnLibsWithTags: ['scope:core', 'scope:lib'] },
+            { sourceTag: 'scope:adapter', onlyDependOnLibsWithTags: ['scope:core', 'scope:lib'] },
+            { sourceTag: 'scope:testkit', onlyDependOnLibsWithTags: ['scope:core', 'scope:lib'] },
+            { sourceTag: 'scope:app', onlyDependOnLibsWithTags: ['scope:core', 'scope:lib', 'scope:adapter'] },
+            { sourceTag: 'scope:tool', onlyDependOnLibsWithTags: ['scope:core', 'scope:lib', 'scope:adapter', 'scope:testkit', 'scope:app'] },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      // noUncheckedIndexedAccess is on; indexed hot loops assert bounds they already checked.
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+];
