@@ -22,7 +22,15 @@ export type {
 export { EFFECTS } from './decision.js';
 export type { Effect, RiskFactor, Risk, ObservedRule, Decision, DecisionRequest, PolicyEngine } from './decision.js';
 export { VALUE_TYPE_CLASSES } from './masking.js';
-export type { ValueTypeClass, ResultColumn, MaskPlan, MaskPlanInput } from './masking.js';
+export type {
+  ValueTypeClass,
+  ResultColumn,
+  MaskPlan,
+  MaskPlanInput,
+  ValueRepresentation,
+  MaskStats,
+  Masker,
+} from './masking.js';
 export type { AuditSessionInfo, AuditQueryEvent, AuditResultEvent, AuditSink } from './audit.js';
 export type { SessionContext, Session, DialectAdapter } from './adapter.js';
 export { GatehouseError, formatProblem } from './errors.js';

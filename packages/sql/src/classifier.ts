@@ -8,7 +8,7 @@ import { normalizeStatement } from './normalize.js';
 export interface SqlClassifierOptions {
   /** Statements longer than this (UTF-16 code units ≈ bytes for SQL) are `unknown` without parsing. */
   readonly maxStatementBytes?: number;
-  /** Entries in the fingerprint → classification cache. */
+  /** Entries in the fingerprint → classification cache; 0 turns both caches off (benchmarks). */
   readonly cacheEntries?: number;
   /** Memory bound of the exact-text cache (text is held only in memory, never logged). */
   readonly exactCacheBytes?: number;
@@ -30,22 +30,28 @@ export const DEFAULT_MAX_STATEMENT_BYTES = 1024 * 1024;
 export async function createSqlClassifier(options: SqlClassifierOptions = {}): Promise<SqlClassifier> {
   const modules = await loadDialectModules();
   const maxBytes = options.maxStatementBytes ?? DEFAULT_MAX_STATEMENT_BYTES;
-  const exactCache = new LRUCache<string, Action[]>({
-    maxSize: options.exactCacheBytes ?? 16 * 1024 * 1024,
-    sizeCalculation: (actions, key) => key.length * 2 + 512 * actions.length,
-  });
-  const shapeCache = new LRUCache<string, StatementClassification[]>({ max: options.cacheEntries ?? 10_000 });
+  const cacheEntries = options.cacheEntries ?? 10_000;
+  const exactCache =
+    cacheEntries > 0
+      ? new LRUCache<string, Action[]>({
+          maxSize: options.exactCacheBytes ?? 16 * 1024 * 1024,
+          sizeCalculation: (actions, key) => key.length * 2 + 512 * actions.length,
+        })
+      : undefined;
+  const shapeCache = cacheEntries > 0 ? new LRUCache<string, StatementClassification[]>({ max: cacheEntries }) : undefined;
   const stats = { exactHits: 0, fingerprintHits: 0, misses: 0 };
 
   function classify(text: string, context: ClassifyContext): Action[] {
     if (text.length > maxBytes) return [tooLargeAction(text, context.dialect)];
+    const module = modules[context.dialect];
+    if (!exactCache) return classifyUncached(module, text, context);
     const exactKey = cacheKey(context, text);
     const cached = exactCache.get(exactKey);
     if (cached) {
       stats.exactHits++;
       return cached;
     }
-    const actions = classifyUncached(modules[context.dialect], text, context);
+    const actions = classifyUncached(module, text, context);
     exactCache.set(exactKey, actions);
     return actions;
   }
@@ -55,7 +61,7 @@ export async function createSqlClassifier(options: SqlClassifierOptions = {}): P
     const ranges = module.split(lexed, text);
     const normalized = ranges.map((range) => normalizeStatement(text, lexed.tokens, range, module));
     const shapeKey = cacheKey(context, normalized.map((n) => n.fingerprint).join('\u0000;'));
-    let classifications = shapeCache.get(shapeKey);
+    let classifications = shapeCache?.get(shapeKey);
     if (classifications) {
       stats.fingerprintHits++;
     } else {
@@ -64,7 +70,7 @@ export async function createSqlClassifier(options: SqlClassifierOptions = {}): P
         lexed.problems.length > 0
           ? ranges.map(() => unknownStatement('parse-error'))
           : safeClassify(module, text, lexed, ranges, context);
-      shapeCache.set(shapeKey, classifications);
+      shapeCache?.set(shapeKey, classifications);
     }
     const multi = ranges.length > 1;
     return classifications.map((classification, i) => {

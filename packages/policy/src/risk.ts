@@ -1,0 +1,69 @@
+import type { Action, Category, Flag, PrincipalKind, RiskFactor } from '@gatehouse/core';
+
+export const CATEGORY_POINTS: Readonly<Record<Category, number>> = {
+  read: 0,
+  session: 0,
+  transaction: 0,
+  write: 2,
+  procedure: 3,
+  ddl: 4,
+  dcl: 5,
+  admin: 5,
+  // Unknown is the riskiest category: we could not tell what the statement does.
+  unknown: 6,
+};
+
+export const FLAG_POINTS: Readonly<Record<Flag, number>> = {
+  unbounded: 3,
+  'multi-statement': 1,
+  dynamic: 2,
+  'side-effect-function': 2,
+  'file-access': 3,
+  'parse-error': 2,
+  'server-side-script': 2,
+  'privilege-switch': 3,
+  'security-setting': 4,
+  'too-large': 2,
+  'executable-comment': 1,
+};
+
+export const DEFAULT_ENVIRONMENT_POINTS: Readonly<Record<string, number>> = { prod: 2, production: 2, staging: 1 };
+
+export const PRINCIPAL_KIND_POINTS: Readonly<Record<PrincipalKind, number>> = { human: 0, service: 0, agent: 1 };
+
+export const MAX_RISK = 10;
+
+/**
+ * Scores actions 0–10. The score alone is computed on the hot path (no allocation); the factor list
+ * is built only for the action that ends up as the decision's risk.
+ */
+export class RiskModel {
+  readonly #environments: ReadonlyMap<string, number>;
+
+  constructor(environmentPoints: Readonly<Record<string, number>> = {}) {
+    this.#environments = new Map(Object.entries({ ...DEFAULT_ENVIRONMENT_POINTS, ...environmentPoints }));
+  }
+
+  /** Points shared by every action of a request (environment and principal kind). */
+  contextPoints(environment: string, kind: PrincipalKind): number {
+    return (this.#environments.get(environment) ?? 0) + (PRINCIPAL_KIND_POINTS[kind] ?? 0);
+  }
+
+  score(action: Action, contextPoints: number): number {
+    let points = (CATEGORY_POINTS[action.category] ?? CATEGORY_POINTS.unknown) + contextPoints;
+    for (const flag of action.flags) points += FLAG_POINTS[flag] ?? 0;
+    return points > MAX_RISK ? MAX_RISK : points;
+  }
+
+  factors(action: Action, environment: string, kind: PrincipalKind): RiskFactor[] {
+    const factors: RiskFactor[] = [];
+    const add = (name: string, points: number | undefined) => {
+      if (points !== undefined && points > 0) factors.push({ name, points });
+    };
+    add(`category:${action.category}`, CATEGORY_POINTS[action.category] ?? CATEGORY_POINTS.unknown);
+    for (const flag of action.flags) add(`flag:${flag}`, FLAG_POINTS[flag]);
+    add(`environment:${environment}`, this.#environments.get(environment));
+    add(`principal:${kind}`, PRINCIPAL_KIND_POINTS[kind]);
+    return factors;
+  }
+}
