@@ -3,6 +3,8 @@ import type { Dialect } from './dialect.js';
 
 /** What the gateway hands an adapter for one client connection. */
 export interface SessionContext {
+  /** Unique per connection; appears in logs, audit and traces. */
+  readonly sessionId: string;
   readonly connection: string;
   readonly environment: string;
   readonly clientAddress: string;
@@ -11,9 +13,11 @@ export interface SessionContext {
 /** One client connection's state machine, owned by its adapter. */
 export interface Session {
   readonly id: string;
-  /** Resolves when the session has ended, cleanly or not. */
+  /** Resolves when the session has ended, cleanly or not. Never rejects. */
   readonly closed: Promise<void>;
-  /** Ends the session (drain or terminate). */
+  /** Ends the session once the statement in flight (if any) has finished: graceful shutdown. */
+  drain(): void;
+  /** Ends the session now. */
   close(reason: string): void;
 }
 
