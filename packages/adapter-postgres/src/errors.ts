@@ -15,6 +15,8 @@ export const ProtocolErrorCode = {
   Malformed: 'PG_MALFORMED_MESSAGE',
   /** Text that must be UTF-8 is not. */
   InvalidUtf8: 'PG_INVALID_UTF8',
+  /** A well-formed message that the current state of the conversation does not allow (e.g. Query before authentication). */
+  UnexpectedMessage: 'PG_UNEXPECTED_MESSAGE',
   /** Bytes arrived where none may (after a CancelRequest, or while an encryption answer is pending). */
   UnexpectedData: 'PG_UNEXPECTED_DATA',
   /** A decoder was handed a frame of another message type — a bug in the caller. */
@@ -45,6 +47,12 @@ export const UpstreamAuthErrorCode = {
   NoSupportedMechanism: 'PG_SASL_NO_MECHANISM',
   /** A SCRAM call came out of order (e.g. proof requested before client-first). */
   ScramState: 'PG_SCRAM_STATE',
+  /** The upstream asked for a cleartext password over an unencrypted connection. */
+  CleartextRefused: 'PG_UPSTREAM_CLEARTEXT_REFUSED',
+  /** The upstream asked for a method the gateway does not implement or does not allow (GSS, SSPI, …). */
+  UnsupportedMethod: 'PG_UPSTREAM_AUTH_UNSUPPORTED',
+  /** The upstream's MD5 request is malformed. */
+  BadRequest: 'PG_UPSTREAM_AUTH_BAD_REQUEST',
 } as const;
 export type UpstreamAuthErrorCode = (typeof UpstreamAuthErrorCode)[keyof typeof UpstreamAuthErrorCode];
 

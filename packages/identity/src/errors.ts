@@ -1,4 +1,5 @@
 import { GatehouseError } from '@gatehouse/core';
+import { printable } from './printable.js';
 
 /**
  * Base of every identity error. Subclasses carry a stable `code`; messages say what was wrong and
@@ -24,9 +25,11 @@ export class TokenMalformedError extends IdentityError {
 export class TokenExpiredError extends IdentityError {
   readonly expiredAt: Date | undefined;
 
-  constructor(expiredAt: Date | undefined, options?: { cause?: unknown }) {
+  /** `renew` says how to get a new token; agent tokens are renewed by an admin, not by their holder. */
+  constructor(expiredAt: Date | undefined, options?: { cause?: unknown; renew?: string }) {
     const when = expiredAt === undefined ? '' : ` at ${expiredAt.toISOString()}`;
-    super('identity.token_expired', `token expired${when}; get a new token with \`gatehouse token issue\``, options);
+    const renew = options?.renew ?? 'get a new token with `gatehouse token issue`';
+    super('identity.token_expired', `token expired${when}; ${renew}`, options && 'cause' in options ? { cause: options.cause } : undefined);
     this.expiredAt = expiredAt;
   }
 }
@@ -76,8 +79,12 @@ export class TokenNotYetValidError extends IdentityError {
 
 /** The token verifies but its claims are not usable (missing subject, bad groups, unknown kind, …). */
 export class TokenClaimsError extends IdentityError {
+  /** The problem without the prefix, for callers that reword it (e.g. when issuing a token). */
+  readonly detail: string;
+
   constructor(detail: string, options?: { cause?: unknown }) {
     super('identity.token_claims', `token claims are not usable: ${detail}`, options);
+    this.detail = detail;
   }
 }
 
@@ -104,10 +111,9 @@ export class IdentityMismatchError extends IdentityError {
   readonly tokenSubject: string;
 
   constructor(requestedUser: string, tokenSubject: string) {
-    super(
-      'identity.mismatch',
-      `the connection asked for user "${requestedUser}" but the token belongs to "${tokenSubject}"; connect as "${tokenSubject}" or use a token issued to "${requestedUser}"`,
-    );
+    const asked = printable(requestedUser);
+    const owner = printable(tokenSubject);
+    super('identity.mismatch', `the connection asked for user "${asked}" but the token belongs to "${owner}"; connect as "${owner}" or use a token issued to "${asked}"`);
     this.requestedUser = requestedUser;
     this.tokenSubject = tokenSubject;
   }

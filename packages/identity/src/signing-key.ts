@@ -92,5 +92,5 @@ function isErrno(error: unknown, code: string): boolean {
 }
 
 function errnoText(error: unknown): string {
-  return error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.message) : String(error);
+  return error instanceof Error ? error.message : String(error);
 }

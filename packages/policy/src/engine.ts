@@ -29,7 +29,8 @@ const NONE = -1;
 export class CompiledPolicy implements PolicyEngine {
   readonly file: string;
   readonly rules: readonly CompiledRule[];
-  readonly #risk: RiskModel;
+  /** The risk model this policy scores with (environment points come from the document). */
+  readonly risk: RiskModel;
   readonly #audit: AuditDetail;
   /** Per rule: 1 when its `when` request part holds, 2 when its `unless` request part holds too. */
   readonly #requestMatch: Uint8Array;
@@ -43,7 +44,7 @@ export class CompiledPolicy implements PolicyEngine {
   constructor(file: string, rules: readonly CompiledRule[], risk: RiskModel, audit: AuditDetail) {
     this.file = file;
     this.rules = rules;
-    this.#risk = risk;
+    this.risk = risk;
     this.#audit = audit;
     this.#requestMatch = new Uint8Array(rules.length);
     this.#hit = new Uint8Array(rules.length);
@@ -87,7 +88,7 @@ export class CompiledPolicy implements PolicyEngine {
       requestMatch[r] = state;
     }
 
-    const contextPoints = this.#risk.contextPoints(target.environment, principal.kind);
+    const contextPoints = this.risk.contextPoints(target.environment, principal.kind);
     let finalRank = NONE;
     let maxRisk = -1;
     let riskiest = 0;
@@ -95,7 +96,7 @@ export class CompiledPolicy implements PolicyEngine {
     let defaultDenies = 0;
     for (let a = 0; a < actions.length; a++) {
       const action = actions[a] as (typeof actions)[number];
-      const risk = this.#risk.score(action, contextPoints);
+      const risk = this.risk.score(action, contextPoints);
       if (risk > maxRisk) {
         maxRisk = risk;
         riskiest = a;
@@ -167,7 +168,7 @@ export class CompiledPolicy implements PolicyEngine {
       effect,
       rules: deciding,
       reason: reasons.join('; '),
-      risk: { score: maxRisk, factors: this.#risk.factors(riskAction, target.environment, principal.kind) },
+      risk: { score: maxRisk, factors: this.risk.factors(riskAction, target.environment, principal.kind) },
       obligations,
       observed: this.#observedRules(),
     };

@@ -14,12 +14,15 @@ import type { YamlSource } from './yaml-source.js';
 export function validateYaml<T>(
   text: string,
   file: string,
-  schema: { safeParse(data: unknown): { success: true; data: T } | { success: false; error: { issues: unknown[] } } },
+  schema: {
+    safeParse(data: unknown, params: { reportInput: boolean }): { success: true; data: T } | { success: false; error: { issues: unknown[] } };
+  },
   code: string,
 ): { data: T; source: YamlSource } {
   const source = parseYamlSource(text, file);
   if (source.syntaxProblems.length > 0) throw new PolicyLoadError(code, source.syntaxProblems);
-  const result = schema.safeParse(source.data);
+  // reportInput keeps each issue's input, which tells a missing key from a wrong value.
+  const result = schema.safeParse(source.data, { reportInput: true });
   if (!result.success) {
     const problems: LocatedProblem[] = locateIssues(result.error.issues as Parameters<typeof locateIssues>[0], source);
     throw new PolicyLoadError(code, problems);

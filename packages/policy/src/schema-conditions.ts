@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CATEGORIES, DIALECTS, FLAGS, OBJECT_ACCESSES, OBJECT_KINDS, PRINCIPAL_KINDS } from '@gatehouse/core';
-import { ALWAYS, cidr, glob, listOf, oneOf, strictMap, text, wholeNumber } from './schema-primitives.js';
+import { ALWAYS, STRING_SHORTHANDS, cidr, glob, listOf, oneOf, shorthand, strictMap, text, wholeNumber } from './schema-primitives.js';
 
 const principalCondition = strictMap('principal condition', {
   users: listOf('users', text('a user id')).optional(),
@@ -9,14 +9,14 @@ const principalCondition = strictMap('principal condition', {
 });
 
 /** `"*.*.users"` is shorthand for `{ name: "*.*.users" }`. */
-const objectPattern = z.preprocess(
+const objectPattern = shorthand(STRING_SHORTHANDS, z.preprocess(
   (value) => (typeof value === 'string' ? { name: value } : value),
   strictMap('object pattern', {
     name: glob('object pattern name'),
     access: listOf('access', oneOf('object access', OBJECT_ACCESSES)).optional(),
     kind: listOf('kind', oneOf('object kind', OBJECT_KINDS)).optional(),
   }),
-);
+));
 
 const actionCondition = strictMap('action condition', {
   category: listOf('category', oneOf('category', CATEGORIES)).optional(),

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { AUDIT_DETAILS, MASK_FAILURE_MODES, MASK_STRATEGY_KINDS, REVIEW_MODES } from '@gatehouse/core';
-import { ALWAYS, duration, listOf, oneOf, strictMap, text, wholeNumber } from './schema-primitives.js';
+import { ALWAYS, STRING_SHORTHANDS, duration, listOf, oneOf, shorthand, strictMap, text, wholeNumber } from './schema-primitives.js';
 import { globProblem } from './glob.js';
 
 /** `partial` is shorthand for `{ strategy: partial }`. */
-export const strategySchema = z.preprocess(
+export const strategySchema = shorthand(STRING_SHORTHANDS, z.preprocess(
   (value) => (typeof value === 'string' ? { strategy: value } : value),
   strictMap('mask strategy', {
     strategy: oneOf('mask strategy', MASK_STRATEGY_KINDS),
@@ -24,13 +24,13 @@ export const strategySchema = z.preprocess(
       });
     }
   }, ALWAYS),
-);
+));
 
 /** `email` is shorthand for `{ detector: email }` (strategy redact). */
-const detectEntry = z.preprocess(
+const detectEntry = shorthand(STRING_SHORTHANDS, z.preprocess(
   (value) => (typeof value === 'string' ? { detector: value } : value),
   strictMap('detect entry', { detector: text('detector'), strategy: strategySchema.optional() }),
-);
+));
 
 export const maskSchema = strictMap('mask', {
   columns: z

@@ -70,14 +70,16 @@ const detectorSchema = strictMap('detector', {
   }
   const regex = detector['regex'];
   if (typeof regex !== 'string') return;
+  // The masker's linear-time engine accepts a leading (?i) for case-insensitive matching; JS does not.
+  const body = regex.startsWith('(?i)') ? regex.slice(4) : regex;
   try {
-    new RegExp(regex);
+    new RegExp(body);
   } catch (error) {
     const reason = error instanceof Error ? error.message.replace(/^Invalid regular expression: /, '') : String(error);
     context.addIssue({ code: 'custom', path: ['regex'], message: `invalid regex: ${reason}; fix the expression (JavaScript regular expression syntax)` });
     return;
   }
-  if (hasNestedQuantifier(regex)) {
+  if (hasNestedQuantifier(body)) {
     context.addIssue({
       code: 'custom',
       path: ['regex'],

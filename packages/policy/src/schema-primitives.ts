@@ -22,6 +22,18 @@ export function asRecord(value: unknown): Readonly<Record<string, unknown>> {
 
 export const UNKNOWN_KEYS_MARKER = '\u0001unknown-keys\u0001';
 
+/**
+ * Schemas that accept a shorthand the JSON Schema export must also allow: a single value for a
+ * list, or a string for a map. Kept here so the export describes what the loader accepts.
+ */
+export const LIST_SHORTHANDS = new WeakSet<z.ZodType>();
+export const STRING_SHORTHANDS = new WeakSet<z.ZodType>();
+
+export function shorthand<T extends z.ZodType>(set: WeakSet<z.ZodType>, schema: T): T {
+  set.add(schema);
+  return schema;
+}
+
 /** A short, value-free description of what the author wrote, for "must be X, not Y" messages. */
 export function describeInput(input: unknown): string {
   if (input === null) return 'empty (null)';
@@ -70,12 +82,12 @@ export function text(what: string) {
  * empty list is refused: it would match nothing, which is never what the author meant.
  */
 export function listOf<T extends z.ZodType>(what: string, item: T) {
-  return z.preprocess(
+  return shorthand(LIST_SHORTHANDS, z.preprocess(
     (value) => (value === undefined || value === null || Array.isArray(value) ? value : [value]),
     z
       .array(item, { error: (issue) => `${what} must be a list, not ${describeInput(issue.input)}` })
       .min(1, { error: `${what} is an empty list, which matches nothing; add values or remove the key` }),
-  );
+  ));
 }
 
 export function wholeNumber(what: string, min: number, max?: number) {

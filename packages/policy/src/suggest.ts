@@ -1,18 +1,22 @@
-/** Edit distance (Levenshtein), bounded by small inputs: policy keys and enum values. */
+/**
+ * Edit distance counting an adjacent swap as one edit (optimal string alignment), since swapped
+ * letters (`emial`) are the commonest typo. Inputs are short policy keys and enum values.
+ */
 function editDistance(a: string, b: string): number {
-  const previous = new Array<number>(b.length + 1);
-  for (let j = 0; j <= b.length; j++) previous[j] = j;
+  const width = b.length + 1;
+  const table = new Array<number>((a.length + 1) * width).fill(0);
+  const at = (i: number, j: number): number => table[i * width + j] ?? 0;
+  for (let i = 0; i <= a.length; i++) table[i * width] = i;
+  for (let j = 0; j <= b.length; j++) table[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    let diagonal = previous[0] ?? 0;
-    previous[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const above = previous[j] ?? 0;
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      previous[j] = Math.min(above + 1, (previous[j - 1] ?? 0) + 1, diagonal + cost);
-      diagonal = above;
+      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, at(i - 2, j - 2) + 1);
+      table[i * width + j] = best;
     }
   }
-  return previous[b.length] ?? 0;
+  return at(a.length, b.length);
 }
 
 /**

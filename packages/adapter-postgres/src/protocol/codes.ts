@@ -20,6 +20,8 @@ export const FrontendCode = {
   FunctionCall: 0x46, // 'F'
   Terminate: 0x58, // 'X'
   /** PasswordMessage, SASLInitialResponse, SASLResponse and GSSResponse share 'p'; the auth state says which. */
+  PasswordMessage: 0x70, // 'p'
+  /** Same code as PasswordMessage, under the name that does not suggest a password is inside. */
   AuthResponse: 0x70, // 'p'
 } as const;
 export type FrontendCode = (typeof FrontendCode)[keyof typeof FrontendCode];

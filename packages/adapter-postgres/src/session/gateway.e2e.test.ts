@@ -1,0 +1,277 @@
+import { connect } from 'node:net';
+import { connect as connectTls } from 'node:tls';
+import pg from 'pg';
+import { startPostgres } from '@gatehouse/testkit';
+import type { PostgresServer } from '@gatehouse/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BackendReader } from '../protocol/backend-reader.js';
+import type { Frame } from '../protocol/frame.js';
+import { encodeCancelRequest, encodeSSLRequest, encodeStartupMessage } from '../protocol/messages/startup.js';
+import { encodeBind, encodeExecute, encodeParse, encodeSync } from '../protocol/messages/extended.js';
+import { encodePasswordMessage } from '../protocol/messages/authentication.js';
+import { decodeErrorResponse } from '../protocol/messages/error-notice.js';
+import { startTestGateway } from '../testing/gateway-harness.js';
+import type { TestGateway } from '../testing/gateway-harness.js';
+
+const POLICY = `
+version: 1
+rules:
+  - id: no-drop
+    effect: deny
+    when: { action: { operation: [DROP TABLE, TRUNCATE] } }
+    message: Destructive DDL is blocked
+  - id: unbounded-review
+    effect: review
+    when: { action: { category: [write], flags: [unbounded] } }
+    review: { approvers: { groups: [dba] }, mode: hold, timeout: 15m }
+  - id: sessions
+    effect: allow
+    when: { action: { category: [session, transaction] } }
+  - id: analysts-read
+    effect: allow
+    when:
+      principal: { groups: [analysts] }
+      action: { category: [read] }
+    mask:
+      columns: { "*.*.users.email": partial, "*.*.*.ssn": redact }
+      detect: [credit_card]
+  - id: app-all
+    effect: allow
+    when: { principal: { groups: [app] } }
+`;
+
+describe('PostgreSQL through the gateway', () => {
+  let server: PostgresServer;
+  let gateway: TestGateway;
+  const clients: pg.Client[] = [];
+
+  async function client(user: string, groups: string[], overrides: Partial<pg.ClientConfig> = {}): Promise<pg.Client> {
+    const c = new pg.Client({
+      host: 'localhost',
+      port: gateway.port,
+      user,
+      password: await gateway.token(user, groups),
+      database: 'app',
+      ssl: { ca: gateway.cert },
+      ...overrides,
+    });
+    clients.push(c);
+    await c.connect();
+    return c;
+  }
+
+  beforeAll(async () => {
+    server = await startPostgres();
+    const admin = new pg.Client({
+      host: server.host,
+      port: server.port,
+      user: server.user,
+      password: server.password,
+      database: server.database,
+      ssl: { rejectUnauthorized: false },
+    });
+    await admin.connect();
+    await admin.query(`
+      CREATE TABLE users (id int PRIMARY KEY, name text, email text, ssn text, card text, age int);
+      INSERT INTO users VALUES
+        (1, 'Ana', 'ana@example.com', '123-45-6789', '4111 1111 1111 1111', 31),
+        (2, 'Bo', 'bo@example.org', '987-65-4321', 'none', 45);
+      CREATE TABLE audit_probe (id serial PRIMARY KEY, note text);
+    `);
+    await admin.end();
+    gateway = await startTestGateway(server, POLICY);
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const c of clients) await c.end().catch(() => undefined);
+    await gateway?.stop();
+    await server?.stop();
+  });
+
+  it('authenticates with a gateway token over TLS and runs queries as the gateway service role', async () => {
+    const c = await client('carl', ['app']);
+    const { rows } = await c.query<{ who: string; ssl: boolean }>(
+      'SELECT current_user AS who, ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()',
+    );
+    expect(rows).toEqual([{ who: 'gatehouse_svc', ssl: true }]);
+  });
+
+  it('refuses a bad token, a token for someone else, and an expired token', async () => {
+    const bad = new pg.Client({ host: 'localhost', port: gateway.port, user: 'carl', password: 'not-a-token', database: 'app', ssl: { ca: gateway.cert } });
+    await expect(bad.connect()).rejects.toMatchObject({ code: '28P01' });
+
+    const stolen = new pg.Client({
+      host: 'localhost',
+      port: gateway.port,
+      user: 'mallory',
+      password: await gateway.token('carl', ['app']),
+      database: 'app',
+      ssl: { ca: gateway.cert },
+    });
+    await expect(stolen.connect()).rejects.toMatchObject({ code: '28P01' });
+
+    const expired = new pg.Client({
+      host: 'localhost',
+      port: gateway.port,
+      user: 'carl',
+      password: await gateway.token('carl', ['app'], { ttl: 60, issuedAt: Date.now() - 3_600_000 }),
+      database: 'app',
+      ssl: { ca: gateway.cert },
+    });
+    await expect(expired.connect()).rejects.toThrow(/expired/);
+  });
+
+  it('requires TLS unless the listener allows loopback plaintext', async () => {
+    const plain = new pg.Client({ host: '127.0.0.1', port: gateway.port, user: 'carl', password: await gateway.token('carl', ['app']), database: 'app', ssl: false });
+    await expect(plain.connect()).rejects.toMatchObject({ code: '28000' });
+  });
+
+  it('denies a DROP TABLE with the native error naming the rule, and the session stays usable', async () => {
+    const c = await client('carl', ['app']);
+    await expect(c.query('DROP TABLE users')).rejects.toMatchObject({ code: '42501', message: expect.stringContaining('no-drop') });
+    const { rows } = await c.query('SELECT count(*)::int AS n FROM users');
+    expect(rows[0].n).toBe(2);
+  });
+
+  it('a denial inside a transaction aborts it, exactly as the server would', async () => {
+    const c = await client('carl', ['app']);
+    await c.query('BEGIN');
+    await c.query("INSERT INTO audit_probe (note) VALUES ('inside')");
+    await expect(c.query('TRUNCATE users')).rejects.toMatchObject({ code: '42501' });
+    await expect(c.query('SELECT 1')).rejects.toMatchObject({ code: '25P02' });
+    await c.query('ROLLBACK');
+    const { rows } = await c.query("SELECT count(*)::int AS n FROM audit_probe WHERE note = 'inside'");
+    expect(rows[0].n).toBe(0);
+  });
+
+  it('answers a review decision with a clear approval-required error', async () => {
+    const c = await client('carl', ['app']);
+    await expect(c.query('DELETE FROM audit_probe')).rejects.toMatchObject({ code: '42501', message: expect.stringContaining('approval required') });
+    expect((await c.query('SELECT 1 AS one')).rows[0].one).toBe(1);
+  });
+
+  it('denies mid-pipeline: earlier statements of the batch roll back, the rest is skipped to Sync', async () => {
+    const token = await gateway.token('carl', ['app']);
+    const frames = await rawSession(gateway, 'carl', token, [
+      encodeParse('', "INSERT INTO audit_probe (note) VALUES ('pipelined')"),
+      encodeBind({ portal: '', statement: '' }),
+      encodeExecute(''),
+      encodeParse('', 'DROP TABLE users'),
+      encodeBind({ portal: '', statement: '' }),
+      encodeExecute(''),
+      encodeSync(),
+    ]);
+    const codes = frames.map((frame) => String.fromCharCode(frame.code)).join('');
+    expect(codes).toBe('12CEZ');
+    const error = decodeErrorResponse(frames[3]!);
+    expect(error.fields.get('C')).toBe('42501');
+    expect(error.fields.get('M')).toContain('no-drop');
+    const c = await client('carl', ['app']);
+    const { rows } = await c.query("SELECT count(*)::int AS n FROM audit_probe WHERE note = 'pipelined'");
+    expect(rows[0].n).toBe(0);
+  });
+
+  it('runs prepared statements with parameters (extended protocol)', async () => {
+    const c = await client('carl', ['app']);
+    const first = await c.query({ name: 'by-id', text: 'SELECT name FROM users WHERE id = $1', values: [1] });
+    const second = await c.query({ name: 'by-id', text: 'SELECT name FROM users WHERE id = $1', values: [2] });
+    expect([first.rows[0].name, second.rows[0].name]).toEqual(['Ana', 'Bo']);
+  });
+
+  it('masks protected columns, derived expressions, and detected values for analysts', async () => {
+    const c = await client('ana', ['analysts']);
+    const { rows } = await c.query('SELECT id, name, email, ssn, card, upper(email) AS shout FROM users ORDER BY id');
+    expect(rows[0].id).toBe(1);
+    expect(rows[0].name).toBe('Ana');
+    expect(rows[0].email).not.toContain('ana@');
+    expect(rows[0].email).toMatch(/example\.com$/);
+    expect(rows[0].ssn).not.toContain('6789'.slice(0, 3) + '-45');
+    expect(rows[0].ssn).not.toBe('123-45-6789');
+    expect(rows[0].card).not.toContain('4111 1111 1111 1111');
+    expect(rows[0].shout).not.toContain('ANA@EXAMPLE.COM');
+    expect(rows[1].card).toBe('none');
+  });
+
+  it('masks in the extended protocol and in binary result format', async () => {
+    const c = await client('ana', ['analysts']);
+    const text = await c.query({ text: 'SELECT email FROM users WHERE id = $1', values: [2] });
+    expect(text.rows[0].email).not.toContain('bo@');
+    const binary = await c.query({ text: 'SELECT email, ssn FROM users WHERE id = $1', values: [1], binary: true });
+    const email = Buffer.isBuffer(binary.rows[0].email) ? binary.rows[0].email.toString() : String(binary.rows[0].email);
+    expect(email).not.toContain('ana@');
+  });
+
+  it('redacts values that leak through server error messages', async () => {
+    const c = await client('ana', ['analysts']);
+    const error = await c.query('SELECT CAST(email AS int) FROM users WHERE id = 1').catch((e: unknown) => e as pg.DatabaseError);
+    expect(error).toMatchObject({ code: '22P02' });
+    expect((error as Error).message).not.toContain('ana@example.com');
+  });
+
+  it('denies by default what no rule allows', async () => {
+    const c = await client('eve', []);
+    await expect(c.query('SELECT 1')).rejects.toMatchObject({ code: '42501', message: expect.stringContaining('default deny') });
+  });
+
+  it('forwards cancel requests with the gateway key to the upstream', async () => {
+    const c = await client('carl', ['app']);
+    const { processID, secretKey } = c as unknown as { processID: number; secretKey: number };
+    const running = c.query('SELECT pg_sleep(10)').catch((e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const key = Buffer.alloc(4);
+    key.writeInt32BE(secretKey);
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(gateway.port, '127.0.0.1', () => socket.end(encodeCancelRequest(processID, key)));
+      socket.on('close', () => resolve());
+      socket.on('error', reject);
+    });
+    expect(await running).toMatchObject({ code: '57014' });
+  });
+
+  it('closes a connection that sends garbage and keeps serving everyone else', async () => {
+    const c = await client('carl', ['app']);
+    await new Promise<void>((resolve) => {
+      const socket = connect(gateway.port, '127.0.0.1', () => socket.write(Buffer.from('\x00\x00\x00\x03garbage-garbage')));
+      socket.on('close', () => resolve());
+      socket.on('error', () => resolve());
+      socket.resume(); // consume the FATAL, so 'end' and 'close' can fire
+    });
+    expect((await c.query('SELECT 2 AS two')).rows[0].two).toBe(2);
+  });
+});
+
+/** Logs in with raw protocol messages over TLS, sends `messages` in one write, returns the frames up to ReadyForQuery. */
+async function rawSession(gateway: TestGateway, user: string, token: string, messages: Buffer[]): Promise<Frame[]> {
+  const tcp = connect(gateway.port, '127.0.0.1');
+  await new Promise((resolve) => tcp.once('connect', resolve));
+  tcp.write(encodeSSLRequest());
+  await new Promise((resolve) => tcp.once('data', resolve));
+  const socket = connectTls({ socket: tcp, ca: gateway.cert, servername: 'localhost' });
+  await new Promise((resolve) => socket.once('secureConnect', resolve));
+  const reader = new BackendReader();
+  const frames: Frame[] = [];
+  let phase: 'login' | 'batch' = 'login';
+  return await new Promise<Frame[]>((resolve, reject) => {
+    socket.on('error', reject);
+    socket.on('data', (chunk: Buffer) => {
+      for (const frame of reader.push(chunk)) {
+        const code = String.fromCharCode(frame.code);
+        if (phase === 'login') {
+          if (code === 'R' && frame.payload.readInt32BE(0) === 3) socket.write(encodePasswordMessage(token));
+          if (code === 'E') reject(new Error(decodeErrorResponse(frame).fields.get('M')));
+          if (code === 'Z') {
+            phase = 'batch';
+            socket.write(Buffer.concat(messages));
+          }
+          continue;
+        }
+        frames.push(frame);
+        if (code === 'Z') {
+          socket.end();
+          resolve(frames);
+        }
+      }
+    });
+    socket.write(encodeStartupMessage(new Map([['user', user], ['database', 'app']])));
+  });
+}

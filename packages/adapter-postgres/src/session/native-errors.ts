@@ -1,0 +1,83 @@
+import type { Decision } from '@gatehouse/core';
+import { errorResponse } from '../protocol/messages/error-notice.js';
+
+/**
+ * The ErrorResponses the gateway itself sends, with the SQLSTATEs PostgreSQL uses for the same
+ * situations, so clients and drivers react as they would to the server.
+ */
+
+/** A statement refused (deny) or waiting for approval (review): 42501 insufficient_privilege. */
+export function refusalError(decision: Decision): Buffer {
+  const rules = decision.rules.length > 0 ? decision.rules.join(', ') : 'default deny';
+  const review = decision.effect === 'review';
+  return errorResponse({
+    severity: 'ERROR',
+    code: '42501',
+    message: review ? `gatehouse: approval required (${rules}): ${decision.reason}` : `gatehouse: statement refused (${rules}): ${decision.reason}`,
+    hint: review
+      ? 'An approver must approve this statement before it can run.'
+      : 'Ask a policy owner if you need this; `gatehouse policy explain` shows why.',
+  });
+}
+
+/** Authentication failed: 28P01 invalid_password (FATAL: the connection ends). */
+export function authenticationFailedError(message: string): Buffer {
+  return errorResponse({ severity: 'FATAL', code: '28P01', message: `gatehouse: ${message}` });
+}
+
+/** TLS is required on this listener: 28000 invalid_authorization_specification. */
+export function tlsRequiredError(): Buffer {
+  return errorResponse({
+    severity: 'FATAL',
+    code: '28000',
+    message: 'gatehouse: this listener requires TLS; connect with sslmode=require (or stricter)',
+  });
+}
+
+/** A malformed or out-of-order message: 08P01 protocol_violation. */
+export function protocolViolationError(message: string): Buffer {
+  return errorResponse({ severity: 'FATAL', code: '08P01', message: `gatehouse: protocol violation: ${message}` });
+}
+
+/** The database the client asked for is not served here: 3D000 invalid_catalog_name. */
+export function unknownDatabaseError(database: string, served: string): Buffer {
+  return errorResponse({
+    severity: 'FATAL',
+    code: '3D000',
+    message: `gatehouse: database "${database}" is not served by this connection`,
+    hint: `Connect to database "${served}".`,
+  });
+}
+
+/** A startup option the gateway does not let through (e.g. `options`, `replication`): 0A000. */
+export function unsupportedStartupOptionError(name: string): Buffer {
+  return errorResponse({
+    severity: 'FATAL',
+    code: '0A000',
+    message: `gatehouse: startup parameter "${name}" is not supported through the gateway`,
+    hint: 'Set session parameters with SET after connecting; policy decides them.',
+  });
+}
+
+/** The upstream could not be reached or refused the gateway: 08006 connection_failure. */
+export function upstreamUnavailableError(): Buffer {
+  return errorResponse({
+    severity: 'FATAL',
+    code: '08006',
+    message: 'gatehouse: the database behind this connection is not available; try again later',
+  });
+}
+
+/** The gateway is shutting down: 57P01 admin_shutdown, as the server says it. */
+export function shuttingDownError(): Buffer {
+  return errorResponse({ severity: 'FATAL', code: '57P01', message: 'gatehouse: terminating connection because the gateway is shutting down' });
+}
+
+/** Masking could not make a value safe under a strict policy: the statement fails. */
+export function maskingFailedError(): Buffer {
+  return errorResponse({
+    severity: 'ERROR',
+    code: '42501',
+    message: 'gatehouse: a result value could not be masked safely, so the result was withheld',
+  });
+}

@@ -1,0 +1,226 @@
+import type { Socket } from 'node:net';
+import type { SecureContext } from 'node:tls';
+import type { Masker, Principal, Session, SessionContext } from '@gatehouse/core';
+import { GatehouseError } from '@gatehouse/core';
+import type { Logger, SessionIdentity, SqlStatementDecider } from '@gatehouse/proxy';
+import { errorSummary } from '@gatehouse/proxy';
+import { encodeAuthenticationOk } from '../protocol/messages/authentication.js';
+import { encodeBackendKeyData, encodeReadyForQuery } from '../protocol/messages/session.js';
+import type { FrontendReader } from '../protocol/frontend-reader.js';
+import type { BackendReader } from '../protocol/backend-reader.js';
+import type { CancelRegistry, GatewayBackendKey } from './cancel-registry.js';
+import type { CatalogLookup } from './catalog.js';
+import { clientHandshake, HandshakeRefusedError } from './client-handshake.js';
+import type { ClientHello } from './client-handshake.js';
+import { authenticationFailedError, protocolViolationError, unknownDatabaseError, upstreamUnavailableError } from './native-errors.js';
+import { Relay } from './relay.js';
+import { connectUpstream, sendUpstreamCancel, UpstreamLoginError } from './upstream-login.js';
+import type { PostgresUpstreamSettings, UpstreamConnection } from './upstream-login.js';
+
+/** Everything one PostgreSQL listener needs, shared by its sessions. */
+export interface PostgresListenerOptions {
+  readonly secureContext: SecureContext;
+  /** Accept plaintext from loopback clients (development); TLS is otherwise required. */
+  readonly allowPlaintextOnLoopback: boolean;
+  readonly upstream: PostgresUpstreamSettings;
+  authenticate(request: { user: string; credential: string; clientAddress: string }): Promise<Principal>;
+  readonly decider: SqlStatementDecider;
+  readonly masker: Masker;
+  readonly catalog: CatalogLookup;
+  readonly cancelRegistry: CancelRegistry;
+  readonly logger: Logger;
+  readonly maxMessageBytes?: number;
+  readonly handshakeTimeoutMs?: number;
+}
+
+/**
+ * One client connection, top to bottom: handshake → identity → upstream login → relay. Any
+ * failure ends this session only, with the native error the client expects.
+ */
+export class PostgresSession implements Session {
+  readonly id: string;
+  readonly closed: Promise<void>;
+  readonly #socket: Socket;
+  readonly #context: SessionContext;
+  readonly #options: PostgresListenerOptions;
+  readonly #log: Logger;
+  #relay: Relay | undefined;
+  #draining = false;
+
+  constructor(socket: Socket, context: SessionContext, options: PostgresListenerOptions) {
+    this.id = context.sessionId;
+    this.#socket = socket;
+    this.#context = context;
+    this.#options = options;
+    this.#log = options.logger.child({ sessionId: context.sessionId, connection: context.connection });
+    this.closed = this.#run().catch((error: unknown) => {
+      this.#log.error({ err: errorSummary(error) }, 'session failed');
+      socket.destroy();
+    });
+  }
+
+  drain(): void {
+    this.#draining = true;
+    if (this.#relay) this.#relay.drain();
+    else this.#socket.destroy();
+  }
+
+  close(reason: string): void {
+    if (this.#relay) this.#relay.close(reason);
+    else this.#socket.destroy();
+  }
+
+  async #run(): Promise<void> {
+    const options = this.#options;
+    let hello;
+    try {
+      hello = await clientHandshake(this.#socket, this.#context.clientAddress, {
+        secureContext: options.secureContext,
+        allowPlaintextOnLoopback: options.allowPlaintextOnLoopback,
+        ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}),
+        ...(options.handshakeTimeoutMs ? { timeoutMs: options.handshakeTimeoutMs } : {}),
+      });
+    } catch (error) {
+      this.#refuseHandshake(error);
+      return;
+    }
+    if (hello.kind === 'cancel') {
+      await this.#forwardCancel(hello.processId, hello.secretKey);
+      return;
+    }
+    if (this.#draining) {
+      hello.socket.destroy();
+      return;
+    }
+    const principal = await this.#authenticate(hello);
+    if (!principal) return;
+    const upstream = await this.#connectUpstream(hello);
+    if (!upstream) return;
+    await this.#relayUntilClosed(hello, principal, upstream);
+  }
+
+  #refuseHandshake(error: unknown): void {
+    if (error instanceof HandshakeRefusedError) {
+      this.#log.info({ reason: error.message }, 'connection refused during handshake');
+    } else if (error instanceof GatehouseError && error.code.startsWith('PG_')) {
+      this.#log.warn({ err: errorSummary(error) }, 'client protocol violation during handshake');
+      this.#socket.end(protocolViolationError(error.message));
+    } else {
+      this.#log.info({ err: errorSummary(error) }, 'client left during handshake');
+    }
+    this.#socket.destroy();
+  }
+
+  async #forwardCancel(processId: number, secretKey: Buffer): Promise<void> {
+    this.#socket.destroy();
+    const target = this.#options.cancelRegistry.lookup(processId, secretKey);
+    if (!target) {
+      this.#log.info('cancel request with an unknown key ignored');
+      return;
+    }
+    await sendUpstreamCancel(this.#options.upstream, target.processId, target.secretKey).catch((error: unknown) =>
+      this.#log.warn({ err: errorSummary(error) }, 'cancel could not be forwarded'),
+    );
+  }
+
+  async #authenticate(hello: ClientHello): Promise<Principal | undefined> {
+    const served = this.#options.upstream.database;
+    // libpq defaults the database to the user name, so that is accepted as "the default" too.
+    if (hello.database && ![served, this.#context.connection, hello.user].includes(hello.database)) {
+      hello.socket.end(unknownDatabaseError(hello.database, served));
+      return undefined;
+    }
+    try {
+      const principal = await this.#options.authenticate({ user: hello.user, credential: hello.token, clientAddress: this.#context.clientAddress });
+      this.#log.info(
+        { principal: principal.id, kind: principal.kind, via: principal.via, client: this.#context.clientAddress, application: hello.applicationName, tls: hello.tls },
+        'session authenticated',
+      );
+      return principal;
+    } catch (error) {
+      const message = error instanceof GatehouseError ? error.message : 'authentication failed';
+      this.#log.warn({ user: hello.user, client: this.#context.clientAddress, err: errorSummary(error) }, 'authentication refused');
+      hello.socket.end(authenticationFailedError(message));
+      return undefined;
+    }
+  }
+
+  async #connectUpstream(hello: ClientHello): Promise<UpstreamConnection | undefined> {
+    try {
+      return await connectUpstream(this.#options.upstream, hello.forwardedParameters);
+    } catch (error) {
+      const details = error instanceof UpstreamLoginError ? { sqlState: error.sqlState } : {};
+      this.#log.error({ err: errorSummary(error), ...details }, 'upstream login failed');
+      hello.socket.end(upstreamUnavailableError());
+      return undefined;
+    }
+  }
+
+  async #relayUntilClosed(hello: ClientHello, principal: Principal, upstream: UpstreamConnection): Promise<void> {
+    const options = this.#options;
+    const client = hello.socket;
+    let gatewayKey: GatewayBackendKey | undefined;
+    if (upstream.backendKey) gatewayKey = options.cancelRegistry.register(upstream.backendKey);
+
+    client.write(encodeAuthenticationOk());
+    for (const frame of upstream.startupFrames) client.write(frame.raw);
+    if (gatewayKey) client.write(encodeBackendKeyData(gatewayKey.processId, gatewayKey.secretKey));
+    client.write(encodeReadyForQuery(upstream.transactionStatus));
+
+    const searchPath = hello.forwardedParameters.get('search_path')?.split(',')[0]?.trim().replace(/^"|"$/g, '');
+    const identity: SessionIdentity = {
+      principal,
+      target: {
+        connection: this.#context.connection,
+        environment: this.#context.environment,
+        dialect: 'postgres',
+        database: options.upstream.database,
+        ...(searchPath ? { schema: searchPath } : {}),
+      },
+      clientAddress: this.#context.clientAddress,
+    };
+    const log = this.#log;
+    const relay = new Relay(
+      {
+        client,
+        clientReader: hello.stream.reader as FrontendReader,
+        upstream: upstream.socket,
+        upstreamReader: upstream.stream.reader as BackendReader,
+        transactionStatus: upstream.transactionStatus,
+      },
+      {
+        decide: (text) => options.decider.decide(identity, text),
+        decideActions: (actions) => options.decider.decideActions(identity, actions),
+        masker: options.masker,
+        catalog: options.catalog,
+        database: options.upstream.database,
+        redactText: (text) => options.masker.redactText(text, 'postgres'),
+        cancelUpstream: () => {
+          if (upstream.backendKey) {
+            void sendUpstreamCancel(options.upstream, upstream.backendKey.processId, upstream.backendKey.secretKey).catch(() => undefined);
+          }
+        },
+        onStatement: ({ actions, decision }) => {
+          const level = decision.effect === 'allow' ? 'debug' : 'info';
+          log[level](
+            {
+              principal: principal.id,
+              effect: decision.effect,
+              rules: decision.rules,
+              risk: decision.risk.score,
+              statements: actions.map((action) => action.redactedText),
+            },
+            'statement decided',
+          );
+        },
+        onProtocolError: (side, error) => log.warn({ side, err: errorSummary(error) }, 'protocol violation: session closed'),
+      },
+    );
+    this.#relay = relay;
+    relay.start(hello.stream.detach(), upstream.stream.detach());
+    if (this.#draining) relay.drain();
+    await relay.closed;
+    if (gatewayKey) options.cancelRegistry.unregister(gatewayKey);
+    log.info('session ended');
+  }
+}

@@ -1,0 +1,575 @@
+import type { Duplex } from 'node:stream';
+import type { Action, Masker } from '@gatehouse/core';
+import type { StatementOutcome } from '@gatehouse/proxy';
+import { BackendCode, FrontendCode } from '../protocol/codes.js';
+import type { BackendReader } from '../protocol/backend-reader.js';
+import type { Frame } from '../protocol/frame.js';
+import type { FrontendReader } from '../protocol/frontend-reader.js';
+import { decodeErrorResponse, decodeNoticeResponse, encodeErrorResponse, encodeNoticeResponse } from '../protocol/messages/error-notice.js';
+import type { ErrorNoticeMessage } from '../protocol/messages/error-notice.js';
+import { decodeBind, decodeClose, decodeDescribe, decodeExecute, decodeParse, encodeDescribe, encodeParse } from '../protocol/messages/extended.js';
+import { decodeQuery, encodeQuery } from '../protocol/messages/query.js';
+import { decodeRowDescription } from '../protocol/messages/rows.js';
+import type { FieldDescription } from '../protocol/messages/rows.js';
+import { decodeReadyForQuery, encodeTerminate } from '../protocol/messages/session.js';
+import type { CatalogLookup } from './catalog.js';
+import { maskingFailedError, protocolViolationError, refusalError, shuttingDownError } from './native-errors.js';
+import { rowMaskerFor } from './result-masking.js';
+import type { RowMasker } from './result-masking.js';
+
+/**
+ * A refused statement is replaced by one that cannot parse. Its syntax error comes back from the
+ * upstream in the statement's place and is swapped for the refusal: ordering with pipelined
+ * requests, implicit-transaction rollback and aborted transaction blocks are then exactly the
+ * server's own, and upstream state never disagrees with what the client was told.
+ */
+const REFUSED_MARKER = 'GATEHOUSE_REFUSED';
+const REFUSED_SQL = `/* gatehouse: statement refused by policy */ ${REFUSED_MARKER}`;
+const REFUSED_QUERY = encodeQuery(REFUSED_SQL);
+const REFUSED_PARSE = encodeParse('', REFUSED_SQL);
+
+/** Error fields that can carry values from the data (message, detail, context, internal query). */
+const VALUE_BEARING_FIELDS = ['M', 'D', 'W', 'q', 'H'];
+
+/** What the upstream owes us, in order: one entry per client request that gets a response. */
+type Pending =
+  | { kind: 'query'; outcome: StatementOutcome; refusal?: Buffer }
+  | { kind: 'parse'; refusal?: Buffer }
+  | { kind: 'bind' }
+  | { kind: 'describe-statement' }
+  | { kind: 'describe-portal'; portal: string; injected: boolean }
+  | { kind: 'execute'; portal: string; started: boolean }
+  | { kind: 'close' }
+  | { kind: 'sync' };
+
+interface PreparedStatement {
+  readonly outcome: StatementOutcome;
+}
+
+interface Portal {
+  readonly statement: PreparedStatement | undefined;
+  fields?: readonly FieldDescription[];
+}
+
+/** What the relay needs from the session: the decision step, masking, the catalog, redaction. */
+export interface RelayContext {
+  decide(text: string): StatementOutcome;
+  decideActions(actions: readonly Action[]): StatementOutcome;
+  readonly masker: Masker;
+  readonly catalog: CatalogLookup;
+  /** The upstream database name, the first part of dotted table names. */
+  readonly database: string;
+  /** Redacts free text from the server (errors, notices). */
+  redactText(text: string): string;
+  /** Asks the upstream to cancel the statement in flight (masking failed mid-result). */
+  cancelUpstream(): void;
+  /** Called once per decided statement, before anything is sent upstream. */
+  onStatement?(outcome: StatementOutcome): void;
+  onProtocolError?(side: 'client' | 'upstream', error: unknown): void;
+}
+
+/** Fastpath FunctionCall names a function by OID: nothing to classify, so it is decided as such. */
+const FUNCTION_CALL_ACTION: Action = {
+  dialect: 'postgres',
+  category: 'unknown',
+  operation: 'FUNCTION CALL',
+  objects: [],
+  flags: ['dynamic'],
+  fingerprint: '<fastpath function call>',
+  redactedText: '<fastpath function call>',
+};
+
+/**
+ * The steady state of one PostgreSQL session: client messages are decided before a byte goes
+ * upstream; upstream messages come back with errors redacted and, when the decision carries a mask
+ * plan, rows masked. Nothing is buffered beyond the chunk in hand; each side pauses while the
+ * other cannot take more.
+ */
+export class Relay {
+  readonly #client: Duplex;
+  readonly #upstream: Duplex;
+  readonly #clientReader: FrontendReader;
+  readonly #upstreamReader: BackendReader;
+  readonly #context: RelayContext;
+
+  readonly #pending: Pending[] = [];
+  readonly #statements = new Map<string, PreparedStatement>();
+  readonly #portals = new Map<string, Portal>();
+  /** A refused Parse: the client's messages are dropped up to its Sync, as the server would. */
+  #discardingUntilSync = false;
+  /** The server hit an error and skips to the next Sync it has not yet been sent. */
+  #upstreamSkipping = false;
+  #rowMasker: RowMasker | undefined;
+  /** A strict masking failure: the rest of this request's results are withheld. */
+  #suppressUntilReady = false;
+  #transactionStatus: 'I' | 'T' | 'E';
+
+  readonly #toUpstream: Buffer[] = [];
+  readonly #toClient: Buffer[] = [];
+  readonly #upstreamQueue: Frame[] = [];
+  #upstreamQueueIndex = 0;
+  #upstreamBusy = false;
+
+  #draining = false;
+  #ended = false;
+  readonly #closed: Promise<void>;
+  #resolveClosed!: () => void;
+
+  constructor(
+    sides: {
+      client: Duplex;
+      clientReader: FrontendReader;
+      upstream: Duplex;
+      upstreamReader: BackendReader;
+      transactionStatus: 'I' | 'T' | 'E';
+    },
+    context: RelayContext,
+  ) {
+    this.#client = sides.client;
+    this.#upstream = sides.upstream;
+    this.#clientReader = sides.clientReader;
+    this.#upstreamReader = sides.upstreamReader;
+    this.#transactionStatus = sides.transactionStatus;
+    this.#context = context;
+    this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+  }
+
+  get closed(): Promise<void> {
+    return this.#closed;
+  }
+
+  get transactionStatus(): 'I' | 'T' | 'E' {
+    return this.#transactionStatus;
+  }
+
+  /** Starts relaying; `clientFrames`/`upstreamFrames` were read during the handshake but not handled. */
+  start(clientFrames: readonly Frame[], upstreamFrames: readonly Frame[]): void {
+    this.#client.on('data', (chunk: Buffer) => this.#onClientData(chunk));
+    this.#upstream.on('data', (chunk: Buffer) => this.#onUpstreamData(chunk));
+    this.#client.on('end', () => this.#end('client closed'));
+    this.#client.on('close', () => this.#end('client closed'));
+    this.#client.on('error', () => this.#end('client socket error'));
+    this.#upstream.on('end', () => this.#end('upstream closed'));
+    this.#upstream.on('close', () => this.#end('upstream closed'));
+    this.#upstream.on('error', () => this.#end('upstream socket error'));
+    for (const frame of upstreamFrames) this.#upstreamQueue.push(frame);
+    this.#pumpUpstream();
+    this.#handleClientFrames(clientFrames);
+  }
+
+  /** Graceful shutdown: end once nothing is in flight (now, when idle). */
+  drain(): void {
+    this.#draining = true;
+    if (this.#idle()) this.#shutdown();
+  }
+
+  /** Ends the session now. */
+  close(reason: string): void {
+    this.#end(reason);
+  }
+
+  // ── client → upstream ────────────────────────────────────────────────────────────────────────
+
+  #onClientData(chunk: Buffer): void {
+    let frames: Frame[];
+    try {
+      frames = this.#clientReader.push(chunk);
+    } catch (error) {
+      this.#protocolViolation('client', error);
+      return;
+    }
+    this.#handleClientFrames(frames);
+  }
+
+  #handleClientFrames(frames: readonly Frame[]): void {
+    try {
+      for (const frame of frames) {
+        if (this.#ended) return;
+        this.#clientFrame(frame);
+      }
+    } catch (error) {
+      this.#protocolViolation('client', error);
+      return;
+    }
+    this.#flush(this.#upstream, this.#toUpstream, this.#client);
+  }
+
+  #clientFrame(frame: Frame): void {
+    const out = this.#toUpstream;
+    switch (frame.code) {
+      case FrontendCode.Query: {
+        const { text: query } = decodeQuery(frame);
+        const outcome = this.#decide(query);
+        if (outcome.decision.effect === 'allow') {
+          out.push(frame.raw);
+          this.#expect({ kind: 'query', outcome });
+        } else {
+          out.push(REFUSED_QUERY);
+          this.#expect({ kind: 'query', outcome, refusal: refusalError(outcome.decision) });
+        }
+        return;
+      }
+      case FrontendCode.Parse: {
+        if (this.#discardingUntilSync) return;
+        const parse = decodeParse(frame);
+        const outcome = this.#decide(parse.query);
+        if (outcome.decision.effect === 'allow') {
+          this.#statements.set(parse.name, { outcome });
+          out.push(frame.raw);
+          this.#expect({ kind: 'parse' });
+        } else {
+          this.#statements.delete(parse.name);
+          out.push(REFUSED_PARSE);
+          this.#expect({ kind: 'parse', refusal: refusalError(outcome.decision) });
+          this.#discardingUntilSync = true;
+        }
+        return;
+      }
+      case FrontendCode.Bind: {
+        if (this.#discardingUntilSync) return;
+        const bind = decodeBind(frame);
+        // A name the gateway never allowed (or a SQL-level PREPARE) is the server's to refuse.
+        this.#portals.set(bind.portal, { statement: this.#statements.get(bind.statement) });
+        out.push(frame.raw);
+        this.#expect({ kind: 'bind' });
+        return;
+      }
+      case FrontendCode.Describe: {
+        if (this.#discardingUntilSync) return;
+        const describe = decodeDescribe(frame);
+        out.push(frame.raw);
+        this.#expect(describe.kind === 'S' ? { kind: 'describe-statement' } : { kind: 'describe-portal', portal: describe.name, injected: false });
+        return;
+      }
+      case FrontendCode.Execute: {
+        if (this.#discardingUntilSync) return;
+        const { portal: name } = decodeExecute(frame);
+        const portal = this.#portals.get(name);
+        if (portal?.statement?.outcome.decision.obligations.mask && !portal.fields) {
+          // Rows are masked by column, so the gateway needs this portal's description first.
+          out.push(encodeDescribe('P', name));
+          this.#expect({ kind: 'describe-portal', portal: name, injected: true });
+        }
+        out.push(frame.raw);
+        this.#expect({ kind: 'execute', portal: name, started: false });
+        return;
+      }
+      case FrontendCode.Close: {
+        if (this.#discardingUntilSync) return;
+        const close = decodeClose(frame);
+        if (close.kind === 'S') this.#statements.delete(close.name);
+        else this.#portals.delete(close.name);
+        out.push(frame.raw);
+        this.#expect({ kind: 'close' });
+        return;
+      }
+      case FrontendCode.Sync:
+        this.#discardingUntilSync = false;
+        this.#upstreamSkipping = false;
+        out.push(frame.raw);
+        this.#pending.push({ kind: 'sync' });
+        return;
+      case FrontendCode.Flush:
+        out.push(frame.raw);
+        return;
+      case FrontendCode.CopyData:
+      case FrontendCode.CopyDone:
+      case FrontendCode.CopyFail:
+        // COPY FROM STDIN data: the COPY statement itself was decided.
+        out.push(frame.raw);
+        return;
+      case FrontendCode.FunctionCall: {
+        const outcome = this.#context.decideActions([FUNCTION_CALL_ACTION]);
+        this.#context.onStatement?.(outcome);
+        if (outcome.decision.effect === 'allow') {
+          out.push(frame.raw);
+          this.#expect({ kind: 'query', outcome });
+        } else {
+          // A failed FunctionCall answers ErrorResponse + ReadyForQuery, as a failed Query does.
+          out.push(REFUSED_QUERY);
+          this.#expect({ kind: 'query', outcome, refusal: refusalError(outcome.decision) });
+        }
+        return;
+      }
+      case FrontendCode.Terminate:
+        this.#upstream.end(frame.raw);
+        this.#end('client terminated');
+        return;
+      default:
+        throw new Error(`unexpected client message '${String.fromCharCode(frame.code)}' after startup`);
+    }
+  }
+
+  #decide(text: string): StatementOutcome {
+    const outcome = this.#context.decide(text);
+    this.#context.onStatement?.(outcome);
+    return outcome;
+  }
+
+  /** Records a response the upstream owes, unless it is skipping to Sync and will send none. */
+  #expect(entry: Pending): void {
+    if (!this.#upstreamSkipping || entry.kind === 'query') this.#pending.push(entry);
+  }
+
+  // ── upstream → client ────────────────────────────────────────────────────────────────────────
+
+  #onUpstreamData(chunk: Buffer): void {
+    let frames: Frame[];
+    try {
+      frames = this.#upstreamReader.push(chunk);
+    } catch (error) {
+      this.#protocolViolation('upstream', error);
+      return;
+    }
+    for (const frame of frames) this.#upstreamQueue.push(frame);
+    this.#pumpUpstream();
+  }
+
+  /** Handles queued upstream frames in order; pauses the upstream while a catalog lookup runs. */
+  #pumpUpstream(): void {
+    if (this.#upstreamBusy) return;
+    const queue = this.#upstreamQueue;
+    try {
+      while (this.#upstreamQueueIndex < queue.length && !this.#ended) {
+        const frame = queue[this.#upstreamQueueIndex++]!;
+        const wait = this.#upstreamFrame(frame);
+        if (wait) {
+          this.#upstreamBusy = true;
+          this.#flush(this.#client, this.#toClient, this.#upstream);
+          this.#upstream.pause();
+          wait.then(
+            () => {
+              this.#upstreamBusy = false;
+              this.#upstream.resume();
+              this.#pumpUpstream();
+            },
+            (error: unknown) => this.#protocolViolation('upstream', error),
+          );
+          return;
+        }
+      }
+    } catch (error) {
+      this.#protocolViolation('upstream', error);
+      return;
+    }
+    queue.length = 0;
+    this.#upstreamQueueIndex = 0;
+    this.#flush(this.#client, this.#toClient, this.#upstream);
+    if (this.#draining && this.#idle()) this.#shutdown();
+  }
+
+  /** One upstream message. Returns a promise only when it must wait (then it is handled again). */
+  #upstreamFrame(frame: Frame): Promise<void> | undefined {
+    const out = this.#toClient;
+    const head = this.#pending[0];
+    switch (frame.code) {
+      case BackendCode.DataRow: {
+        if (this.#suppressUntilReady) return undefined;
+        if (head?.kind === 'execute' && !head.started) {
+          head.started = true;
+          const prepared = this.#prepareExecuteMasker(head.portal);
+          if (prepared) {
+            this.#upstreamQueueIndex--; // handle this row again once the plan is ready
+            return prepared;
+          }
+        }
+        const masker = this.#rowMasker;
+        if (!masker) {
+          out.push(frame.raw);
+          return undefined;
+        }
+        try {
+          out.push(masker.mask(frame));
+        } catch {
+          this.#withholdResult();
+        }
+        return undefined;
+      }
+      case BackendCode.RowDescription: {
+        if (head?.kind === 'describe-portal') {
+          this.#pending.shift();
+          const portal = this.#portals.get(head.portal);
+          if (portal) portal.fields = decodeRowDescription(frame).fields;
+          if (!head.injected) out.push(frame.raw);
+          return undefined;
+        }
+        if (head?.kind === 'describe-statement') this.#pending.shift();
+        if (this.#suppressUntilReady) return undefined;
+        out.push(frame.raw);
+        if (head?.kind === 'query') {
+          const mask = head.outcome.decision.obligations.mask;
+          if (!mask) return undefined;
+          const masker = rowMaskerFor(decodeRowDescription(frame).fields, mask, head.outcome.actions, this.#context);
+          if (masker instanceof Promise) return masker.then((ready) => void (this.#rowMasker = ready));
+          this.#rowMasker = masker;
+        }
+        return undefined;
+      }
+      case BackendCode.NoData:
+        if (head?.kind === 'describe-portal' || head?.kind === 'describe-statement') {
+          this.#pending.shift();
+          if (head.kind === 'describe-portal' && head.injected) return undefined;
+        }
+        out.push(frame.raw);
+        return undefined;
+      case BackendCode.ParseComplete:
+      case BackendCode.BindComplete:
+      case BackendCode.CloseComplete:
+        if (head && (head.kind === 'parse' || head.kind === 'bind' || head.kind === 'close')) this.#pending.shift();
+        out.push(frame.raw);
+        return undefined;
+      case BackendCode.CommandComplete:
+      case BackendCode.EmptyQueryResponse:
+      case BackendCode.PortalSuspended:
+        if (head?.kind === 'execute') this.#pending.shift();
+        this.#rowMasker = undefined;
+        if (!this.#suppressUntilReady) out.push(frame.raw);
+        return undefined;
+      case BackendCode.CopyOutResponse: {
+        const mask = this.#maskObligationOf(head);
+        if (mask) {
+          // COPY TO output is not masked yet: withhold it rather than leak.
+          this.#withholdResult();
+          return undefined;
+        }
+        out.push(frame.raw);
+        return undefined;
+      }
+      case BackendCode.CopyData:
+      case BackendCode.CopyDone:
+        if (!this.#suppressUntilReady) out.push(frame.raw);
+        return undefined;
+      case BackendCode.ErrorResponse:
+        this.#upstreamError(frame, head);
+        return undefined;
+      case BackendCode.NoticeResponse:
+        out.push(encodeNoticeResponse(this.#redactFields(decodeNoticeResponse(frame))));
+        return undefined;
+      case BackendCode.ReadyForQuery: {
+        if (head?.kind === 'sync' || head?.kind === 'query') this.#pending.shift();
+        else throw new Error('ReadyForQuery without a request waiting for it: the session is out of step');
+        this.#transactionStatus = decodeReadyForQuery(frame).status;
+        this.#rowMasker = undefined;
+        this.#suppressUntilReady = false;
+        out.push(frame.raw);
+        return undefined;
+      }
+      case BackendCode.BackendKeyData:
+        return undefined; // the client keeps the gateway's key
+      default:
+        // ParameterStatus, NotificationResponse, ParameterDescription, CopyIn/BothResponse, FunctionCallResponse.
+        if (!this.#suppressUntilReady) out.push(frame.raw);
+        return undefined;
+    }
+  }
+
+  #maskObligationOf(head: Pending | undefined) {
+    if (head?.kind === 'query') return head.outcome.decision.obligations.mask;
+    if (head?.kind === 'execute') return this.#portals.get(head.portal)?.statement?.outcome.decision.obligations.mask;
+    return undefined;
+  }
+
+  #prepareExecuteMasker(portalName: string): Promise<void> | undefined {
+    const portal = this.#portals.get(portalName);
+    const outcome = portal?.statement?.outcome;
+    const mask = outcome?.decision.obligations.mask;
+    this.#rowMasker = undefined;
+    if (!portal || !outcome || !mask) return undefined;
+    if (!portal.fields) {
+      this.#withholdResult();
+      return undefined;
+    }
+    const masker = rowMaskerFor(portal.fields, mask, outcome.actions, this.#context);
+    if (masker instanceof Promise) return masker.then((ready) => void (this.#rowMasker = ready));
+    this.#rowMasker = masker;
+    return undefined;
+  }
+
+  /** Strict masking failed mid-result: the client gets an error, the rest is dropped, upstream cancelled. */
+  #withholdResult(): void {
+    if (this.#suppressUntilReady) return;
+    this.#suppressUntilReady = true;
+    this.#rowMasker = undefined;
+    this.#toClient.push(maskingFailedError());
+    this.#context.cancelUpstream();
+  }
+
+  #upstreamError(frame: Frame, head: Pending | undefined): void {
+    const error = decodeErrorResponse(frame);
+    const refusal = head && (head.kind === 'query' || head.kind === 'parse') ? head.refusal : undefined;
+    const ours = refusal !== undefined && error.fields.get('C') === '42601' && (error.fields.get('M') ?? '').includes(REFUSED_MARKER);
+    if (!this.#suppressUntilReady || ours) this.#toClient.push(ours ? refusal : encodeErrorResponse(this.#redactFields(error)));
+    this.#rowMasker = undefined;
+    // After an error the server skips every extended-protocol message up to the next Sync.
+    if (head?.kind !== 'query') {
+      while (this.#pending.length > 0 && this.#pending[0]!.kind !== 'sync' && this.#pending[0]!.kind !== 'query') this.#pending.shift();
+      if (this.#pending.length === 0) this.#upstreamSkipping = true;
+    }
+  }
+
+  #redactFields(message: ErrorNoticeMessage): Map<string, string> {
+    const fields = new Map(message.fields);
+    for (const field of VALUE_BEARING_FIELDS) {
+      const value = fields.get(field);
+      if (value !== undefined) fields.set(field, this.#context.redactText(value));
+    }
+    return fields;
+  }
+
+  // ── plumbing ─────────────────────────────────────────────────────────────────────────────────
+
+  /** Writes what was collected in one go; pauses `source` until `target` drains when it is full. */
+  #flush(target: Duplex, buffers: Buffer[], source: Duplex): void {
+    if (buffers.length === 0 || this.#ended) {
+      buffers.length = 0;
+      return;
+    }
+    let ok = true;
+    if (buffers.length === 1) {
+      ok = target.write(buffers[0]!);
+    } else {
+      target.cork();
+      for (const buffer of buffers) ok = target.write(buffer);
+      process.nextTick(() => target.uncork());
+    }
+    buffers.length = 0;
+    if (!ok && !source.isPaused()) {
+      source.pause();
+      target.once('drain', () => {
+        if (!this.#upstreamBusy || source !== this.#upstream) source.resume();
+      });
+    }
+  }
+
+  #idle(): boolean {
+    return this.#pending.length === 0 && !this.#discardingUntilSync && !this.#upstreamBusy;
+  }
+
+  #shutdown(): void {
+    if (this.#ended) return;
+    this.#client.end(shuttingDownError());
+    this.#upstream.end(encodeTerminate());
+    this.#end('drained');
+  }
+
+  #protocolViolation(side: 'client' | 'upstream', error: unknown): void {
+    if (this.#ended) return;
+    this.#context.onProtocolError?.(side, error);
+    const message = side === 'client' ? (error instanceof Error ? error.message : 'malformed message') : 'the upstream sent a malformed message';
+    this.#client.end(protocolViolationError(message));
+    this.#upstream.end(encodeTerminate());
+    this.#end(`${side} protocol violation`);
+  }
+
+  #end(_reason: string): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    if (!this.#client.writableEnded) this.#client.end();
+    if (!this.#upstream.writableEnded) this.#upstream.end();
+    setTimeout(() => {
+      this.#client.destroy();
+      this.#upstream.destroy();
+    }, 1_000).unref();
+    this.#resolveClosed();
+  }
+}

@@ -1,0 +1,17 @@
+export { loadPolicy, loadPolicyFile } from './load-policy.js';
+export { CompiledPolicy } from './engine.js';
+export type { CompiledRule } from './rule.js';
+export { PolicyLoadError } from './errors.js';
+export { loadPolicyTests, loadPolicyTestsFile, runPolicyTests } from './policy-tests.js';
+export type { Classify, PolicyTestCase, PolicyTestExpectation, PolicyTestResult } from './policy-tests.js';
+export { policyDocumentJsonSchema } from './json-schema.js';
+export { BUILT_IN_DETECTORS } from './detectors.js';
+export type { BuiltInDetector } from './detectors.js';
+export { RULE_MODES } from './schema-policy.js';
+export type { PolicyDocument, RuleDocument, RuleMode } from './schema-policy.js';
+export { CATEGORY_POINTS, FLAG_POINTS, DEFAULT_ENVIRONMENT_POINTS, PRINCIPAL_KIND_POINTS, MAX_RISK } from './risk.js';
+export { compileGlob, globSource } from './glob.js';
+export { parseDuration } from './duration.js';
+export { explainDecision } from './explain.js';
+export type { ActionTrace, Explanation, RuleTrace } from './explain.js';
+export { RiskModel } from './risk.js';
