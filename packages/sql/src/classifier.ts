@@ -60,17 +60,21 @@ export async function createSqlClassifier(options: SqlClassifierOptions = {}): P
     const lexed = module.lex(text);
     const ranges = module.split(lexed, text);
     const normalized = ranges.map((range) => normalizeStatement(text, lexed.tokens, range, module));
-    const shapeKey = cacheKey(context, normalized.map((n) => n.fingerprint).join('\u0000;'));
-    let classifications = shapeCache?.get(shapeKey);
-    if (classifications) {
-      stats.fingerprintHits++;
+    // A text the lexer could not read (an unterminated string) shares its fingerprint with a
+    // well-formed one, so it must never be answered from the shape cache.
+    let classifications: StatementClassification[] | undefined;
+    if (lexed.problems.length > 0) {
+      classifications = ranges.map(() => unknownStatement('parse-error'));
     } else {
-      stats.misses++;
-      classifications =
-        lexed.problems.length > 0
-          ? ranges.map(() => unknownStatement('parse-error'))
-          : safeClassify(module, text, lexed, ranges, context);
-      shapeCache?.set(shapeKey, classifications);
+      const shapeKey = cacheKey(context, normalized.map((n) => n.fingerprint).join('\u0000;'));
+      classifications = shapeCache?.get(shapeKey);
+      if (classifications) {
+        stats.fingerprintHits++;
+      } else {
+        stats.misses++;
+        classifications = safeClassify(module, text, lexed, ranges, context);
+        shapeCache?.set(shapeKey, classifications);
+      }
     }
     const multi = ranges.length > 1;
     return classifications.map((classification, i) => {

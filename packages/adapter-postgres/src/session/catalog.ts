@@ -16,12 +16,31 @@ export interface CatalogTable {
   readonly columns: ReadonlyMap<number, string>;
 }
 
+/** A column of a table in attribute order, for COPY (which has no RowDescription). */
+export interface CatalogColumn {
+  readonly name: string;
+  readonly typeOid: number;
+  readonly typeMod: number;
+}
+
 export interface CatalogLookup {
   /** Tables for the given OIDs that are cached, without waiting; undefined when any is missing. */
   cached(oids: readonly number[]): ReadonlyMap<number, CatalogTable> | undefined;
   /** Tables for the given OIDs (unknown OIDs are absent from the result). */
   tables(oids: readonly number[]): Promise<ReadonlyMap<number, CatalogTable>>;
+  /** A table's live columns in attribute order; empty when the table does not exist. */
+  columnsOf(schema: string, table: string): Promise<readonly CatalogColumn[]>;
   close(): void;
+}
+
+/** A string literal for a simple query (standard_conforming_strings is pinned on). */
+function literal(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+/** A qualified name as to_regclass reads it: each part double-quoted, so case and dots survive. */
+function qualifiedName(schema: string, table: string): string {
+  return [schema, table].map((part) => `"${part.replace(/"/g, '""')}"`).join('.');
 }
 
 const TTL_MS = 60_000;
@@ -55,6 +74,24 @@ export class UpstreamCatalog implements CatalogLookup {
 
   tables(oids: readonly number[]): Promise<ReadonlyMap<number, CatalogTable>> {
     const run = this.#queue.then(() => this.#fetch(oids));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  columnsOf(schema: string, table: string): Promise<readonly CatalogColumn[]> {
+    const sql =
+      'SELECT a.attname, a.atttypid, a.atttypmod FROM pg_catalog.pg_attribute a ' +
+      `WHERE a.attrelid = pg_catalog.to_regclass(${literal(qualifiedName(schema, table))}) ` +
+      'AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum';
+    const run = this.#queue.then(async () => {
+      try {
+        const rows = await this.#query(sql);
+        return rows.map(([name, typeOid, typeMod]) => ({ name: name!, typeOid: Number(typeOid), typeMod: Number(typeMod) }));
+      } catch (error) {
+        this.close();
+        throw error;
+      }
+    });
     this.#queue = run.catch(() => undefined);
     return run;
   }

@@ -12,6 +12,7 @@ import { decodePasswordMessage } from '../protocol/messages/authentication.js';
 import { decodeStartupPacket } from '../protocol/messages/startup.js';
 import { FrameStream } from './frame-stream.js';
 import { tlsRequiredError, unsupportedStartupOptionError } from './native-errors.js';
+import { isSafeClientEncoding } from './pinned-settings.js';
 
 /** Startup parameters passed on to the upstream; anything else is refused or dropped (see below). */
 const FORWARDED_PARAMETERS = new Set([
@@ -133,8 +134,14 @@ export async function clientHandshake(
       transport.end(unsupportedStartupOptionError('user (missing)'));
       throw new HandshakeRefusedError('no user in StartupMessage');
     }
+    const encoding = params.get('client_encoding');
+    if (encoding !== undefined && !isSafeClientEncoding(encoding)) {
+      transport.end(unsupportedStartupOptionError(`client_encoding=${encoding} (use UTF8)`));
+      throw new HandshakeRefusedError(`client_encoding ${encoding} refused`);
+    }
     const forwarded = new Map<string, string>();
     for (const [name, value] of params) if (FORWARDED_PARAMETERS.has(name)) forwarded.set(name, value);
+    if (encoding === undefined) forwarded.set('client_encoding', 'UTF8');
 
     transport.write(encodeAuthenticationCleartextPassword());
     const reply = await stream.next(timeoutMs);

@@ -8,6 +8,7 @@ import { BackendReader } from '../protocol/backend-reader.js';
 import type { Frame } from '../protocol/frame.js';
 import { encodeCancelRequest, encodeSSLRequest, encodeStartupMessage } from '../protocol/messages/startup.js';
 import { encodeBind, encodeExecute, encodeParse, encodeSync } from '../protocol/messages/extended.js';
+import { encodeQuery } from '../protocol/messages/query.js';
 import { encodePasswordMessage } from '../protocol/messages/authentication.js';
 import { decodeErrorResponse } from '../protocol/messages/error-notice.js';
 import { startTestGateway } from '../testing/gateway-harness.js';
@@ -201,6 +202,47 @@ describe('PostgreSQL through the gateway', () => {
     expect(email).not.toContain('ana@');
   });
 
+  it('masks COPY TO STDOUT output in text and CSV formats', async () => {
+    const token = await gateway.token('ana', ['analysts']);
+    const text = await rawSession(gateway, 'ana', token, [encodeQuery('COPY users TO STDOUT')]);
+    expect(text.map((frame) => String.fromCharCode(frame.code)).join('')).toBe('HddcCZ');
+    const rows = text.filter((frame) => frame.code === 0x64).map((frame) => frame.payload.toString());
+    expect(rows[0]).toMatch(/^1\tAna\t/);
+    expect(rows.join('')).not.toContain('ana@example.com');
+    expect(rows.join('')).not.toContain('123-45-6789');
+    expect(rows.join('')).not.toContain('4111 1111 1111 1111');
+
+    const csv = await rawSession(gateway, 'ana', token, [encodeQuery('COPY (SELECT id, email FROM users ORDER BY id) TO STDOUT WITH (FORMAT csv, HEADER)')]);
+    const lines = csv.filter((frame) => frame.code === 0x64).map((frame) => frame.payload.toString());
+    expect(lines[0]).toBe('id,email\n');
+    expect(lines[1]).toMatch(/^1,.*example\.com\n$/);
+    expect(lines.join('')).not.toContain('ana@');
+  });
+
+  it('withholds COPY output it cannot parse with certainty under a mask plan', async () => {
+    const token = await gateway.token('ana', ['analysts']);
+    const frames = await rawSession(gateway, 'ana', token, [encodeQuery('COPY users TO STDOUT (FORMAT binary)')]);
+    expect(frames.some((frame) => frame.code === 0x64)).toBe(false);
+    const error = frames.find((frame) => frame.code === 0x45);
+    expect(decodeErrorResponse(error!).fields.get('M')).toContain('could not be masked');
+  });
+
+  it('copies unmasked for identities without a mask plan', async () => {
+    const token = await gateway.token('carl', ['app']);
+    const frames = await rawSession(gateway, 'carl', token, [encodeQuery('COPY users TO STDOUT')]);
+    expect(frames.filter((frame) => frame.code === 0x64).map((frame) => frame.payload.toString()).join('')).toContain('ana@example.com');
+  });
+
+  it('pins client_encoding and standard_conforming_strings', async () => {
+    const refused = await rawStartupError(gateway, new Map([['user', 'carl'], ['database', 'app'], ['client_encoding', 'SJIS']]));
+    expect(refused.fields.get('C')).toBe('0A000');
+    expect(refused.fields.get('M')).toContain('client_encoding');
+    const c = await client('carl', ['app']);
+    await expect(c.query("SET client_encoding TO 'SJIS'")).rejects.toMatchObject({ code: '42501', message: expect.stringContaining('pinned') });
+    await expect(c.query('SET standard_conforming_strings = off')).rejects.toMatchObject({ code: '42501' });
+    expect((await c.query("SELECT current_setting('client_encoding') AS e")).rows[0].e).toBe('UTF8');
+  });
+
   it('redacts values that leak through server error messages', async () => {
     const c = await client('ana', ['analysts']);
     const error = await c.query('SELECT CAST(email AS int) FROM users WHERE id = 1').catch((e: unknown) => e as pg.DatabaseError);
@@ -239,6 +281,29 @@ describe('PostgreSQL through the gateway', () => {
     expect((await c.query('SELECT 2 AS two')).rows[0].two).toBe(2);
   });
 });
+
+/** Sends a StartupMessage with the given parameters over TLS and returns the ErrorResponse it gets. */
+async function rawStartupError(gateway: TestGateway, params: Map<string, string>) {
+  const tcp = connect(gateway.port, '127.0.0.1');
+  await new Promise((resolve) => tcp.once('connect', resolve));
+  tcp.write(encodeSSLRequest());
+  await new Promise((resolve) => tcp.once('data', resolve));
+  const socket = connectTls({ socket: tcp, ca: gateway.cert, servername: 'localhost' });
+  await new Promise((resolve) => socket.once('secureConnect', resolve));
+  const reader = new BackendReader();
+  return await new Promise<ReturnType<typeof decodeErrorResponse>>((resolve, reject) => {
+    socket.on('error', reject);
+    socket.on('data', (chunk: Buffer) => {
+      for (const frame of reader.push(chunk)) {
+        if (frame.code === 0x45) {
+          socket.destroy();
+          resolve(decodeErrorResponse(frame));
+        }
+      }
+    });
+    socket.write(encodeStartupMessage(params));
+  });
+}
 
 /** Logs in with raw protocol messages over TLS, sends `messages` in one write, returns the frames up to ReadyForQuery. */
 async function rawSession(gateway: TestGateway, user: string, token: string, messages: Buffer[]): Promise<Frame[]> {

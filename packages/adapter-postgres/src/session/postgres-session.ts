@@ -13,7 +13,10 @@ import type { CatalogLookup } from './catalog.js';
 import { clientHandshake, HandshakeRefusedError } from './client-handshake.js';
 import type { ClientHello } from './client-handshake.js';
 import { authenticationFailedError, protocolViolationError, unknownDatabaseError, upstreamUnavailableError } from './native-errors.js';
+import { pinnedSettingViolation } from './pinned-settings.js';
 import { Relay } from './relay.js';
+import { BackendCode } from '../protocol/codes.js';
+import { decodeParameterStatus } from '../protocol/messages/session.js';
 import { connectUpstream, sendUpstreamCancel, UpstreamLoginError } from './upstream-login.js';
 import type { PostgresUpstreamSettings, UpstreamConnection } from './upstream-login.js';
 
@@ -147,7 +150,17 @@ export class PostgresSession implements Session {
 
   async #connectUpstream(hello: ClientHello): Promise<UpstreamConnection | undefined> {
     try {
-      return await connectUpstream(this.#options.upstream, hello.forwardedParameters);
+      const upstream = await connectUpstream(this.#options.upstream, hello.forwardedParameters);
+      for (const frame of upstream.startupFrames) {
+        if (frame.code !== BackendCode.ParameterStatus) continue;
+        const { name, value } = decodeParameterStatus(frame);
+        const violation = pinnedSettingViolation(name, value);
+        if (violation) {
+          upstream.socket.destroy();
+          throw new UpstreamLoginError(`upstream session is unsafe to relay: ${violation}`);
+        }
+      }
+      return upstream;
     } catch (error) {
       const details = error instanceof UpstreamLoginError ? { sqlState: error.sqlState } : {};
       this.#log.error({ err: errorSummary(error), ...details }, 'upstream login failed');

@@ -11,11 +11,16 @@ import { decodeBind, decodeClose, decodeDescribe, decodeExecute, decodeParse, en
 import { decodeQuery, encodeQuery } from '../protocol/messages/query.js';
 import { decodeRowDescription } from '../protocol/messages/rows.js';
 import type { FieldDescription } from '../protocol/messages/rows.js';
-import { decodeReadyForQuery, encodeTerminate } from '../protocol/messages/session.js';
+import { decodeParameterStatus, decodeReadyForQuery, encodeTerminate } from '../protocol/messages/session.js';
 import type { CatalogLookup } from './catalog.js';
 import { maskingFailedError, protocolViolationError, refusalError, shuttingDownError } from './native-errors.js';
-import { rowMaskerFor } from './result-masking.js';
+import { pinnedSettingDecision, pinnedSettingViolation, touchesPinnedSetting } from './pinned-settings.js';
+import { copyMaskerFor, rowMaskerFor } from './result-masking.js';
 import type { RowMasker } from './result-masking.js';
+import { copyOutFormat } from './copy-format.js';
+import type { CopyOutFormat } from './copy-format.js';
+import type { CopyRowMasker } from './copy-masking.js';
+import { decodeCopyResponse } from '../protocol/messages/copy.js';
 
 /**
  * A refused statement is replaced by one that cannot parse. Its syntax error comes back from the
@@ -31,9 +36,16 @@ const REFUSED_PARSE = encodeParse('', REFUSED_SQL);
 /** Error fields that can carry values from the data (message, detail, context, internal query). */
 const VALUE_BEARING_FIELDS = ['M', 'D', 'W', 'q', 'H'];
 
+/** The server reports a pinned setting changed (e.g. by a function the policy allowed): the session ends. */
+class PinnedSettingChangedError extends Error {
+  constructor(what: string) {
+    super(`${what}; the gateway cannot read statements as the server would, so the session ends`);
+  }
+}
+
 /** What the upstream owes us, in order: one entry per client request that gets a response. */
 type Pending =
-  | { kind: 'query'; outcome: StatementOutcome; refusal?: Buffer }
+  | { kind: 'query'; outcome: StatementOutcome; refusal?: Buffer; copyFormat?: CopyOutFormat | undefined }
   | { kind: 'parse'; refusal?: Buffer }
   | { kind: 'bind' }
   | { kind: 'describe-statement' }
@@ -44,6 +56,8 @@ type Pending =
 
 interface PreparedStatement {
   readonly outcome: StatementOutcome;
+  /** For a COPY … TO STDOUT under a mask plan: the output format, if the gateway can parse it. */
+  readonly copyFormat?: CopyOutFormat | undefined;
 }
 
 interface Portal {
@@ -66,6 +80,12 @@ export interface RelayContext {
   /** Called once per decided statement, before anything is sent upstream. */
   onStatement?(outcome: StatementOutcome): void;
   onProtocolError?(side: 'client' | 'upstream', error: unknown): void;
+}
+
+/** The COPY output format, captured only when a COPY runs under a mask plan (the text stays in memory). */
+function copyFormatFor(text: string, outcome: StatementOutcome): CopyOutFormat | undefined {
+  if (!outcome.decision.obligations.mask || !outcome.actions.some((action) => action.operation === 'COPY')) return undefined;
+  return copyOutFormat(text);
 }
 
 /** Fastpath FunctionCall names a function by OID: nothing to classify, so it is decided as such. */
@@ -100,6 +120,7 @@ export class Relay {
   /** The server hit an error and skips to the next Sync it has not yet been sent. */
   #upstreamSkipping = false;
   #rowMasker: RowMasker | undefined;
+  #copyMasker: CopyRowMasker | undefined;
   /** A strict masking failure: the rest of this request's results are withheld. */
   #suppressUntilReady = false;
   #transactionStatus: 'I' | 'T' | 'E';
@@ -202,7 +223,7 @@ export class Relay {
         const outcome = this.#decide(query);
         if (outcome.decision.effect === 'allow') {
           out.push(frame.raw);
-          this.#expect({ kind: 'query', outcome });
+          this.#expect({ kind: 'query', outcome, copyFormat: copyFormatFor(query, outcome) });
         } else {
           out.push(REFUSED_QUERY);
           this.#expect({ kind: 'query', outcome, refusal: refusalError(outcome.decision) });
@@ -214,7 +235,7 @@ export class Relay {
         const parse = decodeParse(frame);
         const outcome = this.#decide(parse.query);
         if (outcome.decision.effect === 'allow') {
-          this.#statements.set(parse.name, { outcome });
+          this.#statements.set(parse.name, { outcome, copyFormat: copyFormatFor(parse.query, outcome) });
           out.push(frame.raw);
           this.#expect({ kind: 'parse' });
         } else {
@@ -301,7 +322,8 @@ export class Relay {
   }
 
   #decide(text: string): StatementOutcome {
-    const outcome = this.#context.decide(text);
+    let outcome = this.#context.decide(text);
+    if (touchesPinnedSetting(text)) outcome = { actions: outcome.actions, decision: pinnedSettingDecision() };
     this.#context.onStatement?.(outcome);
     return outcome;
   }
@@ -425,18 +447,24 @@ export class Relay {
         this.#rowMasker = undefined;
         if (!this.#suppressUntilReady) out.push(frame.raw);
         return undefined;
-      case BackendCode.CopyOutResponse: {
-        const mask = this.#maskObligationOf(head);
-        if (mask) {
-          // COPY TO output is not masked yet: withhold it rather than leak.
-          this.#withholdResult();
+      case BackendCode.CopyOutResponse:
+        return this.#copyOut(frame, head);
+      case BackendCode.CopyData: {
+        if (this.#suppressUntilReady) return undefined;
+        const masker = this.#copyMasker;
+        if (!masker) {
+          out.push(frame.raw);
           return undefined;
         }
-        out.push(frame.raw);
+        try {
+          out.push(masker.mask(frame));
+        } catch {
+          this.#withholdResult();
+        }
         return undefined;
       }
-      case BackendCode.CopyData:
       case BackendCode.CopyDone:
+        this.#copyMasker = undefined;
         if (!this.#suppressUntilReady) out.push(frame.raw);
         return undefined;
       case BackendCode.ErrorResponse:
@@ -450,12 +478,20 @@ export class Relay {
         else throw new Error('ReadyForQuery without a request waiting for it: the session is out of step');
         this.#transactionStatus = decodeReadyForQuery(frame).status;
         this.#rowMasker = undefined;
+        this.#copyMasker = undefined;
         this.#suppressUntilReady = false;
         out.push(frame.raw);
         return undefined;
       }
       case BackendCode.BackendKeyData:
         return undefined; // the client keeps the gateway's key
+      case BackendCode.ParameterStatus: {
+        const { name, value } = decodeParameterStatus(frame);
+        const violation = pinnedSettingViolation(name, value);
+        if (violation) throw new PinnedSettingChangedError(violation);
+        out.push(frame.raw);
+        return undefined;
+      }
       default:
         // ParameterStatus, NotificationResponse, ParameterDescription, CopyIn/BothResponse, FunctionCallResponse.
         if (!this.#suppressUntilReady) out.push(frame.raw);
@@ -463,10 +499,28 @@ export class Relay {
     }
   }
 
-  #maskObligationOf(head: Pending | undefined) {
-    if (head?.kind === 'query') return head.outcome.decision.obligations.mask;
-    if (head?.kind === 'execute') return this.#portals.get(head.portal)?.statement?.outcome.decision.obligations.mask;
-    return undefined;
+  /** COPY … TO STDOUT: forwarded as is without a mask plan; parsed and masked row by row with one. */
+  #copyOut(frame: Frame, head: Pending | undefined): Promise<void> | undefined {
+    const outcome = head?.kind === 'query' ? head.outcome : head?.kind === 'execute' ? this.#portals.get(head.portal)?.statement?.outcome : undefined;
+    const mask = outcome?.decision.obligations.mask;
+    if (!outcome || !mask) {
+      if (!this.#suppressUntilReady) this.#toClient.push(frame.raw);
+      return undefined;
+    }
+    const format = head?.kind === 'query' ? head.copyFormat : head?.kind === 'execute' ? this.#portals.get(head.portal)?.statement?.copyFormat : undefined;
+    const response = decodeCopyResponse(frame, 'copyOutResponse');
+    if (!format || response.format !== 0) {
+      this.#withholdResult(); // binary or custom options: cannot be masked with certainty
+      return undefined;
+    }
+    return copyMaskerFor(response.columnFormats.length, format, mask, outcome.actions, this.#context).then((masker) => {
+      if (masker === 'unmaskable') {
+        this.#withholdResult();
+        return;
+      }
+      this.#copyMasker = masker;
+      this.#toClient.push(frame.raw);
+    });
   }
 
   #prepareExecuteMasker(portalName: string): Promise<void> | undefined {
@@ -490,6 +544,7 @@ export class Relay {
     if (this.#suppressUntilReady) return;
     this.#suppressUntilReady = true;
     this.#rowMasker = undefined;
+    this.#copyMasker = undefined;
     this.#toClient.push(maskingFailedError());
     this.#context.cancelUpstream();
   }
@@ -555,7 +610,12 @@ export class Relay {
   #protocolViolation(side: 'client' | 'upstream', error: unknown): void {
     if (this.#ended) return;
     this.#context.onProtocolError?.(side, error);
-    const message = side === 'client' ? (error instanceof Error ? error.message : 'malformed message') : 'the upstream sent a malformed message';
+    const message =
+      side === 'client' || error instanceof PinnedSettingChangedError
+        ? error instanceof Error
+          ? error.message
+          : 'malformed message'
+        : 'the upstream sent a malformed message';
     this.#client.end(protocolViolationError(message));
     this.#upstream.end(encodeTerminate());
     this.#end(`${side} protocol violation`);

@@ -3,6 +3,8 @@ import type { Frame } from '../protocol/frame.js';
 import { dataRowValue, rewriteDataRow, scanDataRow } from '../protocol/messages/rows.js';
 import type { DataRowLayout, FieldDescription } from '../protocol/messages/rows.js';
 import type { CatalogLookup, CatalogTable } from './catalog.js';
+import type { CopyOutFormat } from './copy-format.js';
+import { CopyRowMasker } from './copy-masking.js';
 import { JSONB_OID, binaryIsText, maxLengthOf, typeClassOf } from './type-classes.js';
 
 /** A compiled plan bound to one result set's wire formats. */
@@ -106,4 +108,41 @@ class WireRowMasker implements RowMasker {
     // A binary value of any other type cannot be rewritten as text safely: it becomes NULL.
     return null;
   }
+}
+
+/**
+ * The masker for COPY … TO STDOUT rows. Columns come from the classifier's lineage, or for
+ * `COPY table` (lineage `table.*`) from the catalog in attribute order. Undefined when nothing
+ * needs masking; a CopyRowError-worthy mismatch (column count) is reported as 'unmaskable'.
+ */
+export async function copyMaskerFor(
+  columnCount: number,
+  format: CopyOutFormat,
+  obligation: MaskObligation,
+  actions: readonly Action[],
+  context: { masker: Masker; catalog: CatalogLookup; database: string },
+): Promise<CopyRowMasker | undefined | 'unmaskable'> {
+  const lineage = actions.find((action) => action.operation === 'COPY')?.lineage ?? [];
+  const star = lineage.find((entry) => entry.output === '*');
+  let columns: ResultColumn[];
+  if (star) {
+    const source = star.sources[0];
+    const parts = source?.split('.') ?? [];
+    if (parts.length !== 4) return 'unmaskable';
+    const [database, schema, table] = parts as [string, string, string];
+    const catalogColumns = await context.catalog.columnsOf(schema, table);
+    columns = catalogColumns.map((column) => ({
+      name: column.name,
+      table: `${database}.${schema}.${table}`,
+      column: column.name,
+      typeClass: typeClassOf(column.typeOid),
+    }));
+  } else {
+    columns = [...lineage]
+      .sort((a, b) => (a.position ?? 0) - (b.position ?? 0))
+      .map((entry) => ({ name: entry.output, typeClass: 'text' as const }));
+  }
+  if (columns.length !== columnCount) return 'unmaskable';
+  const plan = context.masker.compilePlan({ obligation, columns, ...(star ? {} : { lineage }), dialect: 'postgres' });
+  return plan.active ? new CopyRowMasker(plan, format) : undefined;
 }

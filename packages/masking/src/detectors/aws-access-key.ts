@@ -1,3 +1,4 @@
+import { LITERAL_TRIGGER } from './triggers.js';
 import { isDigit, isUpper } from './chars.js';
 import { prefixedTokenDetector } from './prefixed-token.js';
 import type { Detector } from './types.js';
@@ -10,5 +11,6 @@ export function awsAccessKeyDetector(): Detector {
     body: (c) => isUpper(c) || isDigit(c),
     minBody: 16,
     maxBody: 16,
+    trigger: LITERAL_TRIGGER,
   });
 }

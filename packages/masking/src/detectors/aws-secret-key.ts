@@ -1,3 +1,4 @@
+import { LITERAL_TRIGGER } from './triggers.js';
 import { classCount, shannonEntropy } from './chars.js';
 import { scanRegex } from './regex-scan.js';
 import type { Detector, DetectorMatch } from './types.js';
@@ -17,6 +18,7 @@ export function awsSecretKeyDetector(): Detector {
   return {
     name: 'aws_secret_key',
     optIn: false,
+    trigger: LITERAL_TRIGGER,
     find(text: string, out: DetectorMatch[]): void {
       if (text.length < 40) return;
       scanRegex(CANDIDATE, text, out, 'aws_secret_key', (m) => {

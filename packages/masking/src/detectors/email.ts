@@ -1,3 +1,4 @@
+import { LITERAL_TRIGGER } from './triggers.js';
 import { isAlnum, isAlpha } from './chars.js';
 import type { Detector, DetectorMatch } from './types.js';
 
@@ -14,6 +15,7 @@ export function emailDetector(): Detector {
   return {
     name: 'email',
     optIn: false,
+    trigger: LITERAL_TRIGGER,
     find(text: string, out: DetectorMatch[]): void {
       let from = 0;
       let lastEnd = 0;

@@ -1,3 +1,4 @@
+import { LITERAL_TRIGGER } from './triggers.js';
 import { isAlnum, isWordChar } from './chars.js';
 import { prefixedTokenDetector } from './prefixed-token.js';
 import type { Detector } from './types.js';
@@ -23,6 +24,7 @@ export function githubTokenDetector(): Detector {
   return {
     name: 'github_token',
     optIn: false,
+    trigger: LITERAL_TRIGGER,
     find(text, out) {
       if (text.indexOf('_') < 0) return;
       CLASSIC.find(text, out);

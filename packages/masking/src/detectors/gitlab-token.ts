@@ -1,3 +1,4 @@
+import { LITERAL_TRIGGER } from './triggers.js';
 import { isWordChar } from './chars.js';
 import { prefixedTokenDetector } from './prefixed-token.js';
 import type { Detector } from './types.js';
@@ -10,5 +11,6 @@ export function gitlabTokenDetector(): Detector {
     body: (c) => isWordChar(c) || c === 45,
     minBody: 20,
     maxBody: 64,
+    trigger: LITERAL_TRIGGER,
   });
 }

@@ -1,3 +1,4 @@
+import { LITERAL_TRIGGER } from './triggers.js';
 import { isAlnum } from './chars.js';
 import { prefixedTokenDetector } from './prefixed-token.js';
 import type { Detector } from './types.js';
@@ -10,5 +11,6 @@ export function googleApiKeyDetector(): Detector {
     body: (c) => isAlnum(c) || c === 45 || c === 95,
     minBody: 35,
     maxBody: 35,
+    trigger: LITERAL_TRIGGER,
   });
 }

@@ -10,6 +10,10 @@ export interface HighEntropyOptions {
 
 const MAX_TOKEN = 1024;
 
+function isBodyChar(c: number): boolean {
+  return isBase64Char(c) && c !== 61;
+}
+
 /**
  * Generic secrets: base64-ish tokens of at least `minLength` characters, using at least two of
  * lower/upper/digit, whose entropy reaches the threshold. Opt-in: it will also catch random ids.
@@ -24,13 +28,19 @@ export function highEntropyDetector(options: HighEntropyOptions = {}): Detector 
       let i = 0;
       const n = text.length;
       while (i < n) {
-        while (i < n && !isBase64Char(text.charCodeAt(i))) i++;
+        while (i < n && !isBodyChar(text.charCodeAt(i))) i++;
         const start = i;
-        while (i < n && isBase64Char(text.charCodeAt(i))) i++;
+        while (i < n && isBodyChar(text.charCodeAt(i))) i++;
         const length = i - start;
+        if (length === 0) {
+          i++;
+          continue;
+        }
+        // '=' is base64 padding: part of a token only at its end (so "key=value" splits).
+        while (i < n && text.charCodeAt(i) === 61 && i - start < length + 2) i++;
         if (length < minLength || length > MAX_TOKEN) continue;
         if (classCount(text, start, i) < 2) continue;
-        if (shannonEntropy(text, start, i) >= threshold) out.push({ start, end: i, detector: 'high_entropy' });
+        if (shannonEntropy(text, start, start + length) >= threshold) out.push({ start, end: i, detector: 'high_entropy' });
       }
     },
   };

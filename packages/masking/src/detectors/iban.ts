@@ -1,3 +1,4 @@
+import { UPPER_DIGIT_TRIGGER } from './triggers.js';
 import { scanRegex } from './regex-scan.js';
 import type { Detector, DetectorMatch } from './types.js';
 
@@ -16,6 +17,7 @@ export function ibanDetector(): Detector {
   return {
     name: 'iban',
     optIn: false,
+    trigger: UPPER_DIGIT_TRIGGER,
     find(text: string, out: DetectorMatch[]): void {
       scanRegex(CANDIDATE, text, out, 'iban', (m) => isValidIban(m[0]));
     },

@@ -1,3 +1,4 @@
+import { DOTTED_DIGIT_TRIGGER } from './triggers.js';
 import { scanRegex } from './regex-scan.js';
 import type { Detector, DetectorMatch } from './types.js';
 
@@ -10,6 +11,7 @@ export function ipv4Detector(): Detector {
   return {
     name: 'ipv4',
     optIn: false,
+    trigger: DOTTED_DIGIT_TRIGGER,
     find(text: string, out: DetectorMatch[]): void {
       if (text.indexOf('.') < 0) return;
       scanRegex(CANDIDATE, text, out, 'ipv4', () => true);

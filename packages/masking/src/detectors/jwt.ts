@@ -1,3 +1,4 @@
+import { LITERAL_TRIGGER } from './triggers.js';
 import { isBase64Char } from './chars.js';
 import type { Detector, DetectorMatch } from './types.js';
 
@@ -10,6 +11,7 @@ export function jwtDetector(): Detector {
   return {
     name: 'jwt',
     optIn: false,
+    trigger: LITERAL_TRIGGER,
     find(text: string, out: DetectorMatch[]): void {
       let from = 0;
       for (;;) {

@@ -1,3 +1,4 @@
+import { DIGITS_TRIGGER } from './triggers.js';
 import { scanRegex } from './regex-scan.js';
 import type { Detector, DetectorMatch } from './types.js';
 
@@ -9,6 +10,7 @@ export function paymentCardDetector(): Detector {
   return {
     name: 'credit_card',
     optIn: false,
+    trigger: DIGITS_TRIGGER,
     find(text: string, out: DetectorMatch[]): void {
       scanRegex(CANDIDATE, text, out, 'credit_card', (m) => isCardNumber(m[0]));
     },

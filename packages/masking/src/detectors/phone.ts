@@ -1,3 +1,4 @@
+import { DIGITS_TRIGGER } from './triggers.js';
 import { isValidPhoneNumber, type CountryCode } from 'libphonenumber-js';
 import { scanRegex } from './regex-scan.js';
 import type { Detector, DetectorMatch } from './types.js';
@@ -23,6 +24,7 @@ export function phoneDetector(options: PhoneDetectorOptions = {}): Detector {
   return {
     name: 'phone',
     optIn: false,
+    trigger: DIGITS_TRIGGER,
     find(text: string, out: DetectorMatch[]): void {
       if (text.length < 7) return;
       scanRegex(CANDIDATE, text, out, 'phone', (m) => isPhone(m[0], country));
@@ -30,7 +32,21 @@ export function phoneDetector(options: PhoneDetectorOptions = {}): Detector {
   };
 }
 
+/** libphonenumber costs ~10 µs per call; result sets repeat numbers, so remember recent verdicts. */
+const VERDICTS = new Map<string, boolean>();
+const MAX_VERDICTS = 4096;
+
 function isPhone(candidate: string, country: CountryCode): boolean {
+  const key = `${country}:${candidate}`;
+  const known = VERDICTS.get(key);
+  if (known !== undefined) return known;
+  const verdict = validate(candidate, country);
+  if (VERDICTS.size >= MAX_VERDICTS) VERDICTS.clear();
+  VERDICTS.set(key, verdict);
+  return verdict;
+}
+
+function validate(candidate: string, country: CountryCode): boolean {
   let digits = 0;
   for (let i = 0; i < candidate.length; i++) {
     const c = candidate.charCodeAt(i);

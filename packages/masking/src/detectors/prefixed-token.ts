@@ -10,6 +10,7 @@ export interface PrefixedTokenSpec {
   readonly maxBody: number;
   /** Extra check on the whole token, e.g. "has a digit". */
   readonly validate?: (token: string) => boolean;
+  readonly trigger?: RegExp;
 }
 
 /**
@@ -18,10 +19,11 @@ export interface PrefixedTokenSpec {
  * costs O(maxBody) and the whole scan is linear.
  */
 export function prefixedTokenDetector(spec: PrefixedTokenSpec): Detector {
-  const { name, prefixes, body, minBody, maxBody, validate } = spec;
+  const { name, prefixes, body, minBody, maxBody, validate, trigger } = spec;
   return {
     name,
     optIn: false,
+    ...(trigger ? { trigger } : {}),
     find(text: string, out: DetectorMatch[]): void {
       for (const prefix of prefixes) {
         let from = 0;

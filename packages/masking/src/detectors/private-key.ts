@@ -1,3 +1,4 @@
+import { LITERAL_TRIGGER } from './triggers.js';
 import type { Detector, DetectorMatch } from './types.js';
 
 const BEGIN = '-----BEGIN ';
@@ -11,6 +12,7 @@ export function privateKeyDetector(): Detector {
   return {
     name: 'private_key',
     optIn: false,
+    trigger: LITERAL_TRIGGER,
     find(text: string, out: DetectorMatch[]): void {
       let from = 0;
       for (;;) {

@@ -5,22 +5,32 @@ export type Scanner = (text: string) => readonly DetectorMatch[];
 
 const NONE: readonly DetectorMatch[] = [];
 
-/** Builds a scanner over the given detectors. Overlaps keep the earliest, then the longest, match. */
+interface TriggerGroup {
+  readonly trigger: RegExp | undefined;
+  readonly detectors: Detector[];
+}
+
+/**
+ * Builds a scanner over the given detectors. Detectors are grouped by trigger; each trigger is
+ * tested once per text and its detectors run only when it matches. Overlapping matches keep the
+ * earliest, then the longest, widened to cover both.
+ */
 export function createScanner(detectors: readonly Detector[]): Scanner {
-  const list = detectors.slice();
+  const groups: TriggerGroup[] = [];
+  for (const detector of detectors) {
+    const group = groups.find((g) => g.trigger === detector.trigger);
+    if (group) group.detectors.push(detector);
+    else groups.push({ trigger: detector.trigger, detectors: [detector] });
+  }
   return (text: string): readonly DetectorMatch[] => {
     if (text.length === 0) return NONE;
-    let found: DetectorMatch[] | undefined;
-    const out: DetectorMatch[] = [];
-    for (const detector of list) {
-      detector.find(text, out);
-      if (out.length > 0) {
-        found ??= [];
-        for (const m of out) found.push(m);
-        out.length = 0;
-      }
+    let out: DetectorMatch[] | undefined;
+    for (const group of groups) {
+      if (group.trigger !== undefined && !group.trigger.test(text)) continue;
+      out ??= [];
+      for (const detector of group.detectors) detector.find(text, out);
     }
-    return found === undefined ? NONE : resolveOverlaps(found);
+    return out === undefined || out.length === 0 ? NONE : resolveOverlaps(out);
   };
 }
 

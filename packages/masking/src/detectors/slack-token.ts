@@ -1,3 +1,4 @@
+import { LITERAL_TRIGGER } from './triggers.js';
 import { isAlnum, isDigit } from './chars.js';
 import { prefixedTokenDetector } from './prefixed-token.js';
 import type { Detector } from './types.js';
@@ -10,6 +11,7 @@ export function slackTokenDetector(): Detector {
     body: (c) => isAlnum(c) || c === 45,
     minBody: 10,
     maxBody: 250,
+    trigger: LITERAL_TRIGGER,
     validate: hasDigit,
   });
 }

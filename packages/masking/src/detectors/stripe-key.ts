@@ -1,3 +1,4 @@
+import { LITERAL_TRIGGER } from './triggers.js';
 import { isAlnum } from './chars.js';
 import { prefixedTokenDetector } from './prefixed-token.js';
 import type { Detector } from './types.js';
@@ -10,5 +11,6 @@ export function stripeKeyDetector(): Detector {
     body: isAlnum,
     minBody: 16,
     maxBody: 247,
+    trigger: LITERAL_TRIGGER,
   });
 }

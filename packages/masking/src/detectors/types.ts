@@ -1,3 +1,4 @@
+
 /** A detected value: the half-open span [start, end) of the scanned text. */
 export interface DetectorMatch {
   readonly start: number;
@@ -14,5 +15,7 @@ export interface Detector {
   readonly name: string;
   /** Opt-in detectors run only when named explicitly (e.g. high_entropy). */
   readonly optIn: boolean;
+  /** A cheap pre-test: text that does not match it cannot contain a match. Absent = always run. */
+  readonly trigger?: RegExp;
   find(text: string, out: DetectorMatch[]): void;
 }

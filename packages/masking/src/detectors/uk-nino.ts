@@ -1,3 +1,4 @@
+import { UPPER_DIGIT_TRIGGER } from './triggers.js';
 import { scanRegex } from './regex-scan.js';
 import type { Detector, DetectorMatch } from './types.js';
 
@@ -10,6 +11,7 @@ export function ukNinoDetector(): Detector {
   return {
     name: 'uk_nino',
     optIn: false,
+    trigger: UPPER_DIGIT_TRIGGER,
     find(text: string, out: DetectorMatch[]): void {
       scanRegex(CANDIDATE, text, out, 'uk_nino', (m) => !NEVER_ALLOCATED.has(m[1] ?? ''));
     },

@@ -1,3 +1,4 @@
+import { LITERAL_TRIGGER } from './triggers.js';
 import { isAlpha } from './chars.js';
 import type { Detector, DetectorMatch } from './types.js';
 
@@ -16,6 +17,7 @@ export function urlPasswordDetector(): Detector {
   return {
     name: 'url_password',
     optIn: false,
+    trigger: LITERAL_TRIGGER,
     find(text: string, out: DetectorMatch[]): void {
       findUrlPasswords(text, out);
       if (text.indexOf('=') >= 0) findKeyValuePasswords(text, out);
@@ -31,8 +33,8 @@ function findUrlPasswords(text: string, out: DetectorMatch[]): void {
     if (sep < 0) return;
     from = sep + 3;
     if (sep === 0 || !isAlpha(text.charCodeAt(sep - 1))) continue;
-    // The authority runs to the first whitespace or quote; the password is between the first ':'
-    // and the last '@' before the path, so passwords containing '@' or ':' are covered.
+    // The authority runs to the first whitespace, quote or path character; the password is between
+    // the first ':' and the last '@' in it, so passwords containing '@' or ':' are covered.
     const start = sep + 3;
     const limit = Math.min(text.length, start + MAX_AUTHORITY);
     let end = start;
@@ -43,7 +45,8 @@ function findUrlPasswords(text: string, out: DetectorMatch[]): void {
       if (c <= 32 || c === 34 || c === 39 || c === 96 || c === 60 || c === 62) break;
       if (c === 64) at = end;
       else if (c === 58 && colon < 0) colon = end;
-      else if (c === 47 && at >= 0) break;
+      // '/', '?' and '#' end the authority; RFC 3986 userinfo cannot contain them unencoded.
+      else if (c === 47 || c === 63 || c === 35) break;
       end++;
     }
     if (at < 0) {

@@ -1,3 +1,4 @@
+import { DIGITS_TRIGGER } from './triggers.js';
 import { scanRegex } from './regex-scan.js';
 import type { Detector, DetectorMatch } from './types.js';
 
@@ -5,13 +6,14 @@ import type { Detector, DetectorMatch } from './types.js';
 const CANDIDATE = /(?<![\w.-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\w]|[.-]\d)/g;
 
 /** Numbers the SSA never issues or published as examples. */
-const NEVER_ISSUED = new Set(['078051120', '219099999', '123456789']);
+const NEVER_ISSUED = new Set(['078051120', '219099999']);
 
 /** US Social Security numbers, minus the invalid area (000, 666, 900–999), group (00) and serial (0000). */
 export function usSsnDetector(): Detector {
   return {
     name: 'us_ssn',
     optIn: false,
+    trigger: DIGITS_TRIGGER,
     find(text: string, out: DetectorMatch[]): void {
       if (text.length < 11) return;
       scanRegex(CANDIDATE, text, out, 'us_ssn', (m) => isValidSsn(m[1] ?? '', m[3] ?? '', m[4] ?? ''));

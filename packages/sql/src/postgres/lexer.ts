@@ -118,6 +118,12 @@ export function lexPostgres(text: string): LexResult {
       tokens.push({ kind: 'number', start, end: i });
       continue;
     }
+    if (c === 46 /* . */ && text.charCodeAt(i + 1) === 46) {
+      // `..` is one token to the server (DOT_DOT, used by PL/pgSQL ranges).
+      i += 2;
+      tokens.push({ kind: 'operator', start, end: i });
+      continue;
+    }
     if (isPunct(c)) {
       i++;
       tokens.push({ kind: 'punct', start, end: i });

@@ -1,0 +1,62 @@
+import type { Dialect } from '@gatehouse/core';
+import type { UpstreamTlsMode } from '@gatehouse/proxy';
+
+/**
+ * The gateway configuration after loading: validated, secrets resolved, paths absolute. The YAML
+ * file (docs/configuration.md) is loaded into this shape by `loadGatewayConfig`; the runtime only
+ * ever sees this.
+ */
+export interface GatewayConfig {
+  /** The file it came from (for messages), absolute. */
+  readonly file: string;
+  /** Absolute path of the policy file. */
+  readonly policy: string;
+  readonly identity: IdentityConfig;
+  readonly masking: MaskingConfig;
+  readonly connections: readonly ConnectionConfig[];
+  readonly shutdown: { readonly drainTimeoutMs: number };
+  readonly log: { readonly level: string };
+}
+
+export interface IdentityConfig {
+  /** Ed25519 PEM for gateway-issued tokens, created on first start when absent. */
+  readonly signingKey: string;
+  readonly oidc?: {
+    readonly issuer: string;
+    readonly audience: string;
+    readonly groupsClaim: string;
+    readonly userClaim: string;
+    readonly jwksUri?: string;
+  };
+  /** JSON file of hashed agent/service tokens. */
+  readonly agentTokens?: string;
+  readonly rateLimit: { readonly maxFailures: number; readonly windowMs: number };
+}
+
+export interface MaskingConfig {
+  /** HMAC key for `hash` and `format-preserving` masks (resolved secret). */
+  readonly hashKey: string;
+}
+
+export interface ConnectionConfig {
+  readonly name: string;
+  readonly dialect: Dialect;
+  readonly environment: string;
+  readonly listen: { readonly host: string; readonly port: number };
+  /** Listener certificate and key (PEM file paths); absent: a self-signed development certificate. */
+  readonly tls?: { readonly cert: string; readonly key: string };
+  /** Accept plaintext from loopback clients (development only). */
+  readonly allowPlaintextOnLoopback: boolean;
+  readonly maxMessageBytes?: number;
+  readonly upstream: UpstreamConfig;
+}
+
+export interface UpstreamConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly user: string;
+  /** Resolved secret. */
+  readonly password: string;
+  readonly tls: { readonly mode: UpstreamTlsMode; readonly ca?: string; readonly serverName?: string };
+}

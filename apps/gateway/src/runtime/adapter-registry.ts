@@ -1,0 +1,63 @@
+import { createSecureContext } from 'node:tls';
+import type { Dialect, DialectAdapter, Masker, Principal } from '@gatehouse/core';
+import { GatehouseError } from '@gatehouse/core';
+import { CancelRegistry, UpstreamCatalog, createPostgresAdapter } from '@gatehouse/adapter-postgres';
+import type { Logger, PemKeyPair, SqlStatementDecider } from '@gatehouse/proxy';
+import { upstreamTlsOptions } from '@gatehouse/proxy';
+import type { ConnectionConfig } from '../config/gateway-config.js';
+
+/** What every adapter gets from the gateway: identity, the decision step, masking, logging. */
+export interface SharedServices {
+  authenticate(request: { user: string; credential: string; clientAddress: string }): Promise<Principal>;
+  readonly decider: SqlStatementDecider;
+  readonly masker: Masker;
+  readonly logger: Logger;
+}
+
+export interface BuiltAdapter {
+  readonly adapter: DialectAdapter;
+  /** Releases what the adapter holds beyond its sessions (catalog connections). */
+  close(): void;
+}
+
+type AdapterFactory = (connection: ConnectionConfig, certificate: PemKeyPair, services: SharedServices) => BuiltAdapter;
+
+export class UnsupportedDialectError extends GatehouseError {
+  constructor(connection: string, dialect: Dialect) {
+    super('gateway.unsupported-dialect', `connection "${connection}": dialect "${dialect}" has no adapter in this build yet`);
+  }
+}
+
+/** One line per dialect: adding a dialect is one adapter package and one entry here. */
+const ADAPTERS: Partial<Record<Dialect, AdapterFactory>> = {
+  postgres: (connection, certificate, services) => {
+    const upstream = {
+      host: connection.upstream.host,
+      port: connection.upstream.port,
+      database: connection.upstream.database,
+      user: connection.upstream.user,
+      password: connection.upstream.password,
+      tls: upstreamTlsOptions(connection.upstream.host, connection.upstream.tls),
+    };
+    const catalog = new UpstreamCatalog(upstream);
+    const adapter = createPostgresAdapter({
+      secureContext: createSecureContext({ cert: certificate.cert, key: certificate.key }),
+      allowPlaintextOnLoopback: connection.allowPlaintextOnLoopback,
+      upstream,
+      authenticate: services.authenticate,
+      decider: services.decider,
+      masker: services.masker,
+      catalog,
+      cancelRegistry: new CancelRegistry(),
+      logger: services.logger,
+      ...(connection.maxMessageBytes ? { maxMessageBytes: connection.maxMessageBytes } : {}),
+    });
+    return { adapter, close: () => catalog.close() };
+  },
+};
+
+export function buildAdapter(connection: ConnectionConfig, certificate: PemKeyPair, services: SharedServices): BuiltAdapter {
+  const factory = ADAPTERS[connection.dialect];
+  if (!factory) throw new UnsupportedDialectError(connection.name, connection.dialect);
+  return factory(connection, certificate, services);
+}

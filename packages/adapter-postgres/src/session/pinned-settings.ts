@@ -1,0 +1,47 @@
+import type { Decision } from '@gatehouse/core';
+
+/**
+ * The gateway reads client text as UTF-8 with standard-conforming strings, as the classifier does.
+ * If the server read the same bytes under another client encoding (SJIS and friends can hide a
+ * quote inside a multibyte character) or with backslash escapes in plain strings, the server could
+ * run something other than what was decided. So both settings are pinned for the whole session.
+ */
+
+/** Client encodings under which the server reads the bytes exactly as UTF-8 text. */
+const SAFE_CLIENT_ENCODINGS = new Set(['UTF8', 'UNICODE', 'SQLASCII']);
+
+function normalizeEncoding(name: string): string {
+  return name.toUpperCase().replace(/[-_\s]/g, '');
+}
+
+export function isSafeClientEncoding(name: string): boolean {
+  return SAFE_CLIENT_ENCODINGS.has(normalizeEncoding(name));
+}
+
+/** Settings whose value must stay as pinned; a change reported by the server ends the session. */
+export function pinnedSettingViolation(name: string, value: string): string | undefined {
+  if (name === 'client_encoding' && !isSafeClientEncoding(value)) return `client_encoding changed to ${value}`;
+  if (name === 'standard_conforming_strings' && value !== 'on') return 'standard_conforming_strings was turned off';
+  return undefined;
+}
+
+/** SET/RESET of a pinned setting by name (SET NAMES is PostgreSQL's alias for client_encoding). */
+const PINNED_SETTING_STATEMENT = /\b(?:set|reset)\s+(?:(?:session|local)\s+)?(?:client_encoding|names|standard_conforming_strings)\b/i;
+
+export function touchesPinnedSetting(text: string): boolean {
+  return PINNED_SETTING_STATEMENT.test(text);
+}
+
+export const PINNED_SETTING_RULE = 'gatehouse:pinned-session-settings';
+
+/** The decision for a statement that would change a pinned setting. */
+export function pinnedSettingDecision(): Decision {
+  return {
+    effect: 'deny',
+    rules: [PINNED_SETTING_RULE],
+    reason: 'client_encoding and standard_conforming_strings cannot be changed through the gateway (it must read statements as the server does)',
+    risk: { score: 10, factors: [{ name: 'pinned-setting', points: 10 }] },
+    obligations: { audit: 'full' },
+    observed: [],
+  };
+}

@@ -1,0 +1,14 @@
+import { createHmac } from 'node:crypto';
+
+/** Secret keys for the keyed strategies, from gateway configuration (never from policy). */
+export interface MaskingKeys {
+  /** HMAC-SHA256 key for `hash`; share it across gateways so masked values join across them. */
+  readonly hash: string | Uint8Array;
+  /** Key for `format-preserving`; derived from `hash` with a label when absent. */
+  readonly formatPreserving?: string | Uint8Array;
+}
+
+/** The format-preserving key, kept separate from the hash key so one output never reveals the other. */
+export function formatPreservingKey(keys: MaskingKeys): string | Uint8Array {
+  return keys.formatPreserving ?? createHmac('sha256', keys.hash).update('gatehouse/format-preserving/v1').digest();
+}

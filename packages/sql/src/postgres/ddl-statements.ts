@@ -1,0 +1,168 @@
+import { asList, asNode, asString, stringList } from './ast.js';
+import { objectKind, objectTypeWords, roleName } from './object-types.js';
+import { Scope } from './scope.js';
+import type { StatementHandler } from './statement-helpers.js';
+import { define, defineRelation, RELATION_KINDS, setting } from './statement-helpers.js';
+
+/** ALTER TABLE subcommands that switch off row security or (audit) triggers. */
+const SECURITY_SUBCOMMANDS = new Set([
+  'AT_DisableRowSecurity',
+  'AT_NoForceRowSecurity',
+  'AT_DisableTrig',
+  'AT_DisableTrigAll',
+  'AT_DisableTrigUser',
+  'AT_DisableRule',
+]);
+
+const TABLE_MEMBER_TYPES = new Set(['OBJECT_COLUMN', 'OBJECT_TABCONSTRAINT', 'OBJECT_ATTRIBUTE']);
+
+/** CREATE/ALTER/DROP/TRUNCATE/COMMENT of schema objects, and REFRESH MATERIALIZED VIEW. */
+export const DDL_HANDLERS: Readonly<Record<string, StatementHandler>> = {
+  RefreshMatViewStmt: (body, ctx) => {
+    ctx.analysis.object('write', 'view', ctx.names.relation(asNode(body['relation']) ?? {}));
+    return { category: 'write', operation: 'REFRESH MATERIALIZED VIEW' };
+  },
+  TruncateStmt: (body, ctx) => {
+    for (const relation of asList(body['relations'])) {
+      const name = ctx.names.relation(asNode(relation['RangeVar']) ?? {});
+      ctx.analysis.object('define', 'table', name);
+      ctx.analysis.object('write', 'table', name);
+    }
+    return { category: 'ddl', operation: 'TRUNCATE' };
+  },
+  CreateStmt: (body, ctx) => {
+    defineRelation(ctx, body['relation'], 'table');
+    return { category: 'ddl', operation: 'CREATE TABLE' };
+  },
+  CreateForeignTableStmt: (body, ctx) => {
+    defineRelation(ctx, asNode(body['base'])?.['relation'], 'table');
+    return { category: 'ddl', operation: 'CREATE FOREIGN TABLE' };
+  },
+  ViewStmt: (body, ctx) => {
+    defineRelation(ctx, body['view'], 'view');
+    ctx.walker.query(body['query']);
+    return { category: 'ddl', operation: 'CREATE VIEW' };
+  },
+  IndexStmt: (body, ctx) => {
+    const relation = asNode(body['relation']) ?? {};
+    const table = defineRelation(ctx, relation, 'table');
+    const index = asString(body['idxname']);
+    const schema = table.slice(0, table.lastIndexOf('.'));
+    if (index !== undefined) ctx.analysis.object('define', 'index', `${schema}.${index}`);
+    // Index expressions and partial-index predicates are evaluated for every row while building.
+    ctx.walker.expr([body['indexParams'], body['whereClause']], new Scope());
+    return { category: 'ddl', operation: 'CREATE INDEX' };
+  },
+  CreateSeqStmt: (body, ctx) => {
+    defineRelation(ctx, body['sequence'], 'sequence');
+    return { category: 'ddl', operation: 'CREATE SEQUENCE' };
+  },
+  AlterSeqStmt: (body, ctx) => {
+    defineRelation(ctx, body['sequence'], 'sequence');
+    return { category: 'ddl', operation: 'ALTER SEQUENCE' };
+  },
+  CreateSchemaStmt: (body, ctx) => {
+    const schema = asString(body['schemaname']) ?? roleName(body['authrole']);
+    ctx.analysis.object('define', 'schema', ctx.names.schemaName(schema));
+    return { category: 'ddl', operation: 'CREATE SCHEMA' };
+  },
+  CreatedbStmt: (body, ctx) => {
+    ctx.analysis.object('define', 'database', asString(body['dbname']) ?? '?');
+    return { category: 'ddl', operation: 'CREATE DATABASE' };
+  },
+  DropdbStmt: (body, ctx) => {
+    ctx.analysis.object('define', 'database', asString(body['dbname']) ?? '?');
+    return { category: 'ddl', operation: 'DROP DATABASE' };
+  },
+  AlterDatabaseStmt: (body, ctx) => {
+    ctx.analysis.object('define', 'database', asString(body['dbname']) ?? '?');
+    return { category: 'ddl', operation: 'ALTER DATABASE' };
+  },
+  AlterDatabaseSetStmt: (body, ctx) => {
+    ctx.analysis.object('define', 'database', asString(body['dbname']) ?? '?');
+    return { category: setting(asNode(body['setstmt']), ctx, 'ddl'), operation: 'ALTER DATABASE' };
+  },
+  AlterDatabaseRefreshCollStmt: (body, ctx) => {
+    ctx.analysis.object('define', 'database', asString(body['dbname']) ?? '?');
+    return { category: 'ddl', operation: 'ALTER DATABASE' };
+  },
+  DropStmt: (body, ctx) => {
+    const type = body['removeType'];
+    for (const object of asList(body['objects'])) define(ctx, type, object);
+    const operation = `DROP ${objectTypeWords(type)}`;
+    if (type === 'OBJECT_POLICY') return { category: 'dcl', operation };
+    if (type === 'OBJECT_EXTENSION') return { category: 'admin', operation };
+    return { category: 'ddl', operation };
+  },
+  AlterTableStmt: (body, ctx) => {
+    const type = asString(body['objtype']) ?? 'OBJECT_TABLE';
+    defineRelation(ctx, body['relation'], RELATION_KINDS[type] ?? 'table');
+    for (const cmd of asList(body['cmds'])) {
+      const subtype = asString(asNode(cmd['AlterTableCmd'])?.['subtype']) ?? '';
+      if (SECURITY_SUBCOMMANDS.has(subtype)) ctx.analysis.flags.add('security-setting');
+    }
+    // ALTER … TYPE … USING f(…) and ADD COLUMN … DEFAULT f(…) run f for every existing row now.
+    ctx.walker.expr(body['cmds'], new Scope());
+    return { category: 'ddl', operation: `ALTER ${objectTypeWords(type)}` };
+  },
+  RenameStmt: (body, ctx) => {
+    const renameType = asString(body['renameType']) ?? '';
+    // Renaming a column or constraint alters its table; relationType says which kind of table.
+    const member = TABLE_MEMBER_TYPES.has(renameType);
+    const type = member ? (asString(body['relationType']) ?? 'OBJECT_TABLE') : renameType;
+    if (body['relation']) defineRelation(ctx, body['relation'], RELATION_KINDS[type] ?? 'table');
+    else if (body['object']) define(ctx, type, body['object']);
+    else if (asString(body['subname']) !== undefined) {
+      const name = asString(body['subname'])!;
+      ctx.analysis.object('define', objectKind(type), type === 'OBJECT_SCHEMA' ? ctx.names.schemaName(name) : name);
+    }
+    const operation = `ALTER ${objectTypeWords(type)}`;
+    return { category: type === 'OBJECT_ROLE' ? 'dcl' : 'ddl', operation };
+  },
+  AlterObjectSchemaStmt: (body, ctx) => {
+    const type = body['objectType'];
+    if (body['relation']) defineRelation(ctx, body['relation'], RELATION_KINDS[asString(type) ?? ''] ?? 'table');
+    else define(ctx, type, body['object']);
+    return { category: 'ddl', operation: `ALTER ${objectTypeWords(type)}` };
+  },
+  AlterOwnerStmt: (body, ctx) => {
+    const type = body['objectType'];
+    if (body['relation']) defineRelation(ctx, body['relation'], RELATION_KINDS[asString(type) ?? ''] ?? 'table');
+    else define(ctx, type, body['object']);
+    return { category: 'ddl', operation: `ALTER ${objectTypeWords(type)}` };
+  },
+  AlterFunctionStmt: (body, ctx) => {
+    define(ctx, body['objtype'], { ObjectWithArgs: body['func'] });
+    return { category: 'ddl', operation: `ALTER ${objectTypeWords(body['objtype'])}` };
+  },
+  CreateFunctionStmt: (body, ctx) => {
+    const procedure = body['is_procedure'] === true;
+    ctx.analysis.object('define', procedure ? 'procedure' : 'function', ctx.names.parts(stringList(body['funcname'])));
+    return { category: 'ddl', operation: procedure ? 'CREATE PROCEDURE' : 'CREATE FUNCTION' };
+  },
+  CreateTrigStmt: (body, ctx) => {
+    const table = defineRelation(ctx, body['relation'], 'table');
+    ctx.analysis.object('define', 'other', `${table}.${asString(body['trigname']) ?? '?'}`);
+    return { category: 'ddl', operation: 'CREATE TRIGGER' };
+  },
+  // A rule rewrites later statements on its table (ON SELECT … DO INSTEAD …): DDL on the table,
+  // and its actions are read like queries.
+  RuleStmt: (body, ctx) => {
+    defineRelation(ctx, body['relation'], 'table');
+    for (const action of asList(body['actions'])) ctx.walker.query(action);
+    return { category: 'ddl', operation: 'CREATE RULE' };
+  },
+  // Event triggers run on every DDL; disabling one can switch off DDL auditing.
+  AlterEventTrigStmt: (_body, ctx) => {
+    ctx.analysis.flags.add('security-setting');
+    return { category: 'ddl', operation: 'ALTER EVENT TRIGGER' };
+  },
+  CommentStmt: (body, ctx) => {
+    define(ctx, body['objtype'], body['object']);
+    return { category: 'ddl', operation: 'COMMENT ON' };
+  },
+  ImportForeignSchemaStmt: (body, ctx) => {
+    ctx.analysis.object('define', 'schema', ctx.names.schemaName(asString(body['local_schema']) ?? '?'));
+    return { category: 'ddl', operation: 'IMPORT FOREIGN SCHEMA' };
+  },
+};
