@@ -42,7 +42,7 @@ describe('strategies', () => {
     expect(out).not.toBe(input);
     for (let i = 0; i < input.length; i++) {
       const a = input[i]!;
-      const b = out[i]!;
+      const b = out![i]!;
       if (/\d/.test(a)) expect(b).toMatch(/\d/);
       else if (/[A-Z]/.test(a)) expect(b).toMatch(/[A-Z]/);
       else if (/[a-z]/.test(a)) expect(b).toMatch(/[a-z]/);

@@ -1,16 +1,45 @@
-import type { DialectModule } from '../dialect-module.js';
+import type { ClassifyContext, DialectModule, StatementClassification } from '../dialect-module.js';
 import { unknownStatement } from '../dialect-module.js';
-import { splitOnSemicolons } from '../lexer/statement-ranges.js';
+import type { StatementRange } from '../lexer/statement-ranges.js';
+import type { LexResult } from '../lexer/token.js';
+import { classifyNode } from './classify-statement.js';
+import { MSSQL_KEYWORDS } from './keywords.js';
 import { lexMssql } from './lexer.js';
+import { scanStatements } from './scanner.js';
+import { splitMssql } from './split.js';
+import { tokenView } from './token-view.js';
 
-/** PLACEHOLDER until the mssql classifier lands: every statement is unknown (fail closed). */
+/**
+ * The T-SQL dialect: our lexer and statement scanner are the authority; node-sql-parser's
+ * TransactSQL grammar supplies objects, columns and lineage for SELECT/INSERT/UPDATE/DELETE, and
+ * everything it reads badly (MERGE, EXEC, ALTER DATABASE … SET, control flow) is decided from the
+ * tokens.
+ */
 export async function createMssqlModule(): Promise<DialectModule> {
   return {
     dialect: 'mssql',
-    keywords: new Set(),
+    keywords: MSSQL_KEYWORDS,
     foldIdentifier: (word) => word,
     lex: lexMssql,
-    split: (lexed, text) => splitOnSemicolons(lexed.tokens, text),
-    classify: (_text, _lexed, ranges) => ranges.map(() => unknownStatement('parse-error')),
+    split: splitMssql,
+    classify: classifyMssql,
   };
+}
+
+function classifyMssql(
+  text: string,
+  lexed: LexResult,
+  ranges: readonly StatementRange[],
+  context: ClassifyContext,
+): StatementClassification[] {
+  const view = tokenView(lexed, text);
+  const sc = { view, context };
+  return ranges.map((range) => {
+    const from = view.positionOf(range.firstToken);
+    const to = view.positionOf(range.endToken);
+    const nodes = scanStatements(view, from, to);
+    // A range is one statement by construction; anything else means split and classify disagree.
+    if (nodes.length !== 1) return unknownStatement('parse-error');
+    return classifyNode(sc, nodes[0]!);
+  });
 }
