@@ -1,4 +1,5 @@
 import type { LexProblem, LexResult, Token, TokenKind } from '../lexer/token.js';
+import { unescapeDoubled } from '../lexer/unescape-doubled.js';
 
 /**
  * The T-SQL lexer: the authority on quoting, comments and token boundaries. One left-to-right pass,
@@ -263,7 +264,5 @@ function quotedEnd(
 
 function unquote(text: string, start: number, end: number, close: number): string {
   const closed = end - start >= 2 && text.charCodeAt(end - 1) === close;
-  const body = text.slice(start + 1, closed ? end - 1 : end);
-  const quote = String.fromCharCode(close);
-  return body.includes(quote) ? body.split(quote + quote).join(quote) : body;
+  return unescapeDoubled(text, start + 1, closed ? end - 1 : end, close);
 }

@@ -1,4 +1,5 @@
 import type { LexProblem, LexResult, Token, TokenKind } from '../lexer/token.js';
+import { unescapeDoubled } from '../lexer/unescape-doubled.js';
 
 /**
  * The MySQL/MariaDB lexer: the authority on quoting, comments and statement boundaries.
@@ -189,23 +190,19 @@ class MysqlLexer {
   private backtick(start: number): void {
     const { text } = this;
     let i = start + 1;
-    let value = '';
-    let from = i;
     while (i < text.length) {
       if (text.charCodeAt(i) === Ch.Backtick) {
         if (text.charCodeAt(i + 1) === Ch.Backtick) {
-          value += text.slice(from, i + 1);
           i += 2;
-          from = i;
           continue;
         }
-        this.push('quoted-ident', start, i + 1, value + text.slice(from, i));
+        this.push('quoted-ident', start, i + 1, unescapeDoubled(text, start + 1, i, Ch.Backtick));
         return;
       }
       i++;
     }
     this.problem('unterminated-identifier', start);
-    this.unterminated('quoted-ident', start, start + 1, value + text.slice(from));
+    this.unterminated('quoted-ident', start, start + 1, unescapeDoubled(text, start + 1, text.length, Ch.Backtick));
   }
 
   private number(): void {

@@ -1,4 +1,5 @@
 import type { LexProblem, LexResult, Token } from '../lexer/token.js';
+import { unescapeDoubled } from '../lexer/unescape-doubled.js';
 
 /**
  * The PostgreSQL lexer, following src/backend/parser/scan.l with standard_conforming_strings on:
@@ -295,8 +296,7 @@ function lexOperator(text: string, from: number): number {
 function unquoteIdent(text: string, from: number, end: number): string {
   // `end` is past the closing quote unless the identifier was unterminated.
   const closed = end > from && text.charCodeAt(end - 1) === 34 && end - 1 >= from;
-  const body = text.slice(from, closed ? end - 1 : end);
-  return body.replaceAll('""', '"');
+  return unescapeDoubled(text, from, closed ? end - 1 : end, 34);
 }
 
 /** Resolves U&"…" escapes with the default escape character (\XXXX and \+XXXXXX). */
