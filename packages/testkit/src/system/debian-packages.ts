@@ -12,6 +12,7 @@ export class MissingPackagesError extends GatehouseError {
   }
 }
 
+const APT_LOCK = '/tmp/gatehouse-apt.lock';
 let aptUpdated: Promise<unknown> | undefined;
 let installing: Promise<unknown> = Promise.resolve();
 
@@ -35,9 +36,12 @@ export async function ensureDebianPackages(packages: readonly string[], present:
   const install = installing.then(async () => {
     if (present()) return;
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    aptUpdated ??= runCommand('apt-get', ['update', '-qq'], { env, timeoutMs: 600_000 });
+    // Test files run in parallel processes; flock makes their apt-get runs take turns on dpkg's lock.
+    const apt = (args: string[]) => runCommand('flock', [APT_LOCK, 'apt-get', ...args], { env, timeoutMs: 900_000 });
+    aptUpdated ??= apt(['update', '-qq']);
     await aptUpdated;
-    await runCommand('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { env, timeoutMs: 900_000 });
+    if (present()) return;
+    await apt(['install', '-y', '-qq', '--no-install-recommends', ...packages]);
   });
   installing = install.catch(() => undefined);
   await install;
