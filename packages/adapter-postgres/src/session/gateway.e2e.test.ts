@@ -172,6 +172,19 @@ describe('PostgreSQL through the gateway', () => {
     expect(rows[0].n).toBe(0);
   });
 
+  it('refuses to Bind a statement prepared outside the protocol path (SQL PREPARE)', async () => {
+    const token = await gateway.token('carl', ['app']);
+    const frames = await rawSession(
+      gateway,
+      'carl',
+      token,
+      [encodeQuery('PREPARE sneaky AS SELECT email FROM users'), encodeBind({ portal: '', statement: 'sneaky' }), encodeExecute(''), encodeSync()],
+      2,
+    );
+    expect(frames.map((frame) => String.fromCharCode(frame.code)).join('')).toBe('CZEZ');
+    expect(decodeErrorResponse(frames[2]!).fields.get('C')).toBe('26000');
+  });
+
   it('runs prepared statements with parameters (extended protocol)', async () => {
     const c = await client('carl', ['app']);
     const first = await c.query({ name: 'by-id', text: 'SELECT name FROM users WHERE id = $1', values: [1] });
@@ -197,7 +210,9 @@ describe('PostgreSQL through the gateway', () => {
     const c = await client('ana', ['analysts']);
     const text = await c.query({ text: 'SELECT email FROM users WHERE id = $1', values: [2] });
     expect(text.rows[0].email).not.toContain('bo@');
-    const binary = await c.query({ text: 'SELECT email, ssn FROM users WHERE id = $1', values: [1], binary: true });
+    // `binary` asks for binary result format (pg supports it; its typings omit it).
+    const binaryQuery = { text: 'SELECT email, ssn FROM users WHERE id = $1', values: [1], binary: true } as pg.QueryConfig;
+    const binary = await c.query(binaryQuery);
     const email = Buffer.isBuffer(binary.rows[0].email) ? binary.rows[0].email.toString() : String(binary.rows[0].email);
     expect(email).not.toContain('ana@');
   });
@@ -306,7 +321,7 @@ async function rawStartupError(gateway: TestGateway, params: Map<string, string>
 }
 
 /** Logs in with raw protocol messages over TLS, sends `messages` in one write, returns the frames up to ReadyForQuery. */
-async function rawSession(gateway: TestGateway, user: string, token: string, messages: Buffer[]): Promise<Frame[]> {
+async function rawSession(gateway: TestGateway, user: string, token: string, messages: Buffer[], readyCount = 1): Promise<Frame[]> {
   const tcp = connect(gateway.port, '127.0.0.1');
   await new Promise((resolve) => tcp.once('connect', resolve));
   tcp.write(encodeSSLRequest());
@@ -331,7 +346,7 @@ async function rawSession(gateway: TestGateway, user: string, token: string, mes
           continue;
         }
         frames.push(frame);
-        if (code === 'Z') {
+        if (code === 'Z' && --readyCount === 0) {
           socket.end();
           resolve(frames);
         }

@@ -81,3 +81,13 @@ export function maskingFailedError(): Buffer {
     message: 'gatehouse: a result value could not be masked safely, so the result was withheld',
   });
 }
+
+/** Bind of a statement name the gateway never saw parsed: 26000 invalid_sql_statement_name. */
+export function unpreparedStatementError(): Buffer {
+  return errorResponse({
+    severity: 'ERROR',
+    code: '26000',
+    message: 'gatehouse: prepared statement was not prepared through the gateway, so it cannot be executed',
+    hint: 'Prepare it with a Parse message (any driver does) so policy can decide it.',
+  });
+}

@@ -13,7 +13,7 @@ import { decodeRowDescription } from '../protocol/messages/rows.js';
 import type { FieldDescription } from '../protocol/messages/rows.js';
 import { decodeParameterStatus, decodeReadyForQuery, encodeTerminate } from '../protocol/messages/session.js';
 import type { CatalogLookup } from './catalog.js';
-import { maskingFailedError, protocolViolationError, refusalError, shuttingDownError } from './native-errors.js';
+import { maskingFailedError, protocolViolationError, refusalError, shuttingDownError, unpreparedStatementError } from './native-errors.js';
 import { pinnedSettingDecision, pinnedSettingViolation, touchesPinnedSetting } from './pinned-settings.js';
 import { copyMaskerFor, rowMaskerFor } from './result-masking.js';
 import type { RowMasker } from './result-masking.js';
@@ -61,7 +61,7 @@ interface PreparedStatement {
 }
 
 interface Portal {
-  readonly statement: PreparedStatement | undefined;
+  readonly statement: PreparedStatement;
   fields?: readonly FieldDescription[];
 }
 
@@ -249,8 +249,16 @@ export class Relay {
       case FrontendCode.Bind: {
         if (this.#discardingUntilSync) return;
         const bind = decodeBind(frame);
-        // A name the gateway never allowed (or a SQL-level PREPARE) is the server's to refuse.
-        this.#portals.set(bind.portal, { statement: this.#statements.get(bind.statement) });
+        const statement = this.#statements.get(bind.statement);
+        if (!statement) {
+          // Protocol and SQL-level prepared statements share one namespace: a name the gateway
+          // did not see parsed (e.g. from SQL PREPARE) is refused rather than run undecided.
+          out.push(REFUSED_PARSE);
+          this.#expect({ kind: 'parse', refusal: unpreparedStatementError() });
+          this.#discardingUntilSync = true;
+          return;
+        }
+        this.#portals.set(bind.portal, { statement });
         out.push(frame.raw);
         this.#expect({ kind: 'bind' });
         return;
@@ -266,7 +274,8 @@ export class Relay {
         if (this.#discardingUntilSync) return;
         const { portal: name } = decodeExecute(frame);
         const portal = this.#portals.get(name);
-        if (portal?.statement?.outcome.decision.obligations.mask && !portal.fields) {
+        const describing = this.#pending.some((entry) => entry.kind === 'describe-portal' && entry.portal === name);
+        if (portal?.statement?.outcome.decision.obligations.mask && !portal.fields && !describing) {
           // Rows are masked by column, so the gateway needs this portal's description first.
           out.push(encodeDescribe('P', name));
           this.#expect({ kind: 'describe-portal', portal: name, injected: true });
