@@ -1,0 +1,127 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { main } from '../main.js';
+import type { CliIo } from './io.js';
+
+const DEMO = fileURLToPath(new URL('../../demo/', import.meta.url));
+const POLICY = join(DEMO, 'policy.yaml');
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIo = { out: (text) => void (out += `${text}\n`), err: (text) => void (err += `${text}\n`) };
+  const code = await main(argv, io);
+  return { code, out, err };
+}
+
+function tempFile(name: string, text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'gatehouse-cli-')), name);
+  writeFileSync(file, text);
+  return file;
+}
+
+const explainArgs = (sql: string, ...extra: string[]) => [
+  'policy', 'explain', '--policy', POLICY, '--dialect', 'postgres', '--connection', 'orders',
+  '--environment', 'prod', '--database', 'orders', ...extra, '--sql', sql,
+];
+
+describe('gatehouse policy check', () => {
+  it('accepts a valid policy', async () => {
+    const result = await run('policy', 'check', POLICY);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/OK \(\d+ rules\)/);
+  });
+
+  it('exits 2 with file:line:col for every problem', async () => {
+    const file = tempFile('bad.yaml', 'version: 1\nrules:\n  - id: r1\n    efect: allow\n  - id: r2\n    effect: allow\n    when: { action: { category: [reads] } }\n');
+    const result = await run('policy', 'check', file);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain(`${file}:4:5: unknown key "efect"`);
+    expect(result.err).toMatch(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:7:\\d+: .*reads`));
+  });
+
+  it('exits 2 with a located message for a file that is not YAML', async () => {
+    const result = await run('policy', 'check', tempFile('broken.yaml', 'rules: [\n'));
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(/broken\.yaml:\d+:\d+: YAML syntax error/);
+  });
+});
+
+describe('gatehouse policy explain', () => {
+  it('prints one JSON decision with actions, risk and masks', async () => {
+    const result = await run(...explainArgs("SELECT email FROM users WHERE id = 42 AND name = 'Ana'", '--user', 'ana', '--groups', 'analysts'));
+    expect(result.code).toBe(0);
+    const output = JSON.parse(result.out);
+    expect(output.effect).toBe('allow');
+    expect(output.rules).toEqual(['analysts-read']);
+    expect(output.actions[0]).toMatchObject({ category: 'read', operation: 'SELECT' });
+    expect(output.actions[0].objects[0].name).toBe('orders.public.users');
+    expect(output.mask.columns['*.*.users.email']).toMatch(/^partial/);
+    expect(typeof output.risk.score).toBe('number');
+    // No literal ever leaves the classifier.
+    expect(result.out).not.toContain('42');
+    expect(result.out).not.toContain('Ana');
+  });
+
+  it('denies a destructive statement hidden after a read', async () => {
+    const result = await run(...explainArgs('SELECT 1; DROP TABLE users', '--user', 'dora', '--groups', 'dba'));
+    const output = JSON.parse(result.out);
+    expect(output.effect).toBe('deny');
+    expect(output.rules).toContain('no-destructive-ddl-in-prod');
+    expect(output.actions.map((action: { operation: string }) => action.operation)).toEqual(['SELECT', 'DROP TABLE']);
+  });
+
+  it('classifies as an agent with --kind', async () => {
+    const result = await run(...explainArgs("UPDATE users SET name = 'x' WHERE id = 1", '--user', 'bot', '--groups', 'dba', '--kind', 'agent'));
+    expect(JSON.parse(result.out)).toMatchObject({ effect: 'deny', rules: ['agents-never-write-prod'] });
+  });
+
+  it('exits 2 with a clear message for invalid arguments', async () => {
+    const missing = await run('policy', 'explain', '--policy', POLICY, '--dialect', 'postgres');
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('missing required option');
+    const badDialect = await run(...explainArgs('SELECT 1', '--user', 'a').map((arg) => (arg === 'postgres' ? 'oracle' : arg)));
+    expect(badDialect.code).toBe(2);
+    expect(badDialect.err).toContain('--dialect must be one of');
+    const unknown = await run(...explainArgs('SELECT 1', '--user', 'a', '--colour', 'red'));
+    expect(unknown.code).toBe(2);
+  });
+});
+
+describe('gatehouse policy test', () => {
+  it('passes the demo policy tests', async () => {
+    const result = await run('policy', 'test', join(DEMO, 'policy-tests.yaml'), '--policy', POLICY);
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/\d+ passed, 0 failed/);
+  });
+
+  it('exits 1 and lists each failing case', async () => {
+    const cases = tempFile(
+      'cases.yaml',
+      [
+        'cases:',
+        '  - name: wrong expectation',
+        '    principal: { id: eve, groups: [], kind: human }',
+        '    target: { connection: orders, environment: prod, dialect: postgres, database: orders }',
+        '    sql: SELECT 1',
+        '    expect: { effect: allow }',
+      ].join('\n'),
+    );
+    const result = await run('policy', 'test', cases, '--policy', POLICY);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain('FAIL wrong expectation');
+    expect(result.out).toContain('0 passed, 1 failed');
+  });
+});
+
+describe('gatehouse (no command)', () => {
+  it('prints usage and exits 2', async () => {
+    const result = await run();
+    expect(result.code).toBe(2);
+    expect(result.out).toContain('Usage:');
+  });
+});
