@@ -166,6 +166,8 @@ export async function clientHandshake(
 function upgradeToTls(socket: Socket, secureContext: SecureContext, timeoutMs: number): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
     const secure = new TLSSocket(socket, { isServer: true, secureContext });
+    // A socket error with no listener would crash the process (every session): always listen.
+    secure.on('error', () => undefined);
     const timer = setTimeout(() => {
       secure.destroy();
       reject(new HandshakeRefusedError('TLS handshake timed out'));

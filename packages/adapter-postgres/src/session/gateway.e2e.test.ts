@@ -57,6 +57,7 @@ describe('PostgreSQL through the gateway', () => {
       ...overrides,
     });
     clients.push(c);
+    c.on('error', () => undefined); // a late socket error after a test ends must not fail the run
     await c.connect();
     return c;
   }
@@ -283,6 +284,38 @@ describe('PostgreSQL through the gateway', () => {
       socket.on('error', reject);
     });
     expect(await running).toMatchObject({ code: '57014' });
+  });
+
+  it('passes server notices through the redactor', async () => {
+    const c = await client('carl', ['app']);
+    const notices: string[] = [];
+    c.on('notice', (notice) => notices.push(notice.message ?? ''));
+    await c.query("DO $$ BEGIN RAISE NOTICE 'contact %', (SELECT email FROM users WHERE id = 1); END $$");
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toContain('contact');
+    expect(notices[0]).not.toContain('ana@example.com');
+  });
+
+  it('rate-limits failed authentication per identity and address', async () => {
+    const limited = await startTestGateway(server, POLICY, { maxAuthFailures: 3 });
+    try {
+      const attempt = async (password: string) => {
+        const c = new pg.Client({ host: 'localhost', port: limited.port, user: 'dave', password, database: 'app', ssl: { ca: limited.cert } });
+        c.on('error', () => undefined);
+        try {
+          await c.connect();
+          await c.end();
+          return 'ok';
+        } catch (error) {
+          return (error as Error).message;
+        }
+      };
+      for (let i = 0; i < 3; i++) expect(await attempt('wrong')).toMatch(/gatehouse/);
+      // Even the right token is refused until the window passes.
+      expect(await attempt(await limited.token('dave', ['app']))).toMatch(/too many|rate|try again/i);
+    } finally {
+      await limited.stop();
+    }
   });
 
   it('closes a connection that sends garbage and keeps serving everyone else', async () => {

@@ -53,6 +53,9 @@ export interface UpstreamConnection {
 async function openTransport(settings: PostgresUpstreamSettings): Promise<{ socket: Duplex; encrypted: boolean }> {
   const timeoutMs = settings.connectTimeoutMs ?? 10_000;
   const tcp = connectTcp({ host: settings.host, port: settings.port, noDelay: true, keepAlive: true });
+  // A socket error with no listener would crash the process (every session): always listen;
+  // failures surface through the promises below and the 'close' handling of the relay.
+  tcp.on('error', () => undefined);
   await withTimeout(
     new Promise<void>((resolve, reject) => {
       tcp.once('connect', resolve);
@@ -79,6 +82,7 @@ async function openTransport(settings: PostgresUpstreamSettings): Promise<{ sock
   }
   stream.detach();
   const secure = connectTls({ ...settings.tls, socket: tcp });
+  secure.on('error', () => undefined);
   await withTimeout(
     new Promise<void>((resolve, reject) => {
       secure.once('secureConnect', resolve);
