@@ -1,19 +1,25 @@
 import { GatehouseError } from '@gatehouse/core';
-import { demo } from './cli/demo.js';
+import { DEMO_USAGE, demo } from './cli/demo.js';
 import type { CliIo } from './cli/io.js';
 import { EXIT_INVALID, EXIT_OK, processIo } from './cli/io.js';
 import { POLICY_CHECK_USAGE, policyCheck } from './cli/policy-check.js';
+import { POLICY_DEMO_USAGE, policyDemo } from './cli/policy-demo.js';
 import { POLICY_EXPLAIN_USAGE, policyExplain } from './cli/policy-explain.js';
 import { POLICY_TEST_USAGE, policyTest } from './cli/policy-test.js';
+import { START_USAGE, start } from './cli/start.js';
+import { TOKEN_ISSUE_USAGE, tokenIssue } from './cli/token-issue.js';
 import { UsageError } from './cli/usage-error.js';
 
 type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; usage: string }> = {
+  start: { run: start, usage: START_USAGE },
+  'token issue': { run: tokenIssue, usage: TOKEN_ISSUE_USAGE },
+  demo: { run: demo, usage: DEMO_USAGE },
   'policy check': { run: policyCheck, usage: POLICY_CHECK_USAGE },
   'policy explain': { run: policyExplain, usage: POLICY_EXPLAIN_USAGE },
   'policy test': { run: policyTest, usage: POLICY_TEST_USAGE },
-  demo: { run: demo, usage: 'gatehouse demo' },
+  'policy demo': { run: policyDemo, usage: POLICY_DEMO_USAGE },
 };
 
 const HELP = ['Usage:', ...Object.values(COMMANDS).map((command) => `  ${command.usage}`)].join('\n');

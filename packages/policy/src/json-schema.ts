@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LIST_SHORTHANDS, STRING_SHORTHANDS } from './schema-primitives.js';
+import { LIST_SHORTHANDS, STRING_SHORTHANDS } from '@gatehouse/yaml-config';
 import { policyDocumentSchema } from './schema-policy.js';
 
 type JsonSchema = Record<string, unknown>;

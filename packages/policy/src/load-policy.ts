@@ -1,33 +1,19 @@
-import { readFile } from 'node:fs/promises';
-import type { LocatedProblem } from '@gatehouse/core';
+import { readSource as readLocatedSource, validateYaml as validateLocatedYaml } from '@gatehouse/yaml-config';
+import type { LoadErrorFactory, NamedLists, SafeParseSchema, YamlSource } from '@gatehouse/yaml-config';
 import { CompiledPolicy } from './engine.js';
 import { PolicyLoadError } from './errors.js';
-import { locateIssues } from './issues.js';
 import { RiskModel } from './risk.js';
 import { compileRule, ruleContext } from './rule.js';
 import { policyDocumentSchema } from './schema-policy.js';
 import type { PolicyDocument } from './schema-policy.js';
-import { parseYamlSource } from './yaml-source.js';
-import type { YamlSource } from './yaml-source.js';
 
-/** Parses and validates YAML against a zod schema, collecting every located problem. */
-export function validateYaml<T>(
-  text: string,
-  file: string,
-  schema: {
-    safeParse(data: unknown, params: { reportInput: boolean }): { success: true; data: T } | { success: false; error: { issues: unknown[] } };
-  },
-  code: string,
-): { data: T; source: YamlSource } {
-  const source = parseYamlSource(text, file);
-  if (source.syntaxProblems.length > 0) throw new PolicyLoadError(code, source.syntaxProblems);
-  // reportInput keeps each issue's input, which tells a missing key from a wrong value.
-  const result = schema.safeParse(source.data, { reportInput: true });
-  if (!result.success) {
-    const problems: LocatedProblem[] = locateIssues(result.error.issues as Parameters<typeof locateIssues>[0], source);
-    throw new PolicyLoadError(code, problems);
-  }
-  return { data: result.data, source };
+/** Messages name rules by id and test cases by name: `rule "analysts-read" mask …`. */
+const POLICY_LISTS: NamedLists = { rules: { item: 'rule', nameKey: 'id' }, cases: { item: 'case', nameKey: 'name' } };
+const policyLoadError: LoadErrorFactory = (code, problems) => new PolicyLoadError(code, problems);
+
+/** Parses and validates policy YAML against a zod schema, collecting every located problem. */
+export function validateYaml<T>(text: string, file: string, schema: SafeParseSchema<T>, code: string): { data: T; source: YamlSource } {
+  return validateLocatedYaml(text, file, schema, { code, namedLists: POLICY_LISTS, createError: policyLoadError });
 }
 
 export function compilePolicy(document: PolicyDocument, file: string): CompiledPolicy {
@@ -51,10 +37,5 @@ export async function loadPolicyFile(path: string): Promise<CompiledPolicy> {
 
 /** Reads a file, turning an I/O failure into a located PolicyLoadError the CLI prints like any other. */
 export async function readSource(path: string, code: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    const reason = error instanceof Error && 'code' in error ? String(error.code) : 'read failed';
-    throw new PolicyLoadError(code, [{ file: path, line: 1, column: 1, message: `cannot read the file (${reason}); check the path and permissions` }]);
-  }
+  return readLocatedSource(path, code, policyLoadError);
 }

@@ -11,7 +11,7 @@ import type {
 } from '@gatehouse/core';
 import { compileCondition } from './condition.js';
 import type { CompiledCondition } from './condition.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '@gatehouse/yaml-config';
 import type { MaskDocument, ReviewDocument, StrategyDocument } from './schema-obligations.js';
 import type { PolicyDocument, RuleDocument, RuleMode } from './schema-policy.js';
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CATEGORIES, DIALECTS, FLAGS, OBJECT_ACCESSES, OBJECT_KINDS, PRINCIPAL_KINDS } from '@gatehouse/core';
-import { ALWAYS, STRING_SHORTHANDS, cidr, glob, listOf, oneOf, shorthand, strictMap, text, wholeNumber } from './schema-primitives.js';
+import { ALWAYS, STRING_SHORTHANDS, listOf, oneOf, shorthand, strictMap, text, wholeNumber } from '@gatehouse/yaml-config';
+import { cidr, glob } from './schema-primitives.js';
 
 const principalCondition = strictMap('principal condition', {
   users: listOf('users', text('a user id')).optional(),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AUDIT_DETAILS, MASK_FAILURE_MODES, MASK_STRATEGY_KINDS, REVIEW_MODES } from '@gatehouse/core';
-import { ALWAYS, STRING_SHORTHANDS, duration, listOf, oneOf, shorthand, strictMap, text, wholeNumber } from './schema-primitives.js';
+import { ALWAYS, STRING_SHORTHANDS, duration, listOf, oneOf, shorthand, strictMap, text, wholeNumber } from '@gatehouse/yaml-config';
 import { globProblem } from './glob.js';
 
 /** `partial` is shorthand for `{ strategy: partial }`. */

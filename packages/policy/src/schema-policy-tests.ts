@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DIALECTS, EFFECTS, PRINCIPAL_KINDS } from '@gatehouse/core';
-import { ALWAYS, asRecord, oneOf, strictMap, text } from './schema-primitives.js';
+import { ALWAYS, asRecord, oneOf, strictMap, text } from '@gatehouse/yaml-config';
 
 const testPrincipal = strictMap('test principal', {
   id: text('principal id'),

@@ -4,8 +4,7 @@ import { BUILT_IN_DETECTORS } from './detectors.js';
 import { hasNestedQuantifier } from './regex-safety.js';
 import { conditionSchema } from './schema-conditions.js';
 import { auditSchema, limitSchema, maskDefaultsSchema, maskSchema, reviewSchema } from './schema-obligations.js';
-import { ALWAYS, asRecord, listOf, oneOf, strictMap, text, wholeNumber } from './schema-primitives.js';
-import { didYouMean } from './suggest.js';
+import { ALWAYS, asRecord, didYouMean, listOf, oneOf, strictMap, text, wholeNumber } from '@gatehouse/yaml-config';
 
 export const RULE_MODES = ['enforce', 'observe'] as const;
 export type RuleMode = (typeof RULE_MODES)[number];

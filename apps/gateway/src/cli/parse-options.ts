@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from './usage-error.js';
 
-type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
+type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
 
 export interface ParsedOptions {
-  readonly values: Readonly<Record<string, string | boolean | undefined>>;
+  readonly values: Readonly<Record<string, string | boolean | readonly string[] | readonly boolean[] | undefined>>;
   readonly positionals: readonly string[];
 }
 

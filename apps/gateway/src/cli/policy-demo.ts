@@ -1,12 +1,11 @@
-import { fileURLToPath } from 'node:url';
 import type { Principal, SqlDialect, Target } from '@gatehouse/core';
 import { loadPolicyFile } from '@gatehouse/policy';
 import { createSqlClassifier } from '@gatehouse/sql';
+import { DEMO_POLICY_FILE } from '../demo/demo-files.js';
 import type { CliIo } from './io.js';
 import { EXIT_OK } from './io.js';
 
-/** The demo policy shipped beside the app (same relative place from src/ and dist/). */
-export const DEMO_POLICY_FILE = fileURLToPath(new URL('../../demo/policy.yaml', import.meta.url));
+export const POLICY_DEMO_USAGE = 'gatehouse policy demo';
 
 interface DemoStep {
   readonly who: Principal;
@@ -32,10 +31,11 @@ const STEPS: readonly DemoStep[] = [
 ];
 
 /**
- * `gatehouse demo` (npm start): decides a tour of statements with the demo policy and prints what
- * the gateway would do with each. Literals never appear: only the redacted text is shown.
+ * `gatehouse policy demo`: decides a tour of statements with the demo policy and prints what the
+ * gateway would do with each, offline (no network, no database). Literals never appear: only the
+ * redacted text is shown.
  */
-export async function demo(_args: readonly string[], io: CliIo): Promise<number> {
+export async function policyDemo(_args: readonly string[], io: CliIo): Promise<number> {
   const policy = await loadPolicyFile(DEMO_POLICY_FILE);
   const classifier = await createSqlClassifier();
   io.out(`Gatehouse policy demo — policy ${DEMO_POLICY_FILE} (${policy.rules.length} rules)\n`);

@@ -58,5 +58,6 @@ export interface UpstreamConfig {
   readonly user: string;
   /** Resolved secret. */
   readonly password: string;
+  /** `ca` is the PEM text (the loader reads the configured file), as node:tls takes it. */
   readonly tls: { readonly mode: UpstreamTlsMode; readonly ca?: string; readonly serverName?: string };
 }

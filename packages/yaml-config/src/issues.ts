@@ -6,6 +6,20 @@ import type { YamlSource } from './yaml-source.js';
 
 type Issue = z.core.$ZodIssue;
 
+/**
+ * A top-level list whose items have a name: `rules[2].mask` reads better as `rule "analysts-read"
+ * mask`, `connections[0].upstream` as `connection "orders" upstream`.
+ */
+export interface NamedList {
+  /** What one item is called in messages (`rule`). */
+  readonly item: string;
+  /** The key holding the item's name (`id`). */
+  readonly nameKey: string;
+}
+
+/** Top-level key → how its items are named in messages. */
+export type NamedLists = Readonly<Record<string, NamedList>>;
+
 const EXPECTED_TEXT: Readonly<Record<string, string>> = {
   string: 'text',
   number: 'a number',
@@ -19,16 +33,17 @@ const EXPECTED_TEXT: Readonly<Record<string, string>> = {
 /** zod's own English messages; ours are written per schema and are kept as they are. */
 const ZOD_DEFAULT = /^(Invalid|Too (small|big)|Unrecognized)/;
 
-/** `rules[2].mask` reads better as `rule "analysts-read" mask`: name a rule by its id when it has one. */
-function pathLabel(path: readonly PropertyKey[], data: unknown): string {
+/** A readable name for a data path, naming list items by their name key when they have one. */
+export function pathLabel(path: readonly PropertyKey[], data: unknown, namedLists: NamedLists = {}): string {
   let label = '';
   let rest = path;
   const [first, index] = path;
-  if ((first === 'rules' || first === 'cases') && typeof index === 'number') {
-    const list = asRecord(data)[first];
-    const name = Array.isArray(list) ? asRecord(list[index])[first === 'rules' ? 'id' : 'name'] : undefined;
+  const named = typeof first === 'string' ? namedLists[first] : undefined;
+  if (named !== undefined && typeof index === 'number') {
+    const list = asRecord(data)[first as string];
+    const name = Array.isArray(list) ? asRecord(list[index])[named.nameKey] : undefined;
     if (typeof name === 'string') {
-      label = `${first === 'rules' ? 'rule' : 'case'} "${name}"`;
+      label = `${named.item} "${name}"`;
       rest = path.slice(2);
     }
   }
@@ -36,17 +51,17 @@ function pathLabel(path: readonly PropertyKey[], data: unknown): string {
   return label === '' ? 'the document' : label;
 }
 
-function messageFor(issue: Issue, source: YamlSource): string {
+function messageFor(issue: Issue, source: YamlSource, namedLists: NamedLists): string {
   const key = issue.path[issue.path.length - 1];
   if (issue.code !== 'custom' && issue.input === undefined && key !== undefined && !source.has(issue.path)) {
-    return `missing required key "${String(key)}" in ${pathLabel(issue.path.slice(0, -1), source.data)}; add it`;
+    return `missing required key "${String(key)}" in ${pathLabel(issue.path.slice(0, -1), source.data, namedLists)}; add it`;
   }
   if (!ZOD_DEFAULT.test(issue.message)) return issue.message;
   if (issue.code === 'invalid_type') {
     const expected = EXPECTED_TEXT[issue.expected] ?? issue.expected;
-    return `${pathLabel(issue.path, source.data)} must be ${expected}, not ${describeInput(issue.input)}`;
+    return `${pathLabel(issue.path, source.data, namedLists)} must be ${expected}, not ${describeInput(issue.input)}`;
   }
-  return `${pathLabel(issue.path, source.data)}: ${issue.message}`;
+  return `${pathLabel(issue.path, source.data, namedLists)}: ${issue.message}`;
 }
 
 function unknownKeyProblems(issue: Issue & { code: 'unrecognized_keys' }, source: YamlSource): LocatedProblem[] {
@@ -59,25 +74,39 @@ function unknownKeyProblems(issue: Issue & { code: 'unrecognized_keys' }, source
 }
 
 /**
+ * Parameters a custom issue may carry: `at: 'key'` points at the key instead of its value;
+ * `firstPath` names an earlier node (for duplicates: "first defined at line N").
+ */
+export interface LocatedIssueParams {
+  readonly at?: 'key';
+  readonly firstPath?: PropertyKey[];
+}
+
+/**
  * Turns zod issues into problems located at the YAML node they are about: the key for unknown
  * keys, the value for wrong values, the enclosing map for missing keys. Sorted by position.
  */
-export function locateIssues(issues: readonly Issue[], source: YamlSource): LocatedProblem[] {
+export function locateIssues(issues: readonly Issue[], source: YamlSource, namedLists: NamedLists = {}): LocatedProblem[] {
   const problems: LocatedProblem[] = [];
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys' && issue.message.startsWith(UNKNOWN_KEYS_MARKER)) {
       problems.push(...unknownKeyProblems(issue, source));
       continue;
     }
-    const params = issue.code === 'custom' ? (issue.params as { at?: 'key'; firstPath?: PropertyKey[] } | undefined) : undefined;
-    let message = messageFor(issue, source);
+    const params = issue.code === 'custom' ? (issue.params as LocatedIssueParams | undefined) : undefined;
+    let message = messageFor(issue, source, namedLists);
     if (params?.firstPath !== undefined) message += ` (first defined at line ${source.locate(params.firstPath).line})`;
     problems.push({ file: source.file, ...source.locate(issue.path, params?.at), message });
   }
+  return sortProblems(problems);
+}
+
+/** Removes exact repeats and orders problems by position, the order an editor lists them in. */
+export function sortProblems(problems: readonly LocatedProblem[]): LocatedProblem[] {
   const seen = new Set<string>();
   return problems
     .filter((problem) => {
-      const key = `${problem.line}:${problem.column}:${problem.message}`;
+      const key = `${problem.file}:${problem.line}:${problem.column}:${problem.message}`;
       if (seen.has(key)) return false;
       seen.add(key);
       return true;
