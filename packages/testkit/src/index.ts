@@ -5,3 +5,5 @@ export type { TestCertificates } from './tls/test-certificates.js';
 export { ensureDebianPackages, isExecutable, MissingPackagesError } from './system/debian-packages.js';
 export { runCommand, CommandFailedError } from './system/run-command.js';
 export { freePort } from './system/free-port.js';
+export { startMongo, jongodbBinary, MongoServerError } from './servers/mongodb-server.js';
+export type { MongoServer, MongoServerOptions } from './servers/mongodb-server.js';

@@ -1,0 +1,624 @@
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { SecureContext } from 'node:tls';
+import type { Document } from 'bson';
+import type { Action, Masker, Principal, Session, SessionContext } from '@gatehouse/core';
+import type { Logger, SessionIdentity, SqlStatementDecider, StatementOutcome } from '@gatehouse/proxy';
+import { errorSummary } from '@gatehouse/proxy';
+import { classifyMongoCommand } from '../classify/classify-command.js';
+import { numberOf } from '../classify/values.js';
+import { decodeDocument } from '../protocol/bson-codec.js';
+import type { MongoMessage } from '../protocol/message.js';
+import { CLIENT_OPCODES, MessageReader } from '../protocol/message-reader.js';
+import { MsgFlag, decodeOpMsg, encodeOpMsg, withFlags } from '../protocol/op-msg.js';
+import { decodeOpQuery } from '../protocol/op-query.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, OpCode } from '../protocol/opcodes.js';
+import { authenticateSaslStart } from './client-auth.js';
+import type { CursorRegistry } from './cursor-registry.js';
+import { DocumentMasker } from './document-masking.js';
+import { HELLO_COMMANDS, clientMetadataOf, helloReply } from './hello.js';
+import type { ClientMetadata } from './hello.js';
+import { maskingBlocker } from './masking-scope.js';
+import {
+  authenticationFailedReply,
+  foreignCursorReply,
+  maskingFailedReply,
+  opQueryUnsupportedReply,
+  protocolViolationReply,
+  refusalReply,
+  shuttingDownReply,
+  tlsRequiredReply,
+  unauthenticatedReply,
+  upstreamUnavailableReply,
+} from './native-errors.js';
+import { encodeReply } from './replies.js';
+import type { RequestKind } from './replies.js';
+import { rewriteReply } from './reply-rewrite.js';
+import type { CursorSeen } from './reply-rewrite.js';
+import { TransportRefusedError, acceptTransport, isLoopback } from './transport.js';
+import { connectUpstream } from './upstream-login.js';
+import type { MongoUpstreamSettings, UpstreamFactsCache } from './upstream-login.js';
+
+/** Everything one MongoDB listener needs, shared by its sessions. */
+export interface MongoListenerOptions {
+  readonly secureContext: SecureContext;
+  /** Accept plaintext from loopback clients (development); TLS is otherwise required. */
+  readonly allowPlaintextOnLoopback: boolean;
+  readonly upstream: MongoUpstreamSettings;
+  readonly facts: UpstreamFactsCache;
+  readonly cursors: CursorRegistry;
+  authenticate(request: { user: string; credential: string; clientAddress: string }): Promise<Principal>;
+  readonly decider: SqlStatementDecider;
+  readonly masker: Masker;
+  readonly logger: Logger;
+  /** JWT claim naming the user for MONGODB-OIDC; should equal the OIDC verifier's userClaim. Default `sub`. */
+  readonly oidcUserClaim?: string;
+  readonly maxMessageBytes?: number;
+  readonly handshakeTimeoutMs?: number;
+}
+
+/** Commands answered before authentication (by the gateway itself). */
+const PRE_AUTH_COMMANDS = new Set(['hello', 'isMaster', 'ismaster', 'ping', 'buildInfo', 'buildinfo', 'saslStart', 'saslContinue', 'endSessions']);
+/** Commands that would change who the connection is: never forwarded. */
+const IDENTITY_COMMANDS = new Set(['authenticate', 'logout', 'copydbsaslstart', 'copydbgetnonce']);
+
+/** A forwarded request whose reply is awaited. */
+interface Pending {
+  readonly command: string;
+  readonly namespace: string;
+  readonly outcome: StatementOutcome;
+  readonly masker: DocumentMasker | undefined;
+  readonly changeStream: boolean;
+  readonly distinctKey: string | undefined;
+  readonly objects: Action['objects'];
+  readonly getMoreId: bigint | undefined;
+  readonly killIds: readonly bigint[];
+}
+
+let connectionCounter = 0;
+
+function cursorIdOf(value: unknown): bigint | undefined {
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'object' && value !== null && (value as { _bsontype?: string })._bsontype === 'Long') {
+    return BigInt((value as { toString(): string }).toString());
+  }
+  const n = numberOf(value);
+  return n !== undefined && Number.isInteger(n) ? BigInt(n) : undefined;
+}
+
+/**
+ * One client connection: transport (TLS) → the gateway's own hello and SASL → upstream login →
+ * relay. Every command is decided before a byte goes upstream; replies are rewritten only when a
+ * mask plan, a cursor or an error message needs it. A failure ends this session only.
+ */
+export class MongoSession implements Session {
+  readonly id: string;
+  readonly closed: Promise<void>;
+  readonly #socket: Socket;
+  readonly #context: SessionContext;
+  readonly #options: MongoListenerOptions;
+  readonly #log: Logger;
+  readonly #connectionId = ++connectionCounter;
+  readonly #maxMessageBytes: number;
+
+  #client: Duplex | undefined;
+  #tls = false;
+  #clientReader: MessageReader;
+  readonly #queue: MongoMessage[] = [];
+  #busy = false;
+  #principal: Principal | undefined;
+  #metadata: ClientMetadata | undefined;
+  #upstream: Duplex | undefined;
+  #upstreamReader: MessageReader | undefined;
+  readonly #pending = new Map<number, Pending>();
+  readonly #identities = new Map<string, SessionIdentity>();
+  #draining = false;
+  #ended = false;
+  #resolveClosed!: () => void;
+
+  constructor(socket: Socket, context: SessionContext, options: MongoListenerOptions) {
+    this.id = context.sessionId;
+    this.#socket = socket;
+    this.#context = context;
+    this.#options = options;
+    this.#maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    this.#clientReader = new MessageReader({ accept: CLIENT_OPCODES, peer: 'client', maxMessageBytes: this.#maxMessageBytes });
+    this.#log = options.logger.child({ sessionId: context.sessionId, connection: context.connection });
+    this.closed = new Promise<void>((resolve) => (this.#resolveClosed = resolve));
+    void this.#start().catch((error: unknown) => {
+      this.#log.error({ err: errorSummary(error) }, 'session failed');
+      this.#end();
+    });
+  }
+
+  drain(): void {
+    this.#draining = true;
+    if (this.#idle()) this.#shutdown();
+  }
+
+  close(_reason: string): void {
+    this.#end();
+  }
+
+  // ── transport ───────────────────────────────────────────────────────────────────────────────
+
+  async #start(): Promise<void> {
+    let transport;
+    try {
+      transport = await acceptTransport(this.#socket, this.#options.secureContext, this.#options.handshakeTimeoutMs ?? 30_000);
+    } catch (error) {
+      if (!(error instanceof TransportRefusedError)) throw error;
+      this.#log.info({ reason: error.message }, 'connection refused before the first message');
+      this.#end();
+      return;
+    }
+    const client = transport.stream;
+    this.#client = client;
+    this.#tls = transport.tls;
+    client.on('data', (chunk: Buffer) => this.#onClientData(chunk));
+    client.on('end', () => this.#end());
+    client.on('close', () => this.#end());
+    client.on('error', () => this.#end());
+    client.resume();
+  }
+
+  #plaintextAllowed(): boolean {
+    return this.#options.allowPlaintextOnLoopback && isLoopback(this.#context.clientAddress);
+  }
+
+  // ── client messages, one at a time ───────────────────────────────────────────────────────────
+
+  #onClientData(chunk: Buffer): void {
+    let messages: MongoMessage[];
+    try {
+      messages = this.#clientReader.push(chunk);
+    } catch (error) {
+      this.#protocolViolation('client', error, undefined);
+      return;
+    }
+    this.#queue.push(...messages);
+    this.#pump();
+  }
+
+  #pump(): void {
+    while (!this.#busy && !this.#ended && this.#queue.length > 0) {
+      const message = this.#queue.shift()!;
+      let wait: Promise<void> | undefined;
+      try {
+        wait = this.#clientMessage(message);
+      } catch (error) {
+        this.#protocolViolation('client', error, message);
+        return;
+      }
+      if (wait) {
+        this.#busy = true;
+        this.#client?.pause();
+        wait.then(
+          () => {
+            this.#busy = false;
+            if (!this.#ended) {
+              this.#client?.resume();
+              this.#pump();
+            }
+          },
+          (error: unknown) => this.#protocolViolation('client', error, message),
+        );
+        return;
+      }
+    }
+    if (this.#draining && this.#idle()) this.#shutdown();
+  }
+
+  #reply(kind: RequestKind, request: MongoMessage, document: Document): void {
+    this.#writeClient(encodeReply(kind, request.requestId, document));
+  }
+
+  #clientMessage(message: MongoMessage): Promise<void> | undefined {
+    if (!this.#tls && !this.#plaintextAllowed()) {
+      // Answer in the form the client used, then close: it must reconnect with TLS.
+      this.#reply(message.opCode === OpCode.Query ? 'query' : 'msg', message, tlsRequiredReply());
+      this.#log.info({ client: this.#context.clientAddress }, 'plaintext connection refused');
+      this.#closeClientSoon();
+      return undefined;
+    }
+    if (message.opCode === OpCode.Query) return this.#opQuery(message);
+    const msg = decodeOpMsg(message);
+    const command = decodeDocument(msg.body);
+    const name = Object.keys(command)[0] ?? '';
+    const moreToCome = (msg.flags & MsgFlag.MoreToCome) !== 0;
+    const reply = (document: Document): void => {
+      if (!moreToCome) this.#reply('msg', message, document);
+    };
+    if (HELLO_COMMANDS.has(name)) return this.#hello(command, name, (document) => reply(document));
+    if (name === 'saslStart') return this.#saslStart(command, reply);
+    if (name === 'saslContinue') {
+      reply(authenticationFailedReply('no SASL conversation is in progress (PLAIN and MONGODB-OIDC finish in one step)'));
+      return undefined;
+    }
+    if (!this.#principal || !this.#upstream) {
+      if (!PRE_AUTH_COMMANDS.has(name)) reply(unauthenticatedReply(name || '?'));
+      else if (name === 'buildInfo' || name === 'buildinfo') return this.#buildInfo(reply);
+      else reply({ ok: 1 });
+      return undefined;
+    }
+    if (IDENTITY_COMMANDS.has(name)) {
+      reply(authenticationFailedReply(`${name} is not available through the gateway; reconnect to change identity`));
+      return undefined;
+    }
+    this.#relayCommand(message, msg.flags, msg.sequences, command, name, moreToCome);
+    return undefined;
+  }
+
+  /** Legacy OP_QUERY: only the handshake (hello/isMaster on `<db>.$cmd`). */
+  #opQuery(message: MongoMessage): Promise<void> | undefined {
+    const query = decodeOpQuery(message);
+    let command = decodeDocument(query.query);
+    // Legacy wrapping: {$query: {...}, $readPreference: …}.
+    const wrapped: unknown = command['$query'];
+    if (typeof wrapped === 'object' && wrapped !== null && !Array.isArray(wrapped)) command = wrapped as Document;
+    const name = Object.keys(command)[0] ?? '';
+    if (!query.fullCollectionName.endsWith('.$cmd') || !HELLO_COMMANDS.has(name)) {
+      this.#reply('query', message, opQueryUnsupportedReply());
+      return undefined;
+    }
+    return this.#hello(command, name, (document) => this.#reply('query', message, document));
+  }
+
+  async #hello(command: Document, name: string, reply: (document: Document) => void): Promise<void> {
+    this.#metadata ??= clientMetadataOf(command);
+    let facts;
+    try {
+      facts = await this.#options.facts.get();
+    } catch (error) {
+      this.#log.error({ err: errorSummary(error) }, 'upstream unavailable for hello');
+      reply(upstreamUnavailableReply());
+      return;
+    }
+    let speculativeDone = false;
+    const speculative: unknown = command['speculativeAuthenticate'];
+    if (!this.#principal && typeof speculative === 'object' && speculative !== null) {
+      const request = speculative as Document;
+      // Only one-step mechanisms can finish inside hello; anything else (SCRAM) is left unanswered,
+      // so the driver falls back to saslStart and gets the clear refusal there.
+      if (request['saslStart'] !== undefined && (request['mechanism'] === 'PLAIN' || request['mechanism'] === 'MONGODB-OIDC')) {
+        const outcome = await authenticateSaslStart(request, this.#authContext());
+        if (outcome.ok) speculativeDone = await this.#authenticated(outcome.principal, outcome.mechanism);
+      }
+    }
+    reply(
+      helloReply(facts.hello, {
+        command: name,
+        helloOk: command['helloOk'] === true,
+        connectionId: this.#connectionId,
+        saslSupportedMechs: command['saslSupportedMechs'] !== undefined,
+        speculativeDone,
+        maxMessageBytes: this.#maxMessageBytes,
+      }),
+    );
+  }
+
+  async #buildInfo(reply: (document: Document) => void): Promise<void> {
+    const facts = await this.#options.facts.get().catch(() => undefined);
+    const info = facts?.buildInfo;
+    reply(info ? { version: info['version'], versionArray: info['versionArray'], maxBsonObjectSize: info['maxBsonObjectSize'], ok: 1 } : { ok: 1 });
+  }
+
+  #authContext() {
+    return {
+      tls: this.#tls,
+      plaintextAllowed: this.#plaintextAllowed(),
+      clientAddress: this.#context.clientAddress,
+      oidcUserClaim: this.#options.oidcUserClaim ?? 'sub',
+      authenticate: this.#options.authenticate,
+    };
+  }
+
+  async #saslStart(command: Document, reply: (document: Document) => void): Promise<void> {
+    const outcome = await authenticateSaslStart(command, this.#authContext());
+    if (!outcome.ok) {
+      this.#log.warn({ client: this.#context.clientAddress, reason: outcome.reason }, 'authentication refused');
+      reply(outcome.reply);
+      return;
+    }
+    if (await this.#authenticated(outcome.principal, outcome.mechanism)) reply(outcome.reply);
+    else reply(this.#principal ? authenticationFailedReply('re-authentication must prove the same identity') : upstreamUnavailableReply());
+  }
+
+  /** A client proved who it is: log in upstream (first time) and start relaying. */
+  async #authenticated(principal: Principal, mechanism: string): Promise<boolean> {
+    if (this.#principal) {
+      // Re-authentication (e.g. an OIDC token refresh) may not switch identity mid-connection.
+      if (principal.id !== this.#principal.id) {
+        this.#log.warn({ principal: this.#principal.id, attempted: principal.id }, 're-authentication as someone else refused');
+        return false;
+      }
+      this.#principal = principal;
+      return true;
+    }
+    let upstream;
+    try {
+      upstream = await connectUpstream(this.#options.upstream);
+    } catch (error) {
+      this.#log.error({ err: errorSummary(error) }, 'upstream login failed');
+      return false;
+    }
+    if (this.#ended) {
+      upstream.socket.destroy();
+      return false;
+    }
+    this.#principal = principal;
+    this.#log.info(
+      {
+        principal: principal.id,
+        kind: principal.kind,
+        via: principal.via,
+        mechanism,
+        client: this.#context.clientAddress,
+        application: this.#metadata?.application,
+        driver: this.#metadata?.driver,
+        platform: this.#metadata?.platform,
+        tls: this.#tls,
+      },
+      'session authenticated',
+    );
+    this.#startRelay(upstream.socket, upstream.stream.detach(), upstream.stream.reader);
+    return true;
+  }
+
+  // ── relay ────────────────────────────────────────────────────────────────────────────────────
+
+  #startRelay(socket: Duplex, leftovers: readonly MongoMessage[], reader: MessageReader): void {
+    this.#upstream = socket;
+    this.#upstreamReader = reader;
+    socket.on('data', (chunk: Buffer) => this.#onUpstreamData(chunk));
+    socket.on('end', () => this.#end());
+    socket.on('close', () => this.#end());
+    socket.on('error', () => this.#end());
+    if (leftovers.length > 0) this.#protocolViolation('upstream', new Error('upstream sent a message nobody asked for'), undefined);
+  }
+
+  #identity(db: string): SessionIdentity {
+    let identity = this.#identities.get(db);
+    if (!identity) {
+      identity = {
+        principal: this.#principal!,
+        target: { connection: this.#context.connection, environment: this.#context.environment, dialect: 'mongodb', database: db },
+        clientAddress: this.#context.clientAddress,
+      };
+      if (this.#identities.size > 64) this.#identities.clear();
+      this.#identities.set(db, identity);
+    }
+    return identity;
+  }
+
+  #decide(db: string, actions: readonly Action[]): StatementOutcome {
+    const outcome = this.#options.decider.decideActions(this.#identity(db), actions);
+    const level = outcome.decision.effect === 'allow' ? 'debug' : 'info';
+    this.#log[level](
+      {
+        principal: this.#principal!.id,
+        effect: outcome.decision.effect,
+        rules: outcome.decision.rules,
+        risk: outcome.decision.risk.score,
+        statements: actions.map((action) => action.redactedText),
+      },
+      'statement decided',
+    );
+    return outcome;
+  }
+
+  #relayCommand(
+    message: MongoMessage,
+    flags: number,
+    sequences: ReturnType<typeof decodeOpMsg>['sequences'],
+    command: Document,
+    name: string,
+    moreToCome: boolean,
+  ): void {
+    const reply = (document: Document): void => {
+      if (!moreToCome) this.#reply('msg', message, document);
+    };
+    const db: unknown = command['$db'];
+    if (typeof db !== 'string' || db.length === 0) {
+      reply({ ok: 0, errmsg: 'OP_MSG requests require a $db argument', code: 40571, codeName: 'Location40571' });
+      return;
+    }
+    const principalId = this.#principal!.id;
+    let actions: Action[];
+    let getMoreId: bigint | undefined;
+    let killIds: bigint[] = [];
+    let changeStream = false;
+    if (name === 'getMore') {
+      getMoreId = cursorIdOf(command['getMore']);
+      const entry = getMoreId === undefined ? undefined : this.#options.cursors.lookup(getMoreId, principalId);
+      if (!entry || `${db}.${String(command['collection'])}` !== entry.namespace) {
+        this.#log.warn({ principal: principalId }, 'getMore on a cursor this principal did not open refused');
+        reply(foreignCursorReply());
+        return;
+      }
+      changeStream = entry.changeStream;
+      actions = classifyMongoCommand(db, command).map((action) =>
+        action.operation === 'getMore' ? { ...action, objects: entry.objects.map((object) => ({ ...object, access: 'read' as const })) } : action,
+      );
+    } else {
+      if (name === 'killCursors') {
+        const ids: unknown = command['cursors'];
+        killIds = Array.isArray(ids) ? ids.map(cursorIdOf).filter((id): id is bigint => id !== undefined) : [];
+        const owned = Array.isArray(ids) && killIds.length === ids.length && killIds.every((id) => this.#options.cursors.lookup(id, principalId));
+        if (!owned) {
+          reply(foreignCursorReply());
+          return;
+        }
+      }
+      const decoded = new Map<string, Document[]>();
+      // Inserted documents are data, not instructions: they are not decoded to classify the insert.
+      for (const sequence of sequences) if (sequence.identifier !== 'documents') decoded.set(sequence.identifier, sequence.documents.map(decodeDocument));
+      actions = classifyMongoCommand(db, command, decoded);
+      if (name === 'aggregate' && Array.isArray(command['pipeline'])) {
+        changeStream = (command['pipeline'] as unknown[]).some((stage) => typeof stage === 'object' && stage !== null && '$changeStream' in stage);
+      }
+    }
+    const outcome = this.#decide(db, actions);
+    if (outcome.decision.effect !== 'allow') {
+      reply(refusalReply(outcome.decision));
+      return;
+    }
+    const obligation = outcome.decision.obligations.mask;
+    const blocker = obligation ? maskingBlocker(name, command, obligation) : undefined;
+    if (blocker) {
+      reply(maskingFailedReply(blocker));
+      return;
+    }
+    // exhaustAllowed is cleared so the server never streams replies (moreToCome) the gateway would
+    // have to pace itself; drivers then simply send getMore.
+    this.#writeUpstream((flags & MsgFlag.ExhaustAllowed) !== 0 ? withFlags(message, flags & ~MsgFlag.ExhaustAllowed) : message.raw);
+    if (moreToCome) return;
+    const target: unknown = command[name];
+    const namespace = name === 'getMore' ? `${db}.${String(command['collection'])}` : typeof target === 'string' ? `${db}.${target}` : `${db}.$cmd`;
+    this.#pending.set(message.requestId, {
+      command: name,
+      namespace,
+      outcome,
+      masker: obligation ? new DocumentMasker(this.#options.masker, obligation) : undefined,
+      changeStream,
+      distinctKey: name === 'distinct' && typeof command['key'] === 'string' ? command['key'] : undefined,
+      objects: actions.find((action) => action.operation === name)?.objects ?? [],
+      getMoreId,
+      killIds,
+    });
+  }
+
+  #onUpstreamData(chunk: Buffer): void {
+    let messages: MongoMessage[];
+    try {
+      messages = this.#upstreamReader!.push(chunk);
+    } catch (error) {
+      this.#protocolViolation('upstream', error, undefined);
+      return;
+    }
+    for (const message of messages) {
+      if (this.#ended) return;
+      try {
+        this.#upstreamMessage(message);
+      } catch (error) {
+        this.#protocolViolation('upstream', error, undefined);
+        return;
+      }
+    }
+    if (this.#draining && this.#idle()) this.#shutdown();
+  }
+
+  #upstreamMessage(message: MongoMessage): void {
+    const pending = this.#pending.get(message.responseTo);
+    if (!pending) throw new Error(`upstream reply to request ${message.responseTo}, which is not awaiting one`);
+    const msg = decodeOpMsg(message);
+    if ((msg.flags & MsgFlag.MoreToCome) !== 0) throw new Error('upstream streamed a reply (moreToCome) although exhaust was never allowed');
+    this.#pending.delete(message.responseTo);
+    const principal = this.#principal!;
+    const registry = this.#options.cursors;
+    let body: Buffer;
+    try {
+      body = rewriteReply(msg.body, {
+        masker: pending.masker,
+        namespace: pending.namespace,
+        changeStream: pending.changeStream,
+        distinctKey: pending.distinctKey,
+        redactText: (text) => this.#options.masker.redactText(text, 'mongodb'),
+        onCursor: (cursor: CursorSeen) => {
+          if (cursor.batch === 'firstBatch' && cursor.id !== 0n) {
+            registry.register(cursor.id, {
+              owner: principal.id,
+              namespace: cursor.namespace ?? pending.namespace,
+              objects: pending.objects,
+              changeStream: pending.changeStream,
+            });
+          } else if (cursor.batch === 'nextBatch' && cursor.id === 0n && pending.getMoreId !== undefined) {
+            registry.forget(pending.getMoreId);
+          }
+        },
+      });
+    } catch (error) {
+      if (error instanceof Error && error.name === 'MaskingError') {
+        // Strict masking failed: the client gets an error, never the value; the cursor is not its to continue.
+        this.#log.warn({ err: errorSummary(error) }, 'result withheld: masking failed');
+        if (pending.getMoreId !== undefined) registry.forget(pending.getMoreId);
+        this.#writeClient(encodeReply('msg', message.requestId, maskingFailedReply()));
+        return;
+      }
+      throw error;
+    }
+    for (const id of pending.killIds) registry.forget(id);
+    if (body === msg.body) {
+      this.#writeClient(message.raw);
+      return;
+    }
+    this.#writeClient(
+      encodeOpMsg({ requestId: message.requestId, responseTo: message.responseTo, flags: msg.flags, body, sequences: msg.sequences, checksum: msg.checksumPresent }),
+    );
+  }
+
+  // ── plumbing ─────────────────────────────────────────────────────────────────────────────────
+
+  #writeClient(bytes: Buffer): void {
+    const client = this.#client;
+    if (!client || this.#ended) return;
+    if (!client.write(bytes) && this.#upstream && !this.#upstream.isPaused()) {
+      const upstream = this.#upstream;
+      upstream.pause();
+      client.once('drain', () => upstream.resume());
+    }
+  }
+
+  #writeUpstream(bytes: Buffer): void {
+    const upstream = this.#upstream!;
+    if (!upstream.write(bytes) && this.#client) {
+      const client = this.#client;
+      client.pause();
+      upstream.once('drain', () => {
+        if (!this.#busy) client.resume();
+      });
+    }
+  }
+
+  #idle(): boolean {
+    return this.#pending.size === 0 && !this.#busy && this.#queue.length === 0;
+  }
+
+  #shutdown(): void {
+    if (this.#ended) return;
+    this.#client?.end(encodeReply('msg', 0, shuttingDownReply()));
+    this.#end();
+  }
+
+  #closeClientSoon(): void {
+    this.#client?.end();
+    this.#end();
+  }
+
+  #protocolViolation(side: 'client' | 'upstream', error: unknown, request: MongoMessage | undefined): void {
+    if (this.#ended) return;
+    this.#log.warn({ side, err: errorSummary(error) }, 'protocol violation: session closed');
+    const text = side === 'client' && error instanceof Error ? error.message : 'the upstream sent a malformed message';
+    if (this.#client && !this.#client.writableEnded) {
+      this.#client.end(encodeReply(request?.opCode === OpCode.Query ? 'query' : 'msg', request?.requestId ?? 0, protocolViolationReply(text)));
+    }
+    this.#end();
+  }
+
+  #end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    const client = this.#client;
+    const upstream = this.#upstream;
+    if (client && !client.writableEnded) client.end();
+    if (upstream && !upstream.writableEnded) upstream.end();
+    setTimeout(() => {
+      client?.destroy();
+      upstream?.destroy();
+      this.#socket.destroy();
+    }, 1_000).unref();
+    if (!client) this.#socket.destroy();
+    this.#log.info('session ended');
+    this.#resolveClosed();
+  }
+}

@@ -1,0 +1,191 @@
+import { BsonType, encodeDocument, encodeElement, findElement, rawElements, readInteger, readString } from '../protocol/raw-bson.js';
+import type { RawElement } from '../protocol/raw-bson.js';
+import type { DocumentMasker } from './document-masking.js';
+
+/** A cursor reported in a reply. */
+export interface CursorSeen {
+  readonly id: bigint;
+  readonly namespace: string | undefined;
+  readonly batch: 'firstBatch' | 'nextBatch' | undefined;
+}
+
+export interface ReplyContext {
+  /** Present only when the decision carries a mask plan. */
+  readonly masker: DocumentMasker | undefined;
+  /** Namespace of the command, for replies that do not name one (findAndModify, distinct). */
+  readonly namespace: string;
+  readonly changeStream: boolean;
+  /** distinct's key: its `values` are masked as that field. */
+  readonly distinctKey: string | undefined;
+  redactText(text: string): string;
+  onCursor(cursor: CursorSeen): void;
+}
+
+/** Top-level fields worth a look; a reply with none of them is forwarded without any parsing beyond names. */
+const INTERESTING = new Set(['cursor', 'value', 'values', 'errmsg', 'writeErrors', 'writeConcernError']);
+
+/**
+ * Everything the gateway may need to change in a command reply: cursor batches and findAndModify's
+ * `value` masked, distinct's `values` masked, error messages redacted; cursors reported for the
+ * ownership registry. Returns the same buffer when nothing changed.
+ */
+export function rewriteReply(body: Buffer, context: ReplyContext): Buffer {
+  const elements = rawElements(body);
+  if (!elements.some((element) => INTERESTING.has(element.name))) return body;
+  const replaced = new Map<number, Buffer>();
+  elements.forEach((element, index) => {
+    const next = rewriteTopLevel(body, element, context);
+    if (next) replaced.set(index, next);
+  });
+  return rebuild(body, elements, replaced);
+}
+
+function rebuild(doc: Buffer, elements: readonly RawElement[], replaced: ReadonlyMap<number, Buffer>): Buffer {
+  if (replaced.size === 0) return doc;
+  return encodeDocument(elements.map((element, index) => replaced.get(index) ?? doc.subarray(element.start, element.end)));
+}
+
+/** A new element with the same name and type and a new embedded-document value. */
+function withValue(doc: Buffer, element: RawElement, value: Buffer): Buffer {
+  return encodeElement(element.type, doc.subarray(element.start + 1, element.valueStart - 1), value);
+}
+
+function subdocument(doc: Buffer, element: RawElement): Buffer {
+  return doc.subarray(element.valueStart, element.end);
+}
+
+function rewriteTopLevel(body: Buffer, element: RawElement, context: ReplyContext): Buffer | undefined {
+  switch (element.name) {
+    case 'cursor':
+      return element.type === BsonType.Document ? rewriteCursor(body, element, context) : undefined;
+    case 'value':
+      if (!context.masker || element.type !== BsonType.Document) return undefined;
+      return replaceIfChanged(body, element, context.masker.maskDocument(subdocument(body, element), context.namespace));
+    case 'values':
+      if (!context.masker || element.type !== BsonType.Array || context.distinctKey === undefined) return undefined;
+      return rewriteDistinctValues(body, element, context.masker, context.namespace, context.distinctKey);
+    case 'errmsg':
+      return redactString(body, element, context);
+    case 'writeErrors':
+      return element.type === BsonType.Array ? rewriteArray(body, element, (item) => rewriteError(item, context)) : undefined;
+    case 'writeConcernError':
+      return element.type === BsonType.Document ? replaceIfChanged(body, element, rewriteError(subdocument(body, element), context)) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function replaceIfChanged(doc: Buffer, element: RawElement, next: Buffer): Buffer | undefined {
+  return next === undefined || next.equals(subdocument(doc, element)) ? undefined : withValue(doc, element, next);
+}
+
+function redactString(doc: Buffer, element: RawElement, context: ReplyContext): Buffer | undefined {
+  const text = readString(doc, element);
+  if (text === undefined) return undefined;
+  const redacted = context.redactText(text);
+  if (redacted === text) return undefined;
+  const bytes = Buffer.from(redacted, 'utf8');
+  const value = Buffer.allocUnsafe(4 + bytes.length + 1);
+  value.writeInt32LE(bytes.length + 1, 0);
+  bytes.copy(value, 4);
+  value[4 + bytes.length] = 0;
+  return encodeElement(BsonType.String, doc.subarray(element.start + 1, element.valueStart - 1), value);
+}
+
+/** A write error: errmsg redacted; errInfo (which can quote the offending document) dropped. */
+function rewriteError(doc: Buffer, context: ReplyContext): Buffer {
+  const elements = rawElements(doc);
+  const replaced = new Map<number, Buffer>();
+  const kept: number[] = [];
+  elements.forEach((element, index) => {
+    if (element.name === 'errInfo') return;
+    kept.push(index);
+    if (element.name === 'errmsg') {
+      const next = redactString(doc, element, context);
+      if (next) replaced.set(index, next);
+    }
+  });
+  if (replaced.size === 0 && kept.length === elements.length) return doc;
+  return encodeDocument(kept.map((index) => replaced.get(index) ?? doc.subarray(elements[index]!.start, elements[index]!.end)));
+}
+
+/** Rewrites each embedded-document item of an array element; undefined when none changed. */
+function rewriteArray(doc: Buffer, element: RawElement, rewrite: (item: Buffer) => Buffer): Buffer | undefined {
+  const array = subdocument(doc, element);
+  const items = rawElements(array);
+  const replaced = new Map<number, Buffer>();
+  items.forEach((item, index) => {
+    if (item.type !== BsonType.Document) return;
+    const before = subdocument(array, item);
+    const after = rewrite(before);
+    if (after !== before) replaced.set(index, withValue(array, item, after));
+  });
+  if (replaced.size === 0) return undefined;
+  return withValue(doc, element, rebuild(array, items, replaced));
+}
+
+function rewriteCursor(body: Buffer, element: RawElement, context: ReplyContext): Buffer | undefined {
+  const cursor = subdocument(body, element);
+  const fields = rawElements(cursor);
+  const idElement = findElement(fields, 'id');
+  const nsElement = findElement(fields, 'ns');
+  const namespace = nsElement ? readString(cursor, nsElement) : undefined;
+  const batchElement = findElement(fields, 'firstBatch') ?? findElement(fields, 'nextBatch');
+  const id = idElement ? readInteger(cursor, idElement) : undefined;
+  if (id !== undefined) context.onCursor({ id, namespace, batch: batchElement?.name as CursorSeen['batch'] });
+  const masker = context.masker;
+  if (!masker || !batchElement || batchElement.type !== BsonType.Array) return undefined;
+  const batchNamespace = namespace && !namespace.includes('.$cmd') ? namespace : context.namespace;
+  const rewritten = rewriteArray(cursor, batchElement, (doc) =>
+    context.changeStream ? maskChangeEvent(doc, masker, batchNamespace) : masker.maskDocument(doc, batchNamespace),
+  );
+  if (!rewritten) return undefined;
+  const index = fields.indexOf(batchElement);
+  return withValue(body, element, rebuild(cursor, fields, new Map([[index, rewritten]])));
+}
+
+const CHANGE_EVENT_DOCUMENTS = new Set(['fullDocument', 'fullDocumentBeforeChange', 'documentKey']);
+
+/** A change event: the documents it carries are masked as documents of the namespace in its `ns`. */
+function maskChangeEvent(event: Buffer, masker: DocumentMasker, fallback: string): Buffer {
+  const fields = rawElements(event);
+  const nsElement = findElement(fields, 'ns');
+  let namespace = fallback;
+  if (nsElement && nsElement.type === BsonType.Document) {
+    const ns = subdocument(event, nsElement);
+    const parts = rawElements(ns);
+    const db = findElement(parts, 'db');
+    const coll = findElement(parts, 'coll');
+    const dbName = db ? readString(ns, db) : undefined;
+    const collName = coll ? readString(ns, coll) : undefined;
+    if (dbName && collName) namespace = `${dbName}.${collName}`;
+  }
+  const replaced = new Map<number, Buffer>();
+  fields.forEach((field, index) => {
+    if (field.type !== BsonType.Document) return;
+    if (CHANGE_EVENT_DOCUMENTS.has(field.name)) {
+      const next = replaceIfChanged(event, field, masker.maskDocument(subdocument(event, field), namespace));
+      if (next) replaced.set(index, next);
+    } else if (field.name === 'updateDescription') {
+      const description = subdocument(event, field);
+      const parts = rawElements(description);
+      const updated = findElement(parts, 'updatedFields');
+      if (!updated || updated.type !== BsonType.Document) return;
+      const masked = replaceIfChanged(description, updated, masker.maskDocument(subdocument(description, updated), namespace));
+      if (masked) replaced.set(index, withValue(event, field, rebuild(description, parts, new Map([[parts.indexOf(updated), masked]]))));
+    }
+  });
+  return rebuild(event, fields, replaced);
+}
+
+function rewriteDistinctValues(body: Buffer, element: RawElement, masker: DocumentMasker, namespace: string, key: string): Buffer | undefined {
+  const array = subdocument(body, element);
+  const items = rawElements(array);
+  const replaced = new Map<number, Buffer>();
+  items.forEach((item, index) => {
+    const next = masker.maskValue(array, item, namespace, key);
+    if (next) replaced.set(index, next);
+  });
+  if (replaced.size === 0) return undefined;
+  return withValue(body, element, rebuild(array, items, replaced));
+}
