@@ -91,6 +91,35 @@ describe('gatehouse policy explain', () => {
   });
 });
 
+describe('gatehouse policy explain --dialect mongodb', () => {
+  const mongoArgs = (command: string, ...extra: string[]) => [
+    'policy', 'explain', '--policy', POLICY, '--dialect', 'mongodb', '--connection', 'orders',
+    '--environment', 'prod', '--database', 'shop', ...extra, '--command', command,
+  ];
+
+  it('classifies and decides a command exactly as the gateway would, without its values', async () => {
+    const result = await run(...mongoArgs('{"find": "users", "filter": {"email": "ana@example.com"}}', '--user', 'ana', '--groups', 'analysts'));
+    expect(result.code).toBe(0);
+    const output = JSON.parse(result.out);
+    expect(output).toMatchObject({ effect: 'allow', rules: ['analysts-read'] });
+    expect(output.actions[0]).toMatchObject({ category: 'read', operation: 'find' });
+    expect(output.actions[0].objects[0].name).toBe('shop.users');
+    expect(result.out).not.toContain('ana@example.com');
+  });
+
+  it('sends an unbounded deleteMany to review', async () => {
+    const result = await run(...mongoArgs('{"delete": "sessions", "deletes": [{"q": {}, "limit": 0}]}', '--user', 'dora', '--groups', 'dba'));
+    expect(JSON.parse(result.out)).toMatchObject({ effect: 'review', rules: ['unbounded-writes-need-review'] });
+  });
+
+  it('refuses --sql for mongodb and malformed JSON with exit 2', async () => {
+    expect((await run(...mongoArgs('{"find": "users"}', '--user', 'a', '--sql', 'SELECT 1'))).code).toBe(2);
+    const bad = await run(...mongoArgs('{"find": ', '--user', 'a'));
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('not valid extended JSON');
+  });
+});
+
 describe('gatehouse policy test', () => {
   it('passes the demo policy tests', async () => {
     const result = await run('policy', 'test', join(DEMO, 'policy-tests.yaml'), '--policy', POLICY);

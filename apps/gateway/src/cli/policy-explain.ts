@@ -1,5 +1,7 @@
-import type { Principal, SqlDialect, Target } from '@gatehouse/core';
-import { PRINCIPAL_KINDS, SQL_DIALECTS } from '@gatehouse/core';
+import type { Action, Dialect, Principal, Target } from '@gatehouse/core';
+import { DIALECTS, PRINCIPAL_KINDS } from '@gatehouse/core';
+import { classifyMongoCommand } from '@gatehouse/adapter-mongodb';
+import { EJSON } from 'bson';
 import { loadPolicyFile } from '@gatehouse/policy';
 import { createSqlClassifier } from '@gatehouse/sql';
 import { explainOutput } from '../explain/explain-output.js';
@@ -10,9 +12,9 @@ import { reportLoadError } from './policy-errors.js';
 import { UsageError } from './usage-error.js';
 
 export const POLICY_EXPLAIN_USAGE =
-  'gatehouse policy explain --policy <file> --dialect postgres|mysql|mssql --connection <name> ' +
+  'gatehouse policy explain --policy <file> --dialect postgres|mysql|mssql|mongodb --connection <name> ' +
   '--environment <env> --user <id> [--groups a,b] [--kind human|agent|service] [--database <db>] ' +
-  '[--schema <schema>] [--client-address <ip>] --sql "<text>"';
+  '[--schema <schema>] [--client-address <ip>] (--sql "<text>" | --command \'<MongoDB command as extended JSON>\')';
 
 const OPTIONS = {
   policy: { type: 'string' },
@@ -26,6 +28,7 @@ const OPTIONS = {
   schema: { type: 'string' },
   'client-address': { type: 'string' },
   sql: { type: 'string' },
+  command: { type: 'string' },
 } as const;
 
 function optionalEntry<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
@@ -37,8 +40,11 @@ export async function policyExplain(args: readonly string[], io: CliIo): Promise
   const { values, positionals } = parseOptions(args, OPTIONS, false);
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const policyFile = requireOption(values, 'policy');
-  const dialect: SqlDialect = oneOfOption('dialect', requireOption(values, 'dialect'), SQL_DIALECTS);
-  const sql = requireOption(values, 'sql');
+  const dialect: Dialect = oneOfOption('dialect', requireOption(values, 'dialect'), DIALECTS);
+  const statementOption = dialect === 'mongodb' ? 'command' : 'sql';
+  const statement = requireOption(values, statementOption);
+  const other = statementOption === 'sql' ? 'command' : 'sql';
+  if (optionalOption(values, other)) throw new UsageError(`--${other} is not for dialect ${dialect}; use --${statementOption}`);
   const principal: Principal = {
     id: requireOption(values, 'user'),
     groups: listOption(values.groups),
@@ -59,14 +65,32 @@ export async function policyExplain(args: readonly string[], io: CliIo): Promise
   } catch (error) {
     return reportLoadError(error, io);
   }
-  const classifier = await createSqlClassifier();
-  const actions = classifier.classify(sql, {
-    dialect,
-    ...(target.database ? { database: target.database } : {}),
-    ...(target.schema ? { schema: target.schema } : {}),
-  });
+  const actions = await classify(dialect, statement, target);
   const clientAddress = optionalOption(values, 'client-address');
   const decision = policy.decide({ principal, target, actions, ...(clientAddress ? { clientAddress } : {}) });
   io.out(JSON.stringify(explainOutput(actions, decision), null, 2));
   return EXIT_OK;
+}
+
+/** The same classification the gateway runs: the SQL classifier, or the MongoDB adapter's own. */
+async function classify(dialect: Dialect, statement: string, target: Target): Promise<readonly Action[]> {
+  if (dialect === 'mongodb') {
+    if (!target.database) throw new UsageError('--database is required for dialect mongodb (the command runs against it)');
+    let command: unknown;
+    try {
+      command = EJSON.parse(statement, { relaxed: false });
+    } catch (error) {
+      throw new UsageError(`--command is not valid extended JSON: ${(error as Error).message}`);
+    }
+    if (typeof command !== 'object' || command === null || Array.isArray(command)) {
+      throw new UsageError('--command must be a JSON object such as \'{"find": "users", "filter": {"_id": 1}}\'');
+    }
+    return classifyMongoCommand(target.database, command as Record<string, unknown>);
+  }
+  const classifier = await createSqlClassifier();
+  return classifier.classify(statement, {
+    dialect,
+    ...(target.database ? { database: target.database } : {}),
+    ...(target.schema ? { schema: target.schema } : {}),
+  });
 }

@@ -1,6 +1,7 @@
 import { createSecureContext } from 'node:tls';
 import type { Dialect, DialectAdapter, Masker, Principal } from '@gatehouse/core';
 import { GatehouseError } from '@gatehouse/core';
+import { CursorRegistry, UpstreamFactsCache, createMongoAdapter } from '@gatehouse/adapter-mongodb';
 import { CancelRegistry, UpstreamCatalog, createPostgresAdapter } from '@gatehouse/adapter-postgres';
 import type { Logger, PemKeyPair, SqlStatementDecider } from '@gatehouse/proxy';
 import { upstreamTlsOptions } from '@gatehouse/proxy';
@@ -53,6 +54,31 @@ const ADAPTERS: Partial<Record<Dialect, AdapterFactory>> = {
       ...(connection.maxMessageBytes ? { maxMessageBytes: connection.maxMessageBytes } : {}),
     });
     return { adapter, close: () => catalog.close() };
+  },
+  mongodb: (connection, certificate, services) => {
+    // MongoDB: `database` is where the gateway's user is defined (authSource); with no password
+    // configured the gateway logs in to no one (an upstream without authentication).
+    const upstream = {
+      host: connection.upstream.host,
+      port: connection.upstream.port,
+      tls: upstreamTlsOptions(connection.upstream.host, connection.upstream.tls),
+      ...(connection.upstream.password
+        ? { user: connection.upstream.user, password: connection.upstream.password, authSource: connection.upstream.database }
+        : {}),
+    };
+    const adapter = createMongoAdapter({
+      secureContext: createSecureContext({ cert: certificate.cert, key: certificate.key }),
+      allowPlaintextOnLoopback: connection.allowPlaintextOnLoopback,
+      upstream,
+      facts: new UpstreamFactsCache(upstream),
+      cursors: new CursorRegistry(),
+      authenticate: services.authenticate,
+      decider: services.decider,
+      masker: services.masker,
+      logger: services.logger,
+      ...(connection.maxMessageBytes ? { maxMessageBytes: connection.maxMessageBytes } : {}),
+    });
+    return { adapter, close: () => undefined };
   },
 };
 
