@@ -91,3 +91,13 @@ export function unpreparedStatementError(): Buffer {
     hint: 'Prepare it with a Parse message (any driver does) so policy can decide it.',
   });
 }
+
+/** Execute of a portal the gateway never bound (e.g. a SQL cursor): 34000 invalid_cursor_name. */
+export function unboundPortalError(): Buffer {
+  return errorResponse({
+    severity: 'ERROR',
+    code: '34000',
+    message: 'gatehouse: portal was not bound through the gateway, so it cannot be executed',
+    hint: 'Read SQL cursors with FETCH, which policy decides.',
+  });
+}

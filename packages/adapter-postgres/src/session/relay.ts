@@ -13,7 +13,14 @@ import { decodeRowDescription } from '../protocol/messages/rows.js';
 import type { FieldDescription } from '../protocol/messages/rows.js';
 import { decodeParameterStatus, decodeReadyForQuery, encodeTerminate } from '../protocol/messages/session.js';
 import type { CatalogLookup } from './catalog.js';
-import { maskingFailedError, protocolViolationError, refusalError, shuttingDownError, unpreparedStatementError } from './native-errors.js';
+import {
+  maskingFailedError,
+  protocolViolationError,
+  refusalError,
+  shuttingDownError,
+  unboundPortalError,
+  unpreparedStatementError,
+} from './native-errors.js';
 import { pinnedSettingDecision, pinnedSettingViolation, touchesPinnedSetting } from './pinned-settings.js';
 import { copyMaskerFor, rowMaskerFor } from './result-masking.js';
 import type { RowMasker } from './result-masking.js';
@@ -49,8 +56,8 @@ type Pending =
   | { kind: 'parse'; refusal?: Buffer }
   | { kind: 'bind' }
   | { kind: 'describe-statement' }
-  | { kind: 'describe-portal'; portal: string; injected: boolean }
-  | { kind: 'execute'; portal: string; started: boolean }
+  | { kind: 'describe-portal'; portal: Portal | undefined; injected: boolean }
+  | { kind: 'execute'; portal: Portal; started: boolean }
   | { kind: 'close' }
   | { kind: 'sync' };
 
@@ -267,21 +274,34 @@ export class Relay {
         if (this.#discardingUntilSync) return;
         const describe = decodeDescribe(frame);
         out.push(frame.raw);
-        this.#expect(describe.kind === 'S' ? { kind: 'describe-statement' } : { kind: 'describe-portal', portal: describe.name, injected: false });
+        // The portal object, not its name: a later Close or Bind in the same pipeline may reuse the name.
+        this.#expect(
+          describe.kind === 'S' ? { kind: 'describe-statement' } : { kind: 'describe-portal', portal: this.#portals.get(describe.name), injected: false },
+        );
         return;
       }
       case FrontendCode.Execute: {
         if (this.#discardingUntilSync) return;
         const { portal: name } = decodeExecute(frame);
         const portal = this.#portals.get(name);
-        const describing = this.#pending.some((entry) => entry.kind === 'describe-portal' && entry.portal === name);
-        if (portal?.statement?.outcome.decision.obligations.mask && !portal.fields && !describing) {
+        if (!portal) {
+          // Portals and SQL cursors share one namespace: a portal the gateway did not bind (e.g. a
+          // DECLARE … CURSOR) would return rows without this session's mask plan, so it is refused.
+          out.push(REFUSED_PARSE);
+          this.#expect({ kind: 'parse', refusal: unboundPortalError() });
+          this.#discardingUntilSync = true;
+          return;
+        }
+        const describing = this.#pending.some((entry) => entry.kind === 'describe-portal' && entry.portal === portal);
+        if (portal.statement.outcome.decision.obligations.mask && !portal.fields && !describing) {
           // Rows are masked by column, so the gateway needs this portal's description first.
           out.push(encodeDescribe('P', name));
-          this.#expect({ kind: 'describe-portal', portal: name, injected: true });
+          this.#expect({ kind: 'describe-portal', portal, injected: true });
         }
         out.push(frame.raw);
-        this.#expect({ kind: 'execute', portal: name, started: false });
+        // The portal object travels with the request: responses are matched to what was executed,
+        // whatever the client does to the name afterwards.
+        this.#expect({ kind: 'execute', portal, started: false });
         return;
       }
       case FrontendCode.Close: {
@@ -419,8 +439,7 @@ export class Relay {
       case BackendCode.RowDescription: {
         if (head?.kind === 'describe-portal') {
           this.#pending.shift();
-          const portal = this.#portals.get(head.portal);
-          if (portal) portal.fields = decodeRowDescription(frame).fields;
+          if (head.portal) head.portal.fields = decodeRowDescription(frame).fields;
           if (!head.injected) out.push(frame.raw);
           return undefined;
         }
@@ -510,13 +529,13 @@ export class Relay {
 
   /** COPY … TO STDOUT: forwarded as is without a mask plan; parsed and masked row by row with one. */
   #copyOut(frame: Frame, head: Pending | undefined): Promise<void> | undefined {
-    const outcome = head?.kind === 'query' ? head.outcome : head?.kind === 'execute' ? this.#portals.get(head.portal)?.statement?.outcome : undefined;
+    const outcome = head?.kind === 'query' ? head.outcome : head?.kind === 'execute' ? head.portal.statement.outcome : undefined;
     const mask = outcome?.decision.obligations.mask;
     if (!outcome || !mask) {
       if (!this.#suppressUntilReady) this.#toClient.push(frame.raw);
       return undefined;
     }
-    const format = head?.kind === 'query' ? head.copyFormat : head?.kind === 'execute' ? this.#portals.get(head.portal)?.statement?.copyFormat : undefined;
+    const format = head?.kind === 'query' ? head.copyFormat : head?.kind === 'execute' ? head.portal.statement.copyFormat : undefined;
     const response = decodeCopyResponse(frame, 'copyOutResponse');
     if (!format || response.format !== 0) {
       this.#withholdResult(); // binary or custom options: cannot be masked with certainty
@@ -532,12 +551,11 @@ export class Relay {
     });
   }
 
-  #prepareExecuteMasker(portalName: string): Promise<void> | undefined {
-    const portal = this.#portals.get(portalName);
-    const outcome = portal?.statement?.outcome;
-    const mask = outcome?.decision.obligations.mask;
+  #prepareExecuteMasker(portal: Portal): Promise<void> | undefined {
+    const outcome = portal.statement.outcome;
+    const mask = outcome.decision.obligations.mask;
     this.#rowMasker = undefined;
-    if (!portal || !outcome || !mask) return undefined;
+    if (!mask) return undefined;
     if (!portal.fields) {
       this.#withholdResult();
       return undefined;
