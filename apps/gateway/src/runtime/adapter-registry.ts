@@ -2,6 +2,7 @@ import { createSecureContext } from 'node:tls';
 import type { Dialect, DialectAdapter, Masker, Principal } from '@gatehouse/core';
 import { GatehouseError } from '@gatehouse/core';
 import { CursorRegistry, UpstreamFactsCache, createMongoAdapter } from '@gatehouse/adapter-mongodb';
+import { createMysqlAdapter } from '@gatehouse/adapter-mysql';
 import { CancelRegistry, UpstreamCatalog, createPostgresAdapter } from '@gatehouse/adapter-postgres';
 import type { Logger, PemKeyPair, SqlStatementDecider } from '@gatehouse/proxy';
 import { upstreamTlsOptions } from '@gatehouse/proxy';
@@ -54,6 +55,27 @@ const ADAPTERS: Partial<Record<Dialect, AdapterFactory>> = {
       ...(connection.maxMessageBytes ? { maxMessageBytes: connection.maxMessageBytes } : {}),
     });
     return { adapter, close: () => catalog.close() };
+  },
+  mysql: (connection, certificate, services) => {
+    const adapter = createMysqlAdapter({
+      secureContext: createSecureContext({ cert: certificate.cert, key: certificate.key }),
+      allowPlaintextOnLoopback: connection.allowPlaintextOnLoopback,
+      upstream: {
+        host: connection.upstream.host,
+        port: connection.upstream.port,
+        database: connection.upstream.database,
+        user: connection.upstream.user,
+        password: connection.upstream.password,
+        tls: upstreamTlsOptions(connection.upstream.host, connection.upstream.tls),
+        ...(connection.maxMessageBytes ? { maxPacketBytes: connection.maxMessageBytes } : {}),
+      },
+      authenticate: services.authenticate,
+      decider: services.decider,
+      masker: services.masker,
+      logger: services.logger,
+      ...(connection.maxMessageBytes ? { maxPacketBytes: connection.maxMessageBytes } : {}),
+    });
+    return { adapter, close: () => undefined };
   },
   mongodb: (connection, certificate, services) => {
     // MongoDB: `database` is where the gateway's user is defined (authSource); with no password

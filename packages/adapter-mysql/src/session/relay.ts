@@ -1,0 +1,748 @@
+import type { Duplex } from 'node:stream';
+import type { Action, Masker } from '@gatehouse/core';
+import type { StatementOutcome } from '@gatehouse/proxy';
+import { ProtocolError, ProtocolErrorCode } from '../errors.js';
+import { Capability, Command, ERR_HEADER, ErrorCode, LOCAL_INFILE_HEADER, OK_HEADER, ServerStatus, commandName } from '../protocol/constants.js';
+import type { Packet } from '../protocol/packet.js';
+import { nextSequenceId } from '../protocol/packet.js';
+import type { PacketReader } from '../protocol/packet-reader.js';
+import { decodeColumnCount, decodeColumnDefinition } from '../protocol/messages/columns.js';
+import type { ColumnDefinition } from '../protocol/messages/columns.js';
+import {
+  decodeCommandId,
+  decodeCommandText,
+  decodeFieldList,
+  decodeQuery,
+  decodeStmtExecuteHead,
+  decodeStmtPrepareOk,
+} from '../protocol/messages/commands.js';
+import { decodeErr, decodeOk, encodeErr, isResultSetTerminator, terminatorStatus } from '../protocol/messages/generic.js';
+import { framePayload } from '../protocol/writer.js';
+import {
+  allowsLocalInfile,
+  fieldListAction,
+  isKillStatement,
+  killAction,
+  killTargetOf,
+  processInfoAction,
+  refreshAction,
+  statisticsAction,
+  useDatabaseAction,
+} from './commands.js';
+import {
+  maskingFailedError,
+  noSuchThreadError,
+  notSupportedError,
+  protocolViolationError,
+  refusalError,
+  unknownStatementError,
+  unsupportedCommandError,
+} from './native-errors.js';
+import { pinnedSettingDecision, pinnedVariableViolation, touchesPinnedSetting } from './pinned-settings.js';
+import { rowMaskerFor } from './result-masking.js';
+import type { RowMasker } from './result-masking.js';
+import { sessionStateVariables } from './session-state.js';
+
+/** What the relay needs from the session: the decision step, masking, redaction, kill checks. */
+export interface RelayContext {
+  decide(text: string): StatementOutcome;
+  decideActions(actions: readonly Action[]): StatementOutcome;
+  readonly masker: Masker;
+  /** Redacts free text from the server (ERR messages). */
+  redactText(text: string): string;
+  /** The session's current database (target.database), kept in sync by the relay. */
+  database(): string;
+  setDatabase(database: string): void;
+  /** The database a COM_RESET_CONNECTION returns to. */
+  readonly initialDatabase: string;
+  /** True when this session's principal may kill connection `id` (one of its own gateway sessions). */
+  mayKill(id: number): boolean;
+  /** Called once per decided statement, before anything is sent upstream. */
+  onStatement?(outcome: StatementOutcome, what: string): void;
+  onProtocolError?(side: 'client' | 'upstream', error: unknown): void;
+}
+
+interface PreparedStatement {
+  readonly outcome: StatementOutcome;
+  /** The columns of the last EXECUTE's result, for rows fetched later through a cursor. */
+  cursorColumns?: readonly ColumnDefinition[];
+}
+
+/** A result-set response (COM_QUERY, COM_STMT_EXECUTE, COM_STMT_FETCH, COM_PROCESS_INFO). */
+interface ResultResponse {
+  readonly kind: 'result';
+  readonly binary: boolean;
+  readonly outcome: StatementOutcome | undefined;
+  /** The statement text, kept only for LOCAL INFILE decisions. */
+  readonly text: string;
+  readonly statement: PreparedStatement | undefined;
+  readonly cursor: boolean;
+  state: 'first' | 'columns' | 'columns-eof' | 'rows';
+  columnsLeft: number;
+  /** Collected only when the outcome carries a mask plan (and for cursors). */
+  columns: ColumnDefinition[] | undefined;
+  masker: RowMasker | undefined;
+  /** A strict masking failure: the rest of this response is dropped. */
+  withheld: boolean;
+  /** For USE through COM_QUERY: the database to switch to on OK. */
+  readonly useDatabase: string | undefined;
+}
+
+interface PrepareResponse {
+  readonly kind: 'prepare';
+  readonly outcome: StatementOutcome;
+  state: 'ok' | 'params' | 'params-eof' | 'columns' | 'columns-eof';
+  left: number;
+  columnCount: number;
+}
+
+/** Responses of exactly one packet (OK/ERR/EOF or COM_STATISTICS' text), with an effect on success. */
+interface SimpleResponse {
+  readonly kind: 'simple';
+  readonly onOk?: () => void;
+}
+
+/** COM_FIELD_LIST: column definitions up to an EOF (or ERR). */
+interface FieldListResponse {
+  readonly kind: 'field-list';
+}
+
+type Response = ResultResponse | PrepareResponse | SimpleResponse | FieldListResponse;
+
+/** Replication and obsolete commands: never let through. */
+const REFUSED_COMMANDS = new Set<number>([
+  Command.SLEEP,
+  Command.CREATE_DB,
+  Command.DROP_DB,
+  Command.SHUTDOWN,
+  Command.CONNECT,
+  Command.DEBUG,
+  Command.TIME,
+  Command.DELAYED_INSERT,
+  Command.BINLOG_DUMP,
+  Command.TABLE_DUMP,
+  Command.CONNECT_OUT,
+  Command.REGISTER_SLAVE,
+  Command.DAEMON,
+  Command.BINLOG_DUMP_GTID,
+  Command.STMT_BULK_EXECUTE,
+]);
+
+/** COM_STMT_EXECUTE flag: open a read-only cursor instead of sending rows. */
+const CURSOR_TYPE_READ_ONLY = 0x01;
+
+/** Client packets queued behind a command in flight before the client is paused. */
+const MAX_QUEUED_COMMANDS = 16;
+
+/**
+ * The steady state of one MySQL session. The protocol is strictly one command, one response: a
+ * command is decided before a byte of it goes upstream, the response is followed packet by packet
+ * (so the relay knows where it ends), ERR messages are redacted, and rows are decoded only when the
+ * decision carries a mask plan. Commands a client pipelines are queued; each side pauses while the
+ * other cannot take more.
+ */
+export class Relay {
+  readonly #client: Duplex;
+  readonly #upstream: Duplex;
+  readonly #clientReader: PacketReader;
+  readonly #upstreamReader: PacketReader;
+  readonly #context: RelayContext;
+  readonly #capabilities: number;
+  readonly #deprecateEof: boolean;
+
+  readonly #statements = new Map<number, PreparedStatement>();
+  #response: Response | undefined;
+  /** The sequence id the next upstream packet must carry. */
+  #expectedUpstreamSequence = 1;
+  /** A LOCAL INFILE transfer in progress: client packets are file data until an empty one. */
+  #infile: { nextSequence: number } | undefined;
+  readonly #clientQueue: Packet[] = [];
+
+  readonly #toUpstream: Buffer[] = [];
+  readonly #toClient: Buffer[] = [];
+
+  #draining = false;
+  #ended = false;
+  readonly #closed: Promise<void>;
+  #resolveClosed!: () => void;
+
+  constructor(sides: { client: Duplex; clientReader: PacketReader; upstream: Duplex; upstreamReader: PacketReader; capabilities: number }, context: RelayContext) {
+    this.#client = sides.client;
+    this.#upstream = sides.upstream;
+    this.#clientReader = sides.clientReader;
+    this.#upstreamReader = sides.upstreamReader;
+    this.#capabilities = sides.capabilities;
+    this.#deprecateEof = (sides.capabilities & Capability.DEPRECATE_EOF) !== 0;
+    this.#context = context;
+    this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+  }
+
+  get closed(): Promise<void> {
+    return this.#closed;
+  }
+
+  /** Starts relaying; `clientPackets` were read during the handshake but not handled. */
+  start(clientPackets: readonly Packet[]): void {
+    this.#client.on('data', (chunk: Buffer) => this.#onClientData(chunk));
+    this.#upstream.on('data', (chunk: Buffer) => this.#onUpstreamData(chunk));
+    this.#client.on('end', () => this.#end('client closed'));
+    this.#client.on('close', () => this.#end('client closed'));
+    this.#client.on('error', () => this.#end('client socket error'));
+    this.#upstream.on('end', () => this.#end('upstream closed'));
+    this.#upstream.on('close', () => this.#end('upstream closed'));
+    this.#upstream.on('error', () => this.#end('upstream socket error'));
+    this.#handleClientPackets(clientPackets);
+  }
+
+  /** Graceful shutdown: end once the command in flight (if any) has been answered. */
+  drain(): void {
+    this.#draining = true;
+    if (this.#idle()) this.#shutdown();
+  }
+
+  close(reason: string): void {
+    this.#end(reason);
+  }
+
+  // ── client → upstream ────────────────────────────────────────────────────────────────────────
+
+  #onClientData(chunk: Buffer): void {
+    let packets: Packet[];
+    try {
+      packets = this.#clientReader.push(chunk);
+    } catch (error) {
+      this.#protocolViolation('client', error);
+      return;
+    }
+    this.#handleClientPackets(packets);
+  }
+
+  #handleClientPackets(packets: readonly Packet[]): void {
+    try {
+      for (const packet of packets) {
+        if (this.#ended) return;
+        if (this.#infile) this.#infileData(packet);
+        else this.#clientQueue.push(packet);
+      }
+      this.#runQueuedCommands();
+    } catch (error) {
+      this.#protocolViolation('client', error);
+      return;
+    }
+    this.#flushAll();
+  }
+
+  /** Runs queued commands while no response is outstanding. */
+  #runQueuedCommands(): void {
+    while (this.#response === undefined && !this.#infile && this.#clientQueue.length > 0 && !this.#ended) {
+      this.#command(this.#clientQueue.shift()!);
+    }
+    if (this.#clientQueue.length >= MAX_QUEUED_COMMANDS) this.#client.pause();
+    else if (this.#clientQueue.length === 0 && this.#client.isPaused() && !this.#clientBlockedByWrite) this.#client.resume();
+  }
+
+  #clientBlockedByWrite = false;
+
+  #infileData(packet: Packet): void {
+    const infile = this.#infile!;
+    if (packet.sequenceId !== infile.nextSequence) {
+      throw new ProtocolError(ProtocolErrorCode.SequenceMismatch, `LOCAL INFILE data packet has sequence id ${packet.sequenceId}; expected ${infile.nextSequence}`);
+    }
+    this.#toUpstream.push(packet.raw);
+    infile.nextSequence = nextSequenceId(packet.lastSequenceId);
+    if (packet.payload.length === 0) {
+      this.#expectedUpstreamSequence = infile.nextSequence;
+      this.#infile = undefined;
+    }
+  }
+
+  #command(packet: Packet): void {
+    if (packet.sequenceId !== 0) {
+      throw new ProtocolError(ProtocolErrorCode.SequenceMismatch, `a command must start with sequence id 0, got ${packet.sequenceId}`);
+    }
+    if (packet.payload.length === 0) throw new ProtocolError(ProtocolErrorCode.Malformed, 'empty command packet');
+    const code = packet.payload[0]!;
+    switch (code) {
+      case Command.QUERY:
+        return this.#query(packet);
+      case Command.STMT_PREPARE:
+        return this.#prepare(packet);
+      case Command.STMT_EXECUTE:
+        return this.#execute(packet);
+      case Command.STMT_FETCH: {
+        const id = decodeCommandId(packet.payload, 'COM_STMT_FETCH');
+        const statement = this.#statements.get(id);
+        if (!statement) return this.#answer(unknownStatementError(id, 'mysqld_stmt_fetch', 1));
+        return this.#forward(packet, this.#resultResponse(statement.outcome, '', statement, true, false, 'rows', statement.cursorColumns));
+      }
+      case Command.STMT_SEND_LONG_DATA:
+      case Command.STMT_CLOSE: {
+        // No response either way; an id the gateway never allowed is dropped (EXECUTE refuses it).
+        const id = decodeCommandId(packet.payload, commandName(code));
+        if (!this.#statements.has(id)) return;
+        if (code === Command.STMT_CLOSE) this.#statements.delete(id);
+        this.#toUpstream.push(packet.raw);
+        return;
+      }
+      case Command.STMT_RESET: {
+        const id = decodeCommandId(packet.payload, 'COM_STMT_RESET');
+        if (!this.#statements.has(id)) return this.#answer(unknownStatementError(id, 'mysqld_stmt_reset', 1));
+        return this.#forward(packet, { kind: 'simple' });
+      }
+      case Command.INIT_DB: {
+        const database = decodeCommandText(packet.payload, 'COM_INIT_DB');
+        const outcome = this.#decideActions([useDatabaseAction(database)], `USE ${database}`);
+        if (outcome.decision.effect !== 'allow') return this.#answer(refusalError(outcome.decision, 1));
+        return this.#forward(packet, { kind: 'simple', onOk: () => this.#context.setDatabase(database) });
+      }
+      case Command.FIELD_LIST: {
+        const { table } = decodeFieldList(packet.payload);
+        const outcome = this.#decideActions([fieldListAction(this.#context.database(), table)], `COM_FIELD_LIST ${table}`);
+        if (outcome.decision.effect !== 'allow') return this.#answer(refusalError(outcome.decision, 1));
+        return this.#forward(packet, { kind: 'field-list' });
+      }
+      case Command.PROCESS_KILL: {
+        const id = decodeCommandId(packet.payload, 'COM_PROCESS_KILL');
+        const outcome = this.#decideActions([killAction()], `KILL ${id}`);
+        if (outcome.decision.effect !== 'allow') return this.#answer(refusalError(outcome.decision, 1));
+        if (!this.#context.mayKill(id)) return this.#answer(noSuchThreadError(id, 1));
+        return this.#forward(packet, { kind: 'simple' });
+      }
+      case Command.STATISTICS: {
+        const outcome = this.#decideActions([statisticsAction()], 'COM_STATISTICS');
+        if (outcome.decision.effect !== 'allow') return this.#answer(refusalError(outcome.decision, 1));
+        return this.#forward(packet, { kind: 'simple' });
+      }
+      case Command.PROCESS_INFO: {
+        const outcome = this.#decideActions([processInfoAction()], 'COM_PROCESS_INFO');
+        if (outcome.decision.effect !== 'allow') return this.#answer(refusalError(outcome.decision, 1));
+        return this.#forward(packet, this.#resultResponse(outcome, '', undefined, false, false, 'first', undefined));
+      }
+      case Command.REFRESH: {
+        const outcome = this.#decideActions([refreshAction()], 'COM_REFRESH');
+        if (outcome.decision.effect !== 'allow') return this.#answer(refusalError(outcome.decision, 1));
+        return this.#forward(packet, { kind: 'simple' });
+      }
+      case Command.PING:
+      case Command.SET_OPTION:
+        return this.#forward(packet, { kind: 'simple' });
+      case Command.RESET_CONNECTION:
+        // The server resets the session (variables, temporary tables, statements, database) and keeps the login,
+        // so the identity stays the same; the gateway forgets its statements and goes back to the first database.
+        return this.#forward(packet, {
+          kind: 'simple',
+          onOk: () => {
+            this.#statements.clear();
+            this.#context.setDatabase(this.#context.initialDatabase);
+          },
+        });
+      case Command.CHANGE_USER:
+        return this.#answer(
+          notSupportedError('COM_CHANGE_USER is refused: the gateway session belongs to the identity that logged in; reconnect with the other identity\'s token', 1),
+        );
+      case Command.QUIT:
+        this.#upstream.end(packet.raw);
+        this.#end('client quit');
+        return;
+      default:
+        // Replication, obsolete and unknown commands (REFUSED_COMMANDS and anything newer).
+        return this.#answer(unsupportedCommandError(REFUSED_COMMANDS.has(code) ? commandName(code) : `command 0x${code.toString(16)}`, 1));
+    }
+  }
+
+  #query(packet: Packet): void {
+    const text = decodeQuery(packet.payload);
+    let outcome = this.#decide(text);
+    if (outcome.decision.effect !== 'allow') return this.#answer(refusalError(outcome.decision, 1));
+    if (isKillStatement(outcome.actions)) {
+      const target = killTargetOf(text);
+      if (target === undefined) {
+        outcome = { actions: outcome.actions, decision: { ...outcome.decision, effect: 'deny', reason: 'only KILL [QUERY|CONNECTION] <id> of your own gateway session is supported' } };
+        return this.#answer(refusalError(outcome.decision, 1));
+      }
+      if (!this.#context.mayKill(target)) return this.#answer(noSuchThreadError(target, 1));
+    }
+    const single = outcome.actions.length === 1 ? outcome.actions[0] : undefined;
+    const useDatabase = single?.operation === 'USE' ? single.objects[0]?.name : undefined;
+    this.#forward(packet, { ...this.#resultResponse(outcome, text, undefined, false, false, 'first', undefined), useDatabase });
+  }
+
+  #prepare(packet: Packet): void {
+    const text = decodeCommandText(packet.payload, 'COM_STMT_PREPARE');
+    const outcome = this.#decide(text);
+    if (outcome.decision.effect !== 'allow') return this.#answer(refusalError(outcome.decision, 1));
+    this.#forward(packet, { kind: 'prepare', outcome, state: 'ok', left: 0, columnCount: 0 });
+  }
+
+  #execute(packet: Packet): void {
+    const { statementId, flags } = decodeStmtExecuteHead(packet.payload);
+    const statement = this.#statements.get(statementId);
+    // Only ids the server gave for statements the gateway allowed are ever let through.
+    if (!statement) return this.#answer(unknownStatementError(statementId, 'mysqld_stmt_execute', 1));
+    const cursor = (flags & CURSOR_TYPE_READ_ONLY) !== 0;
+    this.#forward(packet, this.#resultResponse(statement.outcome, '', statement, true, cursor, 'first', undefined));
+  }
+
+  #resultResponse(
+    outcome: StatementOutcome | undefined,
+    text: string,
+    statement: PreparedStatement | undefined,
+    binary: boolean,
+    cursor: boolean,
+    state: ResultResponse['state'],
+    columns: readonly ColumnDefinition[] | undefined,
+  ): ResultResponse {
+    const response: ResultResponse = {
+      kind: 'result',
+      binary,
+      outcome,
+      text,
+      statement,
+      cursor,
+      state,
+      columnsLeft: 0,
+      columns: undefined,
+      masker: undefined,
+      withheld: false,
+      useDatabase: undefined,
+    };
+    // COM_STMT_FETCH starts with rows: its plan comes from the columns the EXECUTE described.
+    const mask = outcome?.decision.obligations.mask;
+    if (state === 'rows' && mask) {
+      if (columns) response.masker = rowMaskerFor(columns, binary, mask, outcome.actions, this.#context.masker);
+      else response.withheld = true;
+    }
+    return response;
+  }
+
+  #decide(text: string): StatementOutcome {
+    let outcome = this.#context.decide(text);
+    if (touchesPinnedSetting(text)) outcome = { actions: outcome.actions, decision: pinnedSettingDecision() };
+    this.#context.onStatement?.(outcome, 'statement');
+    return outcome;
+  }
+
+  #decideActions(actions: readonly Action[], what: string): StatementOutcome {
+    const outcome = this.#context.decideActions(actions);
+    this.#context.onStatement?.(outcome, what);
+    return outcome;
+  }
+
+  #forward(packet: Packet, response: Response): void {
+    this.#toUpstream.push(packet.raw);
+    this.#response = response;
+    this.#expectedUpstreamSequence = nextSequenceId(packet.lastSequenceId);
+  }
+
+  /** The gateway answers the command itself (refusals); nothing goes upstream. */
+  #answer(packet: Buffer): void {
+    this.#toClient.push(packet);
+  }
+
+  // ── upstream → client ────────────────────────────────────────────────────────────────────────
+
+  #onUpstreamData(chunk: Buffer): void {
+    let packets: Packet[];
+    try {
+      packets = this.#upstreamReader.push(chunk);
+      for (const packet of packets) {
+        if (this.#ended) return;
+        this.#upstreamPacket(packet);
+      }
+      this.#runQueuedCommands();
+    } catch (error) {
+      this.#protocolViolation(error instanceof PinnedSettingChangedError ? 'pinned' : 'upstream', error);
+      return;
+    }
+    this.#flushAll();
+    if (this.#draining && this.#idle()) this.#shutdown();
+  }
+
+  #upstreamPacket(packet: Packet): void {
+    const response = this.#response;
+    if (!response) throw new ProtocolError(ProtocolErrorCode.UnexpectedPacket, 'upstream sent a packet while no command was in flight');
+    if (packet.sequenceId !== this.#expectedUpstreamSequence) {
+      throw new ProtocolError(ProtocolErrorCode.SequenceMismatch, `upstream packet has sequence id ${packet.sequenceId}; expected ${this.#expectedUpstreamSequence}`);
+    }
+    this.#expectedUpstreamSequence = nextSequenceId(packet.lastSequenceId);
+    const payload = packet.payload;
+    const out = this.#toClient;
+    if (payload[0] === ERR_HEADER) {
+      if (response.kind !== 'result' || !response.withheld) out.push(this.#redactedErr(packet));
+      this.#response = undefined;
+      return;
+    }
+    switch (response.kind) {
+      case 'simple':
+        if (payload[0] === OK_HEADER) {
+          this.#watchOk(payload);
+          response.onOk?.();
+        }
+        out.push(packet.raw);
+        this.#response = undefined;
+        return;
+      case 'field-list':
+        out.push(packet.raw);
+        if (isResultSetTerminator(payload, false) || (this.#deprecateEof && isResultSetTerminator(payload, true))) this.#response = undefined;
+        return;
+      case 'prepare':
+        return this.#prepareResponse(response, packet);
+      case 'result':
+        return this.#resultPacket(response, packet);
+    }
+  }
+
+  #prepareResponse(response: PrepareResponse, packet: Packet): void {
+    this.#toClient.push(packet.raw);
+    const payload = packet.payload;
+    switch (response.state) {
+      case 'ok': {
+        const ok = decodeStmtPrepareOk(payload);
+        this.#statements.set(ok.statementId, { outcome: response.outcome });
+        response.columnCount = ok.columnCount;
+        if (ok.paramCount > 0) {
+          response.state = 'params';
+          response.left = ok.paramCount;
+        } else this.#prepareColumns(response);
+        return;
+      }
+      case 'params':
+        if (--response.left === 0) {
+          if (this.#deprecateEof) this.#prepareColumns(response);
+          else response.state = 'params-eof';
+        }
+        return;
+      case 'params-eof':
+        this.#prepareColumns(response);
+        return;
+      case 'columns':
+        if (--response.left === 0) {
+          if (this.#deprecateEof) this.#response = undefined;
+          else response.state = 'columns-eof';
+        }
+        return;
+      case 'columns-eof':
+        this.#response = undefined;
+        return;
+    }
+  }
+
+  #prepareColumns(response: PrepareResponse): void {
+    if (response.columnCount === 0) {
+      this.#response = undefined;
+      return;
+    }
+    response.state = 'columns';
+    response.left = response.columnCount;
+  }
+
+  #resultPacket(response: ResultResponse, packet: Packet): void {
+    const payload = packet.payload;
+    const out = this.#toClient;
+    switch (response.state) {
+      case 'first': {
+        const header = payload[0];
+        if (header === OK_HEADER) {
+          const status = this.#watchOk(payload);
+          if (response.useDatabase) this.#context.setDatabase(response.useDatabase);
+          if (!response.withheld) out.push(packet.raw);
+          if (!(status & ServerStatus.MORE_RESULTS_EXISTS)) this.#response = undefined;
+          return;
+        }
+        if (header === LOCAL_INFILE_HEADER) return this.#localInfile(response, packet);
+        const count = decodeColumnCount(payload);
+        response.state = 'columns';
+        response.columnsLeft = count;
+        response.masker = undefined;
+        const collect = response.outcome?.decision.obligations.mask !== undefined || response.cursor;
+        response.columns = collect ? [] : undefined;
+        if (!response.withheld) out.push(packet.raw);
+        return;
+      }
+      case 'columns':
+        if (response.columns) response.columns.push(decodeColumnDefinition(payload));
+        if (!response.withheld) out.push(packet.raw);
+        if (--response.columnsLeft === 0) {
+          this.#columnsComplete(response);
+          response.state = this.#deprecateEof ? 'rows' : 'columns-eof';
+        }
+        return;
+      case 'columns-eof': {
+        if (!response.withheld) out.push(packet.raw);
+        response.state = 'rows';
+        const status = terminatorStatus(payload, this.#capabilities);
+        // An EXECUTE that opened a cursor ends here; the rows come with COM_STMT_FETCH.
+        if (response.cursor && status & ServerStatus.CURSOR_EXISTS) this.#response = undefined;
+        return;
+      }
+      case 'rows': {
+        if (isResultSetTerminator(payload, this.#deprecateEof)) {
+          const status = terminatorStatus(payload, this.#capabilities);
+          this.#watchStatus(status);
+          if (!response.withheld) out.push(packet.raw);
+          response.masker = undefined;
+          if (status & ServerStatus.MORE_RESULTS_EXISTS) response.state = 'first';
+          else this.#response = undefined;
+          return;
+        }
+        if (response.withheld) return;
+        const masker = response.masker;
+        if (!masker) {
+          out.push(packet.raw);
+          return;
+        }
+        let masked: Buffer;
+        try {
+          masked = masker.mask(payload);
+        } catch {
+          this.#withhold(response, packet.sequenceId);
+          return;
+        }
+        if (masked === payload) out.push(packet.raw);
+        else if (Math.floor(masked.length / 0xffffff) !== Math.floor(payload.length / 0xffffff)) {
+          // A masked row that needs another physical packet would shift every later sequence id.
+          this.#withhold(response, packet.sequenceId);
+        } else out.push(framePayload(masked, packet.sequenceId));
+        return;
+      }
+    }
+  }
+
+  #columnsComplete(response: ResultResponse): void {
+    const columns = response.columns;
+    if (!columns) return;
+    if (response.cursor && response.statement) response.statement.cursorColumns = columns;
+    const mask = response.outcome?.decision.obligations.mask;
+    if (!mask || !response.outcome) return;
+    try {
+      response.masker = rowMaskerFor(columns, response.binary, mask, response.outcome.actions, this.#context.masker);
+    } catch {
+      response.withheld = true;
+    }
+  }
+
+  /**
+   * The server asks the client for a local file. Only a statement decided as LOAD DATA LOCAL (file
+   * access, allowed) may make the client send one; any other request — a rogue or confused server
+   * fishing for client files — is answered "no file" by the gateway and never reaches the client.
+   */
+  #localInfile(response: ResultResponse, packet: Packet): void {
+    const permitted =
+      response.outcome !== undefined && allowsLocalInfile(response.text, response.outcome.actions) && (this.#capabilities & Capability.LOCAL_FILES) !== 0;
+    if (permitted) {
+      this.#toClient.push(packet.raw);
+      this.#infile = { nextSequence: nextSequenceId(packet.lastSequenceId) };
+      return;
+    }
+    const empty = framePayload(Buffer.alloc(0), nextSequenceId(packet.lastSequenceId));
+    this.#toUpstream.push(empty);
+    this.#expectedUpstreamSequence = nextSequenceId(nextSequenceId(packet.lastSequenceId));
+  }
+
+  #withhold(response: ResultResponse, sequenceId: number): void {
+    response.withheld = true;
+    response.masker = undefined;
+    this.#toClient.push(maskingFailedError(sequenceId));
+    // The rest of the response is read and dropped; the client already has its terminating ERR.
+  }
+
+  #redactedErr(packet: Packet): Buffer {
+    const err = decodeErr(packet.payload);
+    return encodeErr({ errorCode: err.errorCode, sqlState: err.sqlState, message: this.#context.redactText(err.message) }, packet.sequenceId);
+  }
+
+  /** Checks an OK packet for settings the gateway pins; returns its status flags. */
+  #watchOk(payload: Buffer): number {
+    const ok = decodeOk(payload, this.#capabilities);
+    this.#watchStatus(ok.statusFlags);
+    if (ok.sessionState) {
+      for (const [name, value] of sessionStateVariables(ok.sessionState)) {
+        const violation = pinnedVariableViolation(name, value);
+        if (violation) throw new PinnedSettingChangedError(violation);
+      }
+    }
+    return ok.statusFlags;
+  }
+
+  #watchStatus(status: number): void {
+    if (status & ServerStatus.NO_BACKSLASH_ESCAPES) throw new PinnedSettingChangedError('sql_mode now contains NO_BACKSLASH_ESCAPES');
+  }
+
+  // ── plumbing ─────────────────────────────────────────────────────────────────────────────────
+
+  #flushAll(): void {
+    this.#flush(this.#upstream, this.#toUpstream, this.#client);
+    this.#flush(this.#client, this.#toClient, this.#upstream);
+  }
+
+  /** Writes what was collected in one go; pauses `source` until `target` drains when it is full. */
+  #flush(target: Duplex, buffers: Buffer[], source: Duplex): void {
+    if (buffers.length === 0 || this.#ended) {
+      buffers.length = 0;
+      return;
+    }
+    let ok = true;
+    if (buffers.length === 1) {
+      ok = target.write(buffers[0]!);
+    } else {
+      target.cork();
+      for (const buffer of buffers) ok = target.write(buffer);
+      process.nextTick(() => target.uncork());
+    }
+    buffers.length = 0;
+    if (!ok && !source.isPaused()) {
+      source.pause();
+      if (source === this.#client) this.#clientBlockedByWrite = true;
+      target.once('drain', () => {
+        if (source === this.#client) this.#clientBlockedByWrite = false;
+        if (source !== this.#client || this.#clientQueue.length < MAX_QUEUED_COMMANDS) source.resume();
+      });
+    }
+  }
+
+  #idle(): boolean {
+    return this.#response === undefined && this.#infile === undefined && this.#clientQueue.length === 0;
+  }
+
+  #shutdown(): void {
+    if (this.#ended) return;
+    // An unsolicited ERR is what a server sends when it goes away (clients show it on their next read).
+    this.#client.end(encodeErr({ errorCode: ErrorCode.SERVER_SHUTDOWN, sqlState: '08S01', message: 'gatehouse: the gateway is shutting down' }, 0));
+    this.#upstream.end(framePayload(Buffer.from([Command.QUIT]), 0));
+    this.#end('drained');
+  }
+
+  #protocolViolation(side: 'client' | 'upstream' | 'pinned', error: unknown): void {
+    if (this.#ended) return;
+    this.#context.onProtocolError?.(side === 'pinned' ? 'upstream' : side, error);
+    const message = side === 'upstream' ? 'the upstream sent a malformed or unexpected packet' : error instanceof Error ? error.message : 'malformed packet';
+    const code =
+      error instanceof ProtocolError && error.code === ProtocolErrorCode.PacketTooLarge
+        ? ErrorCode.NET_PACKET_TOO_LARGE
+        : error instanceof ProtocolError && error.code === ProtocolErrorCode.SequenceMismatch
+          ? ErrorCode.NET_PACKETS_OUT_OF_ORDER
+          : ErrorCode.NET_READ_ERROR;
+    this.#client.end(protocolViolationError(message, side === 'client' ? 1 : this.#expectedUpstreamSequence, code));
+    this.#upstream.end(framePayload(Buffer.from([Command.QUIT]), 0));
+    this.#end(`${side} protocol violation`);
+  }
+
+  #end(_reason: string): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    if (!this.#client.writableEnded) this.#client.end();
+    if (!this.#upstream.writableEnded) this.#upstream.end();
+    setTimeout(() => {
+      this.#client.destroy();
+      this.#upstream.destroy();
+    }, 1_000).unref();
+    this.#resolveClosed();
+  }
+}
+
+/** The server reports a pinned setting changed (e.g. inside a procedure the policy allowed): the session ends. */
+class PinnedSettingChangedError extends Error {
+  constructor(what: string) {
+    super(`${what}; the gateway cannot read statements as the server would, so the session ends`);
+  }
+}
