@@ -12,6 +12,24 @@ export interface AuditSessionInfo {
   readonly applicationName?: string;
   readonly tls: boolean;
   readonly startedAt: Date;
+  /** How the client proved its identity on the wire: 'cleartext-in-tls', 'sasl-plain', 'fedauth', … */
+  readonly authMethod?: string;
+  /** The negotiated TLS protocol ('TLSv1.3'), when `tls` is true. */
+  readonly tlsVersion?: string;
+}
+
+/**
+ * A literal the classifier found bound to a column, or a parameter value by position. The value is
+ * handed to the audit library only so it can be turned into a keyed HMAC at once; it is never stored.
+ */
+export interface AuditLiteralBinding {
+  /** Dotted object name as in ObjectRef.name (`app.public.users`). */
+  readonly object: string;
+  /** The column compared with or written to; absent when only the parameter position is known. */
+  readonly column?: string;
+  /** 1-based parameter position ($1, ?, @p1) when the value came from a bind parameter. */
+  readonly position?: number;
+  readonly value: unknown;
 }
 
 /** One statement's record: redacted text only, never a literal or a result value. */
@@ -22,15 +40,23 @@ export interface AuditQueryEvent {
   readonly actions: readonly Action[];
   readonly decision: Decision;
   readonly approvalId?: string;
+  /** Literal/parameter values by column, digested (HMAC) by the audit library and then dropped. */
+  readonly literals?: readonly AuditLiteralBinding[];
 }
 
 export interface AuditResultEvent {
   readonly sessionId: string;
   readonly statementId: string;
+  /** Rows returned (reads) — kept for compatibility; prefer rowsReturned/rowsAffected. */
   readonly rows?: number;
+  readonly rowsReturned?: number;
+  readonly rowsAffected?: number;
   readonly durationMs: number;
   readonly maskedValues?: number;
+  /** The server's error code (SQLSTATE, MySQL errno, MongoDB code) — never the message. */
   readonly errorCode?: string;
+  /** ok = completed; error = the server refused; blocked = policy refused; cancelled = client cancelled. */
+  readonly outcome?: 'ok' | 'error' | 'blocked' | 'cancelled';
 }
 
 /** Where audit events go. Teleport-style hooks, one per phase of a session. */

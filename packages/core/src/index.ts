@@ -31,7 +31,7 @@ export type {
   MaskStats,
   Masker,
 } from './masking.js';
-export type { AuditSessionInfo, AuditQueryEvent, AuditResultEvent, AuditSink } from './audit.js';
+export type { AuditSessionInfo, AuditQueryEvent, AuditResultEvent, AuditSink, AuditLiteralBinding } from './audit.js';
 export type { SessionContext, Session, DialectAdapter } from './adapter.js';
 export { GatehouseError, formatProblem } from './errors.js';
 export type { SourceLocation, LocatedProblem } from './errors.js';

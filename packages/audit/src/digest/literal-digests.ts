@@ -1,0 +1,92 @@
+import { createHmac } from 'node:crypto';
+import { AuditConfigError } from '../errors.js';
+
+/**
+ * A literal found by the classifier: `object` is the dotted ObjectRef name (`app.public.users`),
+ * `column` the column it was compared with or written to, or `position` the bind parameter it came
+ * from when the column is not known. Same shape as core's AuditLiteralBinding.
+ */
+export interface LiteralBinding {
+  readonly object: string;
+  readonly column?: string;
+  readonly position?: number;
+  readonly value: unknown;
+}
+
+/** Minimum key length: an HMAC key shorter than the hash output weakens it against guessing. */
+export const MIN_DIGEST_KEY_BYTES = 32;
+
+/** Stands in for "any column of this table", so `who-touched --table t --value v` works without a column. */
+const ANY_COLUMN = '*';
+
+/**
+ * One form per value so `42`, `'42'`, `42.0` and `042` (which the database compares as equal on a
+ * numeric column) give the same digest. Strings are NFC-normalised; case is kept because most
+ * collations and every binary comparison are case-sensitive. null/undefined have no digest:
+ * `IS NULL` identifies no record.
+ */
+export function normalizeLiteral(value: unknown): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value === 'number') return Number.isFinite(value) ? normalizeNumeric(String(value)) ?? String(value) : String(value);
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Uint8Array) return `\\x${Buffer.from(value).toString('hex')}`;
+  if (typeof value === 'string') {
+    const trimmed = value.trim();
+    return normalizeNumeric(trimmed) ?? value.normalize('NFC');
+  }
+  return JSON.stringify(value);
+}
+
+/** Plain decimal text to its shortest exact form, by string arithmetic (no float rounding of big ids). */
+function normalizeNumeric(text: string): string | undefined {
+  const match = /^([+-]?)(\d+)(?:\.(\d*))?$/.exec(text) ?? /^([+-]?)()\.(\d+)$/.exec(text);
+  if (!match) {
+    // 1e3 as a JS number arrives already expanded; exponent text stays a string.
+    return undefined;
+  }
+  const sign = match[1] === '-' ? '-' : '';
+  const whole = (match[2] ?? '').replace(/^0+(?=\d)/, '') || '0';
+  const fraction = (match[3] ?? '').replace(/0+$/, '');
+  const body = fraction ? `${whole}.${fraction}` : whole;
+  return body === '0' ? '0' : `${sign}${body}`;
+}
+
+/** Validates and returns the HMAC key; keys come from config (base64/hex decoded by the caller). */
+export function digestKey(key: Uint8Array | string): Buffer {
+  const bytes = typeof key === 'string' ? Buffer.from(key, 'utf8') : Buffer.from(key);
+  if (bytes.length < MIN_DIGEST_KEY_BYTES) {
+    throw new AuditConfigError(`the who-touched digest key has ${bytes.length} bytes; use at least ${MIN_DIGEST_KEY_BYTES} random bytes (openssl rand -base64 32)`);
+  }
+  return bytes;
+}
+
+/** HMAC-SHA256(key, `${object}.${column}\0${normalizedValue}`) as hex. */
+export function literalDigest(key: Uint8Array | string, object: string, column: string, value: unknown): string | undefined {
+  const normalized = normalizeLiteral(value);
+  if (normalized === undefined) return undefined;
+  return createHmac('sha256', digestKey(key)).update(`${object}.${column}\0${normalized}`).digest('hex');
+}
+
+/**
+ * The digests to store for one statement: per binding one for its column (or `$n` for a bare
+ * parameter position) and one for "any column" of the object, deduplicated and sorted so the
+ * stored set does not reveal binding order.
+ */
+export function literalDigests(key: Uint8Array | string, bindings: readonly LiteralBinding[]): string[] {
+  const out = new Set<string>();
+  for (const binding of bindings) {
+    const column = binding.column ?? (binding.position !== undefined ? `$${binding.position}` : undefined);
+    for (const slot of column !== undefined ? [column, ANY_COLUMN] : [ANY_COLUMN]) {
+      const digest = literalDigest(key, binding.object, slot, binding.value);
+      if (digest !== undefined) out.add(digest);
+    }
+  }
+  return [...out].sort();
+}
+
+/** The digest `whoTouched` searches for: a column, or any column of the object when none is given. */
+export function touchDigest(key: Uint8Array | string, object: string, column: string | undefined, value: unknown): string | undefined {
+  return literalDigest(key, object, column ?? ANY_COLUMN, value);
+}

@@ -1,0 +1,233 @@
+import type { Action, AuditQueryEvent, AuditResultEvent, AuditSessionInfo, Principal } from '@gatehouse/core';
+import { literalDigests } from '../digest/literal-digests.js';
+import type {
+  AdminEvent,
+  ApprovalEvent,
+  AuditAction,
+  AuditPrincipal,
+  AuthRefusedEvent,
+  ReloadEvent,
+  SessionEndEvent,
+  SessionStartEvent,
+  StatementEvent,
+  StatementResultEvent,
+} from './event-types.js';
+import { guardProse, guardSqlText, guardToken } from './literal-guard.js';
+
+/** What the recorder remembers about an open session, to stamp its later events. */
+export interface SessionContext {
+  readonly sessionId: string;
+  readonly principal: AuditPrincipal;
+  readonly connection: string;
+  readonly environment: string;
+  readonly dialect: string;
+  readonly startedAt: number;
+  statements: number;
+}
+
+/** Counts what the guards blanked while one event is built. */
+class Guard {
+  redactions = 0;
+
+  sql(text: string, dialect: string): string {
+    const guarded = guardSqlText(text, dialect);
+    this.redactions += guarded.redactions;
+    return guarded.text;
+  }
+
+  prose(text: string): string {
+    const guarded = guardProse(text);
+    this.redactions += guarded.redactions;
+    return guarded.text;
+  }
+
+  token(text: string): string {
+    const guarded = guardToken(text);
+    this.redactions += guarded.redactions;
+    return guarded.text;
+  }
+
+  optionalToken(text: string | undefined): string | undefined {
+    return text === undefined ? undefined : this.token(text);
+  }
+
+  /** Spread into an event: the field appears only when something was blanked. */
+  stamp(): { guardRedactions?: number } {
+    return this.redactions > 0 ? { guardRedactions: this.redactions } : {};
+  }
+}
+
+export function auditPrincipal(principal: Principal): AuditPrincipal {
+  return { id: principal.id, groups: [...principal.groups], kind: principal.kind, via: principal.via };
+}
+
+export function sessionContext(info: AuditSessionInfo): SessionContext {
+  return {
+    sessionId: info.sessionId,
+    principal: auditPrincipal(info.principal),
+    connection: info.target.connection,
+    environment: info.target.environment,
+    dialect: info.target.dialect,
+    startedAt: info.startedAt.getTime(),
+    statements: 0,
+  };
+}
+
+function scope(session: SessionContext): { sessionId: string; principal: AuditPrincipal; connection: string; environment: string } {
+  return { sessionId: session.sessionId, principal: session.principal, connection: session.connection, environment: session.environment };
+}
+
+export function sessionStartEvent(info: AuditSessionInfo): SessionStartEvent {
+  const guard = new Guard();
+  return {
+    type: 'session.start',
+    at: info.startedAt.toISOString(),
+    ...scope(sessionContext(info)),
+    sessionId: guard.token(info.sessionId),
+    ...(info.authMethod !== undefined ? { authMethod: guard.token(info.authMethod) } : {}),
+    client: { address: guard.token(info.clientAddress), ...(info.applicationName !== undefined ? { application: guard.prose(info.applicationName) } : {}) },
+    dialect: info.target.dialect,
+    ...(info.target.database !== undefined ? { database: info.target.database } : {}),
+    tls: { enabled: info.tls, ...(info.tlsVersion !== undefined ? { version: guard.token(info.tlsVersion) } : {}) },
+    ...guard.stamp(),
+  };
+}
+
+export function sessionEndEvent(session: SessionContext, endedAt: Date): SessionEndEvent {
+  return {
+    type: 'session.end',
+    at: endedAt.toISOString(),
+    ...scope(session),
+    durationMs: Math.max(0, endedAt.getTime() - session.startedAt),
+    statements: session.statements,
+  };
+}
+
+function auditAction(action: Action, guard: Guard): AuditAction {
+  return {
+    category: action.category,
+    operation: action.operation,
+    objects: action.objects.map((object) => ({
+      name: object.name,
+      kind: object.kind,
+      access: object.access,
+      ...(object.columns ? { columns: [...object.columns] } : {}),
+    })),
+    flags: [...action.flags],
+    fingerprint: guard.sql(action.fingerprint, action.dialect),
+  };
+}
+
+/**
+ * The statement's record, built from Actions (already literal-free) and the decision. Literal
+ * bindings, when given with a digest key, become HMAC digests here and go no further.
+ */
+export function statementEvent(session: SessionContext, query: AuditQueryEvent, digestKey: Uint8Array | string | undefined): StatementEvent {
+  const guard = new Guard();
+  const dialect = query.actions[0]?.dialect ?? session.dialect;
+  const digests = digestKey !== undefined && query.literals?.length ? literalDigests(digestKey, query.literals) : [];
+  const decision = query.decision;
+  return {
+    type: 'statement',
+    at: query.at.toISOString(),
+    ...scope(session),
+    statementId: guard.token(query.statementId),
+    dialect,
+    fingerprint: unique(query.actions.map((action) => guard.sql(action.fingerprint, action.dialect))).join('; '),
+    redactedText: unique(query.actions.map((action) => guard.sql(action.redactedText, action.dialect))).join(';\n'),
+    actions: query.actions.map((action) => auditAction(action, guard)),
+    decision: {
+      effect: decision.effect,
+      rules: decision.rules.map((rule) => guard.token(rule)),
+      reason: guard.prose(decision.reason),
+      risk: { score: decision.risk.score, factors: decision.risk.factors.map((factor) => guard.token(factor.name)) },
+    },
+    ...(query.approvalId !== undefined ? { approvalId: guard.token(query.approvalId) } : {}),
+    ...(digests.length > 0 ? { literalDigests: digests } : {}),
+    ...guard.stamp(),
+  };
+}
+
+export function statementResultEvent(session: SessionContext | undefined, result: AuditResultEvent, at: Date): StatementResultEvent {
+  const guard = new Guard();
+  const rowsReturned = result.rowsReturned ?? result.rows;
+  return {
+    type: 'statement.result',
+    at: at.toISOString(),
+    ...(session ? scope(session) : {}),
+    sessionId: guard.token(result.sessionId),
+    statementId: guard.token(result.statementId),
+    outcome: result.outcome ?? (result.errorCode !== undefined ? 'error' : 'ok'),
+    ...(rowsReturned !== undefined ? { rowsReturned } : {}),
+    ...(result.rowsAffected !== undefined ? { rowsAffected: result.rowsAffected } : {}),
+    durationMs: result.durationMs,
+    ...(result.maskedValues !== undefined ? { maskedValues: result.maskedValues } : {}),
+    ...(result.errorCode !== undefined ? { errorCode: guard.token(result.errorCode) } : {}),
+    ...guard.stamp(),
+  };
+}
+
+/** Input for the events that are not part of a session's statement flow; `at` defaults to now. */
+export type EventInput<E> = Omit<E, 'type' | 'at' | 'guardRedactions'> & { readonly at?: Date };
+
+export function authRefusedEvent(input: EventInput<AuthRefusedEvent>): AuthRefusedEvent {
+  const guard = new Guard();
+  const { at, client, claimedUser, reason, authMethod, ...rest } = input;
+  return {
+    ...rest,
+    type: 'auth.refused',
+    at: (at ?? new Date()).toISOString(),
+    client: { address: guard.token(client.address), ...(client.application !== undefined ? { application: guard.prose(client.application) } : {}) },
+    ...(claimedUser !== undefined ? { claimedUser: guard.token(claimedUser) } : {}),
+    ...(authMethod !== undefined ? { authMethod: guard.token(authMethod) } : {}),
+    reason: guard.token(reason),
+    ...guard.stamp(),
+  };
+}
+
+export function approvalEvent(input: EventInput<ApprovalEvent>): ApprovalEvent {
+  const guard = new Guard();
+  const { at, approvalId, actor, fingerprint, rule, comment, ...rest } = input;
+  return {
+    ...rest,
+    type: 'approval',
+    at: (at ?? new Date()).toISOString(),
+    approvalId: guard.token(approvalId),
+    ...(actor !== undefined ? { actor: guard.token(actor) } : {}),
+    ...(fingerprint !== undefined ? { fingerprint: guard.sql(fingerprint, '') } : {}),
+    ...(rule !== undefined ? { rule: guard.token(rule) } : {}),
+    ...(comment !== undefined ? { comment: guard.prose(comment) } : {}),
+    ...guard.stamp(),
+  };
+}
+
+export function reloadEvent(input: EventInput<ReloadEvent>): ReloadEvent {
+  const guard = new Guard();
+  const { at, actor, ...rest } = input;
+  return {
+    ...rest,
+    type: 'reload',
+    at: (at ?? new Date()).toISOString(),
+    ...(actor !== undefined ? { actor: guard.token(actor) } : {}),
+    ...guard.stamp(),
+  };
+}
+
+export function adminEvent(input: EventInput<AdminEvent>): AdminEvent {
+  const guard = new Guard();
+  const { at, actor, action, resource, client, ...rest } = input;
+  return {
+    ...rest,
+    type: 'admin',
+    at: (at ?? new Date()).toISOString(),
+    actor: guard.token(actor),
+    action: guard.token(action),
+    ...(resource !== undefined ? { resource: guard.token(resource) } : {}),
+    ...(client !== undefined ? { client: { address: guard.token(client.address), ...(client.application !== undefined ? { application: guard.prose(client.application) } : {}) } } : {}),
+    ...guard.stamp(),
+  };
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}

@@ -1,0 +1,61 @@
+import type { AuditEvent } from '../events/event-types.js';
+
+/** The single-valued search columns of an event row. */
+export interface IndexColumns {
+  readonly at: string;
+  readonly type: string;
+  readonly sessionId: string | null;
+  readonly principalId: string | null;
+  readonly connection: string | null;
+  readonly environment: string | null;
+  readonly effect: string | null;
+}
+
+export const TERM_KINDS = ['group', 'object', 'operation', 'category', 'rule', 'digest', 'statement', 'approval'] as const;
+export type TermKind = (typeof TERM_KINDS)[number];
+
+export interface IndexTerm {
+  readonly kind: TermKind;
+  readonly term: string;
+}
+
+/**
+ * What search can see of an event. Derived from the event alone, so verify() can recompute it
+ * and notice an index edited to hide a record.
+ */
+export function indexColumns(event: AuditEvent): IndexColumns {
+  return {
+    at: event.at,
+    type: event.type,
+    sessionId: event.sessionId ?? null,
+    principalId: event.principal?.id ?? (event.type === 'admin' ? event.actor : null),
+    connection: event.connection ?? null,
+    environment: event.environment ?? null,
+    effect: event.type === 'statement' ? event.decision.effect : null,
+  };
+}
+
+export function indexTerms(event: AuditEvent): IndexTerm[] {
+  const terms = new Map<string, IndexTerm>();
+  const add = (kind: TermKind, term: string | undefined): void => {
+    if (term !== undefined && term !== '') terms.set(`${kind}\0${term}`, { kind, term });
+  };
+  for (const group of event.principal?.groups ?? []) add('group', group);
+  if (event.type === 'statement' || event.type === 'statement.result') add('statement', event.statementId);
+  if (event.type === 'statement') {
+    for (const action of event.actions) {
+      add('operation', action.operation.toUpperCase());
+      add('category', action.category);
+      for (const object of action.objects) add('object', object.name);
+    }
+    for (const rule of event.decision.rules) add('rule', rule);
+    for (const digest of event.literalDigests ?? []) add('digest', digest);
+    add('approval', event.approvalId);
+  }
+  if (event.type === 'approval') {
+    add('approval', event.approvalId);
+    add('rule', event.rule);
+  }
+  if (event.type === 'admin') add('operation', event.action.toUpperCase());
+  return [...terms.values()].sort((a, b) => (a.kind + a.term < b.kind + b.term ? -1 : 1));
+}

@@ -1,0 +1,23 @@
+import { PgliteDriver } from './pglite-driver.js';
+import type { PgliteDriverOptions } from './pglite-driver.js';
+import { PostgresDriver } from './postgres-driver.js';
+import type { PostgresDriverOptions } from './postgres-driver.js';
+import { SqlAuditStore } from './sql-audit-store.js';
+import type { SqlAuditStoreOptions } from './sql-audit-store.js';
+
+export type EmbeddedAuditStoreOptions = SqlAuditStoreOptions & PgliteDriverOptions;
+export type PostgresAuditStoreOptions = SqlAuditStoreOptions & PostgresDriverOptions;
+
+/**
+ * The default store: PostgreSQL-in-WASM on a local data directory, no service to run. Only one
+ * process may open a data directory at a time; replicas use openPostgresAuditStore instead.
+ * The first open of an empty directory runs initdb (~10 s); later opens take ~2 s.
+ */
+export async function openEmbeddedAuditStore(options: EmbeddedAuditStoreOptions): Promise<SqlAuditStore> {
+  return SqlAuditStore.open(await PgliteDriver.open(options), options);
+}
+
+/** A trail shared by several gateway replicas on one PostgreSQL database (same schema as embedded). */
+export async function openPostgresAuditStore(options: PostgresAuditStoreOptions): Promise<SqlAuditStore> {
+  return SqlAuditStore.open(new PostgresDriver(options), options);
+}

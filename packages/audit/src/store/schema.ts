@@ -1,0 +1,99 @@
+import { AuditConfigError } from '../errors.js';
+import { GENESIS_HASH } from '../chain/event-hash.js';
+import type { SqlDriver } from './sql-driver.js';
+
+/** Bumped when the DDL changes; stored in `meta` so a newer gateway can migrate an older trail. */
+export const AUDIT_SCHEMA_VERSION = 1;
+
+/** Table names, qualified by the configured schema. */
+export interface AuditTables {
+  readonly schema: string;
+  readonly head: string;
+  readonly events: string;
+  readonly terms: string;
+  readonly checkpoints: string;
+  readonly meta: string;
+}
+
+export function auditTables(schema: string): AuditTables {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new AuditConfigError(`audit schema name '${schema}' must be a lower-case SQL identifier (letters, digits, _)`);
+  }
+  return {
+    schema,
+    head: `${schema}.head`,
+    events: `${schema}.events`,
+    terms: `${schema}.terms`,
+    checkpoints: `${schema}.checkpoints`,
+    meta: `${schema}.meta`,
+  };
+}
+
+/**
+ * One schema for the embedded (PGlite) and the shared (PostgreSQL) store.
+ * - head: one row holding the chain's end; appends lock it FOR UPDATE, which serialises replicas.
+ * - events: the canonical JSON body exactly as hashed, plus columns extracted for search.
+ * - terms: multi-valued search keys (groups, objects, rules, digests …), one row each, so search
+ *   is plain indexed SQL on both engines.
+ * - checkpoints: signed (seq, hash) claims.
+ */
+function ddl(t: AuditTables): string[] {
+  return [
+    `CREATE SCHEMA IF NOT EXISTS ${t.schema}`,
+    `CREATE TABLE IF NOT EXISTS ${t.meta} (key text PRIMARY KEY, value text NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS ${t.head} (
+       id int PRIMARY KEY CHECK (id = 1),
+       last_seq bigint NOT NULL,
+       last_hash text NOT NULL,
+       since_checkpoint int NOT NULL,
+       last_checkpoint_at timestamptz NOT NULL)`,
+    `INSERT INTO ${t.head} VALUES (1, 0, '${GENESIS_HASH}', 0, now()) ON CONFLICT (id) DO NOTHING`,
+    `CREATE TABLE IF NOT EXISTS ${t.events} (
+       seq bigint PRIMARY KEY,
+       at timestamptz NOT NULL,
+       type text NOT NULL,
+       session_id text,
+       principal_id text,
+       connection text,
+       environment text,
+       effect text,
+       body text NOT NULL,
+       prev_hash text NOT NULL,
+       hash text NOT NULL)`,
+    `CREATE INDEX IF NOT EXISTS events_at ON ${t.events} (at)`,
+    `CREATE INDEX IF NOT EXISTS events_principal ON ${t.events} (principal_id, seq)`,
+    `CREATE INDEX IF NOT EXISTS events_session ON ${t.events} (session_id, seq)`,
+    `CREATE TABLE IF NOT EXISTS ${t.terms} (
+       kind text NOT NULL,
+       term text NOT NULL,
+       seq bigint NOT NULL,
+       PRIMARY KEY (kind, term, seq))`,
+    `CREATE INDEX IF NOT EXISTS terms_seq ON ${t.terms} (seq)`,
+    `CREATE TABLE IF NOT EXISTS ${t.checkpoints} (
+       seq bigint NOT NULL,
+       hash text NOT NULL,
+       at timestamptz NOT NULL,
+       reason text NOT NULL,
+       key_id text NOT NULL,
+       signature text NOT NULL,
+       at_text text NOT NULL,
+       PRIMARY KEY (seq, reason, key_id))`,
+    `INSERT INTO ${t.meta} VALUES ('schema_version', '${AUDIT_SCHEMA_VERSION}') ON CONFLICT (key) DO NOTHING`,
+  ];
+}
+
+/**
+ * Creates the schema if missing. The advisory lock keeps replicas that start together from racing
+ * through CREATE … IF NOT EXISTS (which is not concurrency-safe in PostgreSQL).
+ */
+export async function ensureSchema(driver: SqlDriver, tables: AuditTables): Promise<void> {
+  await driver.transaction(async (tx) => {
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`gatehouse-audit:${tables.schema}`]);
+    for (const statement of ddl(tables)) await tx.query(statement);
+    const rows = await tx.query<{ value: string }>(`SELECT value FROM ${tables.meta} WHERE key = 'schema_version'`);
+    const version = Number(rows[0]?.value);
+    if (version > AUDIT_SCHEMA_VERSION) {
+      throw new AuditConfigError(`the audit trail in schema ${tables.schema} has schema version ${version}, newer than this gateway's ${AUDIT_SCHEMA_VERSION}; upgrade the gateway`);
+    }
+  });
+}

@@ -1,0 +1,87 @@
+import { canonicalJson } from '../canonical-json.js';
+import type { CheckpointSigner } from '../chain/checkpoint-signer.js';
+import { eventHash } from '../chain/event-hash.js';
+import type { AuditEvent, SealedAuditEvent } from '../events/event-types.js';
+import { indexColumns, indexTerms } from './derive-index.js';
+import { insertCheckpoint } from './sql-checkpoints.js';
+import type { SqlQueryable } from './sql-driver.js';
+import type { AuditTables } from './schema.js';
+
+export interface CheckpointPolicy {
+  readonly signer?: CheckpointSigner;
+  /** Sign after this many events (default 1,000). */
+  readonly everyEvents: number;
+  /** …or when this much time passed since the last checkpoint and new events arrived (default 60 s). */
+  readonly everyMs: number;
+}
+
+interface HeadRow {
+  last_seq: number | string;
+  last_hash: string;
+  since_checkpoint: number;
+  last_checkpoint_at: Date | string;
+}
+
+/** Rows per multi-row INSERT: well under PostgreSQL's 65,535 bind parameters. */
+const EVENT_ROWS_PER_INSERT = 500;
+const TERM_ROWS_PER_INSERT = 2_000;
+
+/**
+ * Appends inside the caller's transaction. Locking the head row FOR UPDATE makes every other
+ * appender (another replica on the same PostgreSQL) wait until this commit, so seq and prev hash
+ * are read and advanced atomically and the chain stays linear.
+ */
+export async function appendInTransaction(
+  tx: SqlQueryable,
+  t: AuditTables,
+  events: readonly AuditEvent[],
+  checkpoints: CheckpointPolicy,
+  now: Date,
+): Promise<SealedAuditEvent[]> {
+  const [head] = await tx.query<HeadRow>(`SELECT last_seq, last_hash, since_checkpoint, last_checkpoint_at FROM ${t.head} WHERE id = 1 FOR UPDATE`);
+  if (!head) throw new Error(`audit head row missing in ${t.head}`);
+  let seq = Number(head.last_seq);
+  let prevHash = head.last_hash;
+  const sealed: SealedAuditEvent[] = [];
+  const rows: unknown[][] = [];
+  const terms: unknown[][] = [];
+  for (const event of events) {
+    seq++;
+    const body = canonicalJson({ ...event, seq });
+    const hash = eventHash(prevHash, body);
+    const columns = indexColumns(event);
+    rows.push([seq, columns.at, columns.type, columns.sessionId, columns.principalId, columns.connection, columns.environment, columns.effect, body, prevHash, hash]);
+    for (const term of indexTerms(event)) terms.push([term.kind, term.term, seq]);
+    sealed.push({ ...(JSON.parse(body) as AuditEvent), seq, prevHash, hash });
+    prevHash = hash;
+  }
+  for (let i = 0; i < rows.length; i += EVENT_ROWS_PER_INSERT) {
+    await insertRows(tx, `${t.events} (seq, at, type, session_id, principal_id, connection, environment, effect, body, prev_hash, hash)`, rows.slice(i, i + EVENT_ROWS_PER_INSERT));
+  }
+  for (let i = 0; i < terms.length; i += TERM_ROWS_PER_INSERT) {
+    await insertRows(tx, `${t.terms} (kind, term, seq)`, terms.slice(i, i + TERM_ROWS_PER_INSERT));
+  }
+
+  let since = head.since_checkpoint + events.length;
+  let lastCheckpointAt = new Date(head.last_checkpoint_at);
+  const due = since >= checkpoints.everyEvents || now.getTime() - lastCheckpointAt.getTime() >= checkpoints.everyMs;
+  if (checkpoints.signer && events.length > 0 && due) {
+    await insertCheckpoint(tx, t, checkpoints.signer.sign({ seq, hash: prevHash, at: now.toISOString(), reason: 'interval' }));
+    since = 0;
+    lastCheckpointAt = now;
+  }
+  await tx.query(`UPDATE ${t.head} SET last_seq = $1, last_hash = $2, since_checkpoint = $3, last_checkpoint_at = $4 WHERE id = 1`, [
+    seq,
+    prevHash,
+    since,
+    lastCheckpointAt.toISOString(),
+  ]);
+  return sealed;
+}
+
+async function insertRows(tx: SqlQueryable, target: string, rows: readonly unknown[][]): Promise<void> {
+  if (rows.length === 0) return;
+  const params: unknown[] = [];
+  const tuples = rows.map((row) => `(${row.map((value) => `$${params.push(value)}`).join(', ')})`);
+  await tx.query(`INSERT INTO ${target} VALUES ${tuples.join(', ')}`, params);
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { AuditUnavailableError } from '../errors.js';
+import { reloadEvent } from '../events/build-events.js';
+import type { AuditEvent, ReloadEvent } from '../events/event-types.js';
+import { MemoryStore } from '../test-support/memory-store.js';
+import { AuditWriter } from './audit-writer.js';
+import type { AuditWarning } from './audit-writer.js';
+
+function event(i: number): AuditEvent {
+  return reloadEvent({ what: 'config', outcome: 'applied', source: `n${i}` });
+}
+
+function gate(): { promise: Promise<void>; open(): void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
+}
+
+const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 5));
+
+describe('AuditWriter', () => {
+  it('async: a full queue makes write() wait instead of dropping, and counts it', async () => {
+    const store = new MemoryStore();
+    const slow = gate();
+    store.gate = slow.promise;
+    const warnings: AuditWarning[] = [];
+    const writer = new AuditWriter(store, { capacity: 5, maxBatch: 3, onWarning: (w) => warnings.push(w) });
+    const settled: number[] = [];
+    const writes = Array.from({ length: 20 }, (_, i) => writer.write(event(i), 'async').then(() => settled.push(i)));
+    await tick();
+    expect(settled).toEqual([0, 1, 2, 3, 4]);
+    expect(writer.stats()).toMatchObject({ depth: 5, capacity: 5, waiting: 15, waits: 15, committed: 0, dropped: 0 });
+    expect(warnings.filter((w) => w.kind === 'queue-full')).toHaveLength(1);
+    slow.open();
+    await Promise.all(writes);
+    await writer.drain();
+    expect(store.events.map((e) => (e as ReloadEvent).source)).toEqual(Array.from({ length: 20 }, (_, i) => `n${i}`));
+    expect(writer.stats()).toMatchObject({ depth: 0, waiting: 0, committed: 20, dropped: 0 });
+  });
+
+  it('before-forward: resolves only after the commit, and concurrent writes share commits', async () => {
+    const store = new MemoryStore();
+    const slow = gate();
+    store.gate = slow.promise;
+    const writer = new AuditWriter(store);
+    let done = false;
+    const first = writer.write(event(0), 'before-forward').then(() => (done = true));
+    await tick();
+    expect(done).toBe(false);
+    const rest = Array.from({ length: 49 }, (_, i) => writer.write(event(i + 1), 'before-forward'));
+    slow.open();
+    await Promise.all([first, ...rest]);
+    expect(store.events).toHaveLength(50);
+    // One commit for the first event, one for the 49 that arrived while it was running.
+    expect(writer.stats().batches).toBe(2);
+  });
+
+  it('rejects before-forward writes when the store fails, and retries async ones', async () => {
+    const store = new MemoryStore();
+    store.failNext = 1;
+    const warnings: AuditWarning[] = [];
+    const writer = new AuditWriter(store, { retryDelayMs: 1, onWarning: (w) => warnings.push(w) });
+    const durable = writer.write(event(0), 'before-forward');
+    const later = writer.write(event(1), 'async');
+    await expect(durable).rejects.toBeInstanceOf(AuditUnavailableError);
+    await later;
+    await writer.drain();
+    expect(store.events.map((e) => (e as ReloadEvent).source)).toEqual(['n1']);
+    expect(writer.stats()).toMatchObject({ storeFailures: 1, committed: 1 });
+    // The first write flushes alone; the async one waits for the next batch and then succeeds.
+    expect(warnings[0]).toMatchObject({ kind: 'store-failed', events: 1 });
+  });
+});

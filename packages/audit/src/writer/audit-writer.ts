@@ -1,0 +1,205 @@
+import { AuditClosedError, AuditUnavailableError } from '../errors.js';
+import type { AuditEvent, SealedAuditEvent } from '../events/event-types.js';
+import type { AuditStore } from '../store/audit-store.js';
+
+export const DURABILITIES = ['before-forward', 'async'] as const;
+/**
+ * before-forward: write() resolves once the event is committed (group commit + fsync), so the
+ * gateway forwards a statement only after its record is durable.
+ * async: write() resolves once the event is queued; a full queue makes write() wait.
+ */
+export type Durability = (typeof DURABILITIES)[number];
+
+/** Something that also wants each committed event, in order (the JSONL sink). */
+export interface AuditForwarder {
+  write(events: readonly SealedAuditEvent[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface AuditWriterOptions {
+  /** Events queued or in flight before write() waits (default 10,000). */
+  readonly capacity?: number;
+  /** Events per store transaction (default 500). */
+  readonly maxBatch?: number;
+  readonly forwarders?: readonly AuditForwarder[];
+  /** Store or forwarder failures and queue-full episodes, for the gateway's log. */
+  readonly onWarning?: (warning: AuditWarning) => void;
+  /** First retry delay after a failed async batch (default 50 ms, doubling to 2 s). */
+  readonly retryDelayMs?: number;
+}
+
+export type AuditWarning =
+  | { readonly kind: 'store-failed'; readonly error: unknown; readonly events: number }
+  | { readonly kind: 'forwarder-failed'; readonly error: unknown }
+  | { readonly kind: 'queue-full'; readonly capacity: number };
+
+/** Numbers for metrics (gauges and counters); cheap to read on every scrape. */
+export interface AuditWriterStats {
+  /** Events queued or being committed right now. */
+  readonly depth: number;
+  readonly capacity: number;
+  /** Writers waiting for room right now. */
+  readonly waiting: number;
+  /** Total writes that had to wait for room (back-pressure episodes). */
+  readonly waits: number;
+  readonly committed: number;
+  readonly batches: number;
+  readonly storeFailures: number;
+  readonly forwarderFailures: number;
+  /** Always 0: the writer never drops; exposed so a dashboard can assert it. */
+  readonly dropped: number;
+}
+
+interface Entry {
+  readonly event: AuditEvent;
+  readonly durable: boolean;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * A single-flusher queue in front of a store. While one transaction commits, new events pile up
+ * and go in the next one: group commit, so before-forward costs one commit per batch, not per
+ * statement. One flusher per process also keeps this process's events in write() order.
+ */
+export class AuditWriter {
+  readonly #store: AuditStore;
+  readonly #capacity: number;
+  readonly #maxBatch: number;
+  readonly #forwarders: readonly AuditForwarder[];
+  readonly #onWarning: (warning: AuditWarning) => void;
+  readonly #retryDelayMs: number;
+  readonly #queue: Entry[] = [];
+  readonly #roomWaiters: (() => void)[] = [];
+  readonly #idleWaiters: (() => void)[] = [];
+  #inFlight = 0;
+  /** Slots handed to woken waiters that have not pushed yet, so newcomers cannot take them. */
+  #reserved = 0;
+  #flushing = false;
+  #closed = false;
+  #waits = 0;
+  #committed = 0;
+  #batches = 0;
+  #storeFailures = 0;
+  #forwarderFailures = 0;
+
+  constructor(store: AuditStore, options: AuditWriterOptions = {}) {
+    this.#store = store;
+    this.#capacity = Math.max(1, options.capacity ?? 10_000);
+    this.#maxBatch = Math.max(1, options.maxBatch ?? 500);
+    this.#forwarders = options.forwarders ?? [];
+    this.#onWarning = options.onWarning ?? (() => undefined);
+    this.#retryDelayMs = options.retryDelayMs ?? 50;
+  }
+
+  async write(event: AuditEvent, durability: Durability): Promise<void> {
+    if (this.#closed) throw new AuditClosedError();
+    // Waiters go first, so a steady stream of new writes cannot starve one that already waited.
+    if (this.#depth() >= this.#capacity || this.#roomWaiters.length > 0) {
+      this.#waits++;
+      if (this.#roomWaiters.length === 0) this.#onWarning({ kind: 'queue-full', capacity: this.#capacity });
+      await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
+      this.#reserved--;
+      if (this.#closed) throw new AuditClosedError();
+    }
+    const durable = durability === 'before-forward';
+    const committed = new Promise<void>((resolve, reject) => this.#queue.push({ event, durable, resolve, reject }));
+    void this.#flush();
+    if (durable) await committed;
+    else committed.catch(() => undefined);
+  }
+
+  stats(): AuditWriterStats {
+    return {
+      depth: this.#depth(),
+      capacity: this.#capacity,
+      waiting: this.#roomWaiters.length,
+      waits: this.#waits,
+      committed: this.#committed,
+      batches: this.#batches,
+      storeFailures: this.#storeFailures,
+      forwarderFailures: this.#forwarderFailures,
+      dropped: 0,
+    };
+  }
+
+  /** Resolves when everything written so far is committed. */
+  async drain(): Promise<void> {
+    if (this.#depth() === 0 && this.#roomWaiters.length === 0) return;
+    await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /** Drains, then closes forwarders and the store. */
+  async close(): Promise<void> {
+    await this.drain();
+    this.#closed = true;
+    for (const forwarder of this.#forwarders) await forwarder.close().catch((error: unknown) => this.#onWarning({ kind: 'forwarder-failed', error }));
+    await this.#store.close();
+  }
+
+  #depth(): number {
+    return this.#queue.length + this.#inFlight + this.#reserved;
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#flushing) return;
+    this.#flushing = true;
+    let failures = 0;
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#queue.splice(0, this.#maxBatch);
+        this.#inFlight = batch.length;
+        let sealed: readonly SealedAuditEvent[];
+        try {
+          sealed = await this.#store.append(batch.map((entry) => entry.event));
+        } catch (error) {
+          this.#inFlight = 0;
+          this.#storeFailures++;
+          failures++;
+          this.#onWarning({ kind: 'store-failed', error, events: batch.length });
+          // The gateway refuses a before-forward statement whose record failed: reject those.
+          // Async events were promised a place in the trail: back to the front, retried.
+          const failure = new AuditUnavailableError('the audit store did not commit the record; the statement must not be forwarded', error);
+          for (const entry of batch) if (entry.durable) entry.reject(failure);
+          this.#queue.unshift(...batch.filter((entry) => !entry.durable));
+          this.#wakeRoom(batch.filter((entry) => entry.durable).length);
+          await delay(Math.min(2_000, this.#retryDelayMs * 2 ** Math.min(failures - 1, 6)));
+          continue;
+        }
+        failures = 0;
+        this.#batches++;
+        this.#committed += batch.length;
+        for (const entry of batch) entry.resolve();
+        this.#inFlight = 0;
+        this.#wakeRoom(batch.length);
+        await this.#forward(sealed);
+      }
+    } finally {
+      this.#flushing = false;
+      if (this.#queue.length === 0 && this.#roomWaiters.length === 0) for (const idle of this.#idleWaiters.splice(0)) idle();
+      else if (this.#queue.length > 0) void this.#flush();
+    }
+  }
+
+  #wakeRoom(freed: number): void {
+    for (let i = 0; i < freed && this.#roomWaiters.length > 0; i++) {
+      this.#reserved++;
+      this.#roomWaiters.shift()!();
+    }
+  }
+
+  async #forward(sealed: readonly SealedAuditEvent[]): Promise<void> {
+    for (const forwarder of this.#forwarders) {
+      try {
+        await forwarder.write(sealed);
+      } catch (error) {
+        this.#forwarderFailures++;
+        this.#onWarning({ kind: 'forwarder-failed', error });
+      }
+    }
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
