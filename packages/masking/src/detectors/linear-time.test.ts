@@ -8,10 +8,13 @@ import type { DetectorMatch } from './types.js';
 
 /*
  * Shape of growth, not a wall-clock bound: scanning 4× the input must take well under 16× (the
- * quadratic ratio). Min of a few runs smooths out GC and JIT noise; 8 leaves room for cache effects.
+ * quadratic ratio). Min of a few interleaved runs smooths out GC and JIT noise; 10 leaves room for
+ * cache effects and a loaded machine while still failing anything quadratic. A timing test can
+ * still lose to a burst of load, so the file retries: a super-linear scan fails every attempt.
  */
 const SMALL = 256 * 1024;
-const MAX_RATIO = 8;
+const MAX_RATIO = 10;
+const ROUNDS = 5;
 
 function fill(unit: string, size: number): string {
   return unit.repeat(Math.ceil(size / unit.length)).slice(0, size);
@@ -34,7 +37,7 @@ function ratio(scan: (text: string) => unknown, unit: string, smallSize = SMALL)
   const repeat = Math.max(1, Math.ceil(5 / Math.max(once, 0.05)));
   let bestSmall = Infinity;
   let bestLarge = Infinity;
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < ROUNDS; i++) {
     bestSmall = Math.min(bestSmall, timeOnce(() => scan(small), repeat));
     bestLarge = Math.min(bestLarge, timeOnce(() => scan(large), repeat));
   }
@@ -72,7 +75,7 @@ const ADVERSARIAL = [
   'Aa1/',
 ];
 
-describe('linear time on adversarial input (256 KiB vs 1 MiB)', () => {
+describe('linear time on adversarial input (256 KiB vs 1 MiB)', { retry: 2 }, () => {
   const all = BUILTIN_DETECTORS.map((n) => builtinDetector(n));
   const scanAll = createScanner(all);
 

@@ -13,11 +13,13 @@ describe('unescapeDoubled', () => {
     expect(unescapeDoubled('ab"', 0, 3, 0x22)).toBe('ab"');
   });
 
-  it('grows linearly with the number of escapes', () => {
+  // Timing shape, not a bound: 4× the input must stay well under the quadratic 16×. Retried, since
+  // a burst of load can slow one measurement; a super-linear implementation fails every attempt.
+  it('grows linearly with the number of escapes', { retry: 2 }, () => {
     const time = (n: number) => {
       const text = '"'.repeat(n);
       let best = Infinity;
-      for (let r = 0; r < 5; r++) {
+      for (let r = 0; r < 7; r++) {
         const t = performance.now();
         unescapeDoubled(text, 0, n, 0x22);
         best = Math.min(best, performance.now() - t);
@@ -25,6 +27,6 @@ describe('unescapeDoubled', () => {
       return best;
     };
     time(1 << 16);
-    expect(time(1 << 20) / Math.max(time(1 << 18), 0.05)).toBeLessThan(8);
+    expect(time(1 << 20) / Math.max(time(1 << 18), 0.05)).toBeLessThan(10);
   });
 });
