@@ -16,6 +16,11 @@ export class CopyRowMasker {
   readonly #format: CopyOutFormat;
   #headerPending: boolean;
 
+  /** Values masked so far (for the request's audit record). */
+  get maskedCount(): number {
+    return this.#plan.maskedCount;
+  }
+
   constructor(plan: MaskPlan, format: CopyOutFormat) {
     this.#plan = plan;
     this.#format = format;

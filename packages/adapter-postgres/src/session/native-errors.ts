@@ -20,6 +20,16 @@ export function refusalError(decision: Decision): Buffer {
   });
 }
 
+/** The review flow said no, or no approver answered in time: 42501 naming the rule. */
+export function approvalRefusedError(decision: Decision, reason: 'approval-denied' | 'approval-expired', message: string): Buffer {
+  const rules = decision.rules.length > 0 ? decision.rules.join(', ') : 'review';
+  return errorResponse({
+    severity: 'ERROR',
+    code: '42501',
+    message: `gatehouse: ${reason === 'approval-denied' ? 'approval denied' : 'approval expired'} (${rules}): ${message}`,
+  });
+}
+
 /** Authentication failed: 28P01 invalid_password (FATAL: the connection ends). */
 export function authenticationFailedError(message: string): Buffer {
   return errorResponse({ severity: 'FATAL', code: '28P01', message: `gatehouse: ${message}` });
@@ -99,5 +109,14 @@ export function unboundPortalError(): Buffer {
     code: '34000',
     message: 'gatehouse: portal was not bound through the gateway, so it cannot be executed',
     hint: 'Read SQL cursors with FETCH, which policy decides.',
+  });
+}
+
+/** The gate (durable audit write, approval service) failed: the statement is refused, not run. */
+export function gateFailedError(): Buffer {
+  return errorResponse({
+    severity: 'ERROR',
+    code: '58000',
+    message: 'gatehouse: the statement could not be recorded or approved, so it was not run; try again',
   });
 }

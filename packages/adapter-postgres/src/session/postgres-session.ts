@@ -1,9 +1,9 @@
 import type { Socket } from 'node:net';
 import type { SecureContext } from 'node:tls';
-import type { Masker, Principal, Session, SessionContext } from '@gatehouse/core';
+import type { Decision, Masker, Principal, Session, SessionContext } from '@gatehouse/core';
 import { GatehouseError } from '@gatehouse/core';
-import type { Logger, SessionIdentity, SqlStatementDecider } from '@gatehouse/proxy';
-import { errorSummary } from '@gatehouse/proxy';
+import type { GateResult, HookSession, Logger, SessionHooks, SqlStatementDecider } from '@gatehouse/proxy';
+import { decisionGate, errorSummary } from '@gatehouse/proxy';
 import { encodeAuthenticationOk } from '../protocol/messages/authentication.js';
 import { encodeBackendKeyData, encodeReadyForQuery } from '../protocol/messages/session.js';
 import type { FrontendReader } from '../protocol/frontend-reader.js';
@@ -12,7 +12,16 @@ import type { CancelRegistry, GatewayBackendKey } from './cancel-registry.js';
 import type { CatalogLookup } from './catalog.js';
 import { clientHandshake, HandshakeRefusedError } from './client-handshake.js';
 import type { ClientHello } from './client-handshake.js';
-import { authenticationFailedError, protocolViolationError, unknownDatabaseError, upstreamUnavailableError } from './native-errors.js';
+import {
+  approvalRefusedError,
+  authenticationFailedError,
+  gateFailedError,
+  protocolViolationError,
+  refusalError,
+  unknownDatabaseError,
+  upstreamUnavailableError,
+} from './native-errors.js';
+import type { GateVerdict } from './relay.js';
 import { pinnedSettingViolation } from './pinned-settings.js';
 import { Relay } from './relay.js';
 import { BackendCode } from '../protocol/codes.js';
@@ -34,6 +43,8 @@ export interface PostgresListenerOptions {
   readonly logger: Logger;
   readonly maxMessageBytes?: number;
   readonly handshakeTimeoutMs?: number;
+  /** Audit, approvals and telemetry: the dialect-neutral extension points. */
+  readonly hooks?: SessionHooks;
 }
 
 /**
@@ -181,7 +192,8 @@ export class PostgresSession implements Session {
     client.write(encodeReadyForQuery(upstream.transactionStatus));
 
     const searchPath = hello.forwardedParameters.get('search_path')?.split(',')[0]?.trim().replace(/^"|"$/g, '');
-    const identity: SessionIdentity = {
+    const identity: HookSession = {
+      sessionId: this.id,
       principal,
       target: {
         connection: this.#context.connection,
@@ -193,6 +205,7 @@ export class PostgresSession implements Session {
       clientAddress: this.#context.clientAddress,
     };
     const log = this.#log;
+    const hooks = options.hooks;
     const relay = new Relay(
       {
         client,
@@ -227,13 +240,44 @@ export class PostgresSession implements Session {
           );
         },
         onProtocolError: (side, error) => log.warn({ side, err: errorSummary(error) }, 'protocol violation: session closed'),
+        gate: (outcome) => {
+          const result = hooks?.gate ? hooks.gate(identity, outcome) : decisionGate(outcome);
+          return result instanceof Promise ? result.then((settled) => verdictOf(settled, outcome)) : verdictOf(result, outcome);
+        },
+        ...(hooks?.statementCompleted
+          ? {
+              onCompleted: ({ sqlState, ...completed }) =>
+                hooks.statementCompleted!(identity, { ...completed, ...(sqlState ? { errorCode: sqlState } : {}) }),
+            }
+          : {}),
       },
     );
+    hooks?.sessionStarted?.({
+      ...identity,
+      ...(hello.applicationName ? { applicationName: hello.applicationName } : {}),
+      tls: hello.tls,
+      startedAt: new Date(),
+    });
     this.#relay = relay;
     relay.start(hello.stream.detach(), upstream.stream.detach());
     if (this.#draining) relay.drain();
     await relay.closed;
+    hooks?.sessionEnded?.(identity, new Date());
     if (gatewayKey) options.cancelRegistry.unregister(gatewayKey);
     log.info('session ended');
+  }
+}
+
+/** A gate's neutral answer as this dialect's verdict: refusals become PostgreSQL errors. */
+function verdictOf(result: GateResult, outcome: { readonly decision: Decision }): GateVerdict {
+  if (result.proceed) return { forward: true };
+  switch (result.reason) {
+    case 'audit-unavailable':
+      return { forward: false, refusal: gateFailedError() };
+    case 'approval-denied':
+    case 'approval-expired':
+      return { forward: false, refusal: approvalRefusedError(outcome.decision, result.reason, result.message) };
+    default:
+      return { forward: false, refusal: refusalError(outcome.decision) };
   }
 }

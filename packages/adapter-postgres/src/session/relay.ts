@@ -8,7 +8,7 @@ import type { FrontendReader } from '../protocol/frontend-reader.js';
 import { decodeErrorResponse, decodeNoticeResponse, encodeErrorResponse, encodeNoticeResponse } from '../protocol/messages/error-notice.js';
 import type { ErrorNoticeMessage } from '../protocol/messages/error-notice.js';
 import { decodeBind, decodeClose, decodeDescribe, decodeExecute, decodeParse, encodeDescribe, encodeParse } from '../protocol/messages/extended.js';
-import { decodeQuery, encodeQuery } from '../protocol/messages/query.js';
+import { decodeCommandComplete, decodeQuery, encodeQuery } from '../protocol/messages/query.js';
 import { decodeRowDescription } from '../protocol/messages/rows.js';
 import type { FieldDescription } from '../protocol/messages/rows.js';
 import { decodeParameterStatus, decodeReadyForQuery, encodeTerminate } from '../protocol/messages/session.js';
@@ -17,6 +17,7 @@ import {
   maskingFailedError,
   protocolViolationError,
   refusalError,
+  gateFailedError,
   shuttingDownError,
   unboundPortalError,
   unpreparedStatementError,
@@ -52,12 +53,12 @@ class PinnedSettingChangedError extends Error {
 
 /** What the upstream owes us, in order: one entry per client request that gets a response. */
 type Pending =
-  | { kind: 'query'; outcome: StatementOutcome; refusal?: Buffer; copyFormat?: CopyOutFormat | undefined }
+  | { kind: 'query'; outcome: StatementOutcome; refusal?: Buffer; copyFormat?: CopyOutFormat | undefined; stats: RequestStats }
   | { kind: 'parse'; refusal?: Buffer }
   | { kind: 'bind' }
   | { kind: 'describe-statement' }
   | { kind: 'describe-portal'; portal: Portal | undefined; injected: boolean }
-  | { kind: 'execute'; portal: Portal; started: boolean }
+  | { kind: 'execute'; portal: Portal; started: boolean; stats: RequestStats }
   | { kind: 'close' }
   | { kind: 'sync' };
 
@@ -86,6 +87,13 @@ export interface RelayContext {
   cancelUpstream(): void;
   /** Called once per decided statement, before anything is sent upstream. */
   onStatement?(outcome: StatementOutcome): void;
+  /**
+   * The last word before a decided request is forwarded: may wait (a durable audit write, an
+   * approval hold) and may refuse. Without a gate, `allow` forwards and anything else is refused.
+   */
+  gate?(outcome: StatementOutcome): GateVerdict | Promise<GateVerdict>;
+  /** One event per Query or Execute once its response is complete (for audit and telemetry). */
+  onCompleted?(event: CompletedRequest): void;
   onProtocolError?(side: 'client' | 'upstream', error: unknown): void;
 }
 
@@ -93,6 +101,47 @@ export interface RelayContext {
 function copyFormatFor(text: string, outcome: StatementOutcome): CopyOutFormat | undefined {
   if (!outcome.decision.obligations.mask || !outcome.actions.some((action) => action.operation === 'COPY')) return undefined;
   return copyOutFormat(text);
+}
+
+/** What the gate says: forward the request as sent, or refuse it with this ErrorResponse. */
+export type GateVerdict = { readonly forward: true } | { readonly forward: false; readonly refusal: Buffer };
+
+const FORWARD: GateVerdict = { forward: true };
+
+/** The default gate: the decision alone. */
+function decisionVerdict(outcome: StatementOutcome): GateVerdict {
+  return outcome.decision.effect === 'allow' ? FORWARD : { forward: false, refusal: refusalError(outcome.decision) };
+}
+
+/** A Query or Execute whose response is complete. */
+export interface CompletedRequest {
+  readonly outcome: StatementOutcome;
+  /** ok: completed; error: the server refused it; blocked: the gateway refused it. */
+  readonly result: 'ok' | 'error' | 'blocked';
+  /** Rows from the CommandComplete tag (SELECT n, INSERT 0 n, UPDATE n, …), when it had one. */
+  readonly rows?: number;
+  readonly durationMs: number;
+  /** The server's SQLSTATE when it refused (never its message). */
+  readonly sqlState?: string;
+  readonly maskedValues: number;
+}
+
+/** Request bookkeeping shared by Query and Execute entries, for the completion event. */
+interface RequestStats {
+  readonly startedAt: number;
+  rows?: number;
+  sqlState?: string;
+  maskedValues: number;
+}
+
+function newStats(): RequestStats {
+  return { startedAt: performance.now(), maskedValues: 0 };
+}
+
+/** `SELECT 5`, `INSERT 0 3`, `UPDATE 2`, `COPY 7` → the last number; none for `BEGIN`. */
+function rowsOfTag(tag: string): number | undefined {
+  const match = /(\d+)$/.exec(tag);
+  return match ? Number(match[1]) : undefined;
 }
 
 /** Fastpath FunctionCall names a function by OID: nothing to classify, so it is decided as such. */
@@ -134,6 +183,10 @@ export class Relay {
 
   readonly #toUpstream: Buffer[] = [];
   readonly #toClient: Buffer[] = [];
+  readonly #clientQueue: Frame[] = [];
+  #clientQueueIndex = 0;
+  /** A gate is deciding: client frames wait in order, the client socket is paused. */
+  #clientBusy = false;
   readonly #upstreamQueue: Frame[] = [];
   #upstreamQueueIndex = 0;
   #upstreamBusy = false;
@@ -210,48 +263,93 @@ export class Relay {
   }
 
   #handleClientFrames(frames: readonly Frame[]): void {
+    for (const frame of frames) this.#clientQueue.push(frame);
+    this.#pumpClient();
+  }
+
+  /** Handles queued client frames in order; pauses the client while a gate decides. */
+  #pumpClient(): void {
+    if (this.#clientBusy) return;
+    const queue = this.#clientQueue;
     try {
-      for (const frame of frames) {
-        if (this.#ended) return;
-        this.#clientFrame(frame);
+      while (this.#clientQueueIndex < queue.length && !this.#ended) {
+        const wait = this.#clientFrame(queue[this.#clientQueueIndex++]!);
+        if (wait) {
+          this.#clientBusy = true;
+          this.#flush(this.#upstream, this.#toUpstream, this.#client);
+          this.#client.pause();
+          wait.then(
+            () => {
+              this.#clientBusy = false;
+              this.#client.resume();
+              this.#pumpClient();
+            },
+            (error: unknown) => this.#protocolViolation('client', error),
+          );
+          return;
+        }
       }
     } catch (error) {
       this.#protocolViolation('client', error);
       return;
     }
+    queue.length = 0;
+    this.#clientQueueIndex = 0;
     this.#flush(this.#upstream, this.#toUpstream, this.#client);
   }
 
-  #clientFrame(frame: Frame): void {
+  /**
+   * Asks the gate about a decided request and applies its verdict, now or once it resolves. A gate
+   * that fails refuses: nothing is forwarded on an error.
+   */
+  #gate(outcome: StatementOutcome, apply: (verdict: GateVerdict) => void): Promise<void> | undefined {
+    let verdict: GateVerdict | Promise<GateVerdict>;
+    try {
+      verdict = this.#context.gate ? this.#context.gate(outcome) : decisionVerdict(outcome);
+    } catch {
+      verdict = { forward: false, refusal: gateFailedError() };
+    }
+    if (!(verdict instanceof Promise)) {
+      apply(verdict);
+      return undefined;
+    }
+    return verdict.then(apply, () => apply({ forward: false, refusal: gateFailedError() }));
+  }
+
+  #clientFrame(frame: Frame): Promise<void> | undefined {
     const out = this.#toUpstream;
     switch (frame.code) {
       case FrontendCode.Query: {
         const { text: query } = decodeQuery(frame);
         const outcome = this.#decide(query);
-        if (outcome.decision.effect === 'allow') {
-          out.push(frame.raw);
-          this.#expect({ kind: 'query', outcome, copyFormat: copyFormatFor(query, outcome) });
-        } else {
-          out.push(REFUSED_QUERY);
-          this.#expect({ kind: 'query', outcome, refusal: refusalError(outcome.decision) });
-        }
-        return;
+        const copyFormat = copyFormatFor(query, outcome);
+        return this.#gate(outcome, (verdict) => {
+          if (verdict.forward) {
+            this.#toUpstream.push(frame.raw);
+            this.#expect({ kind: 'query', outcome, copyFormat, stats: newStats() });
+          } else {
+            this.#toUpstream.push(REFUSED_QUERY);
+            this.#expect({ kind: 'query', outcome, refusal: verdict.refusal, stats: newStats() });
+          }
+        });
       }
       case FrontendCode.Parse: {
-        if (this.#discardingUntilSync) return;
+        if (this.#discardingUntilSync) return undefined;
         const parse = decodeParse(frame);
         const outcome = this.#decide(parse.query);
-        if (outcome.decision.effect === 'allow') {
-          this.#statements.set(parse.name, { outcome, copyFormat: copyFormatFor(parse.query, outcome) });
-          out.push(frame.raw);
-          this.#expect({ kind: 'parse' });
-        } else {
-          this.#statements.delete(parse.name);
-          out.push(REFUSED_PARSE);
-          this.#expect({ kind: 'parse', refusal: refusalError(outcome.decision) });
-          this.#discardingUntilSync = true;
-        }
-        return;
+        const copyFormat = copyFormatFor(parse.query, outcome);
+        return this.#gate(outcome, (verdict) => {
+          if (verdict.forward) {
+            this.#statements.set(parse.name, { outcome, copyFormat });
+            this.#toUpstream.push(frame.raw);
+            this.#expect({ kind: 'parse' });
+          } else {
+            this.#statements.delete(parse.name);
+            this.#toUpstream.push(REFUSED_PARSE);
+            this.#expect({ kind: 'parse', refusal: verdict.refusal });
+            this.#discardingUntilSync = true;
+          }
+        });
       }
       case FrontendCode.Bind: {
         if (this.#discardingUntilSync) return;
@@ -301,7 +399,7 @@ export class Relay {
         out.push(frame.raw);
         // The portal object travels with the request: responses are matched to what was executed,
         // whatever the client does to the name afterwards.
-        this.#expect({ kind: 'execute', portal, started: false });
+        this.#expect({ kind: 'execute', portal, started: false, stats: newStats() });
         return;
       }
       case FrontendCode.Close: {
@@ -331,15 +429,16 @@ export class Relay {
       case FrontendCode.FunctionCall: {
         const outcome = this.#context.decideActions([FUNCTION_CALL_ACTION]);
         this.#context.onStatement?.(outcome);
-        if (outcome.decision.effect === 'allow') {
-          out.push(frame.raw);
-          this.#expect({ kind: 'query', outcome });
-        } else {
-          // A failed FunctionCall answers ErrorResponse + ReadyForQuery, as a failed Query does.
-          out.push(REFUSED_QUERY);
-          this.#expect({ kind: 'query', outcome, refusal: refusalError(outcome.decision) });
-        }
-        return;
+        return this.#gate(outcome, (verdict) => {
+          if (verdict.forward) {
+            this.#toUpstream.push(frame.raw);
+            this.#expect({ kind: 'query', outcome, stats: newStats() });
+          } else {
+            // A failed FunctionCall answers ErrorResponse + ReadyForQuery, as a failed Query does.
+            this.#toUpstream.push(REFUSED_QUERY);
+            this.#expect({ kind: 'query', outcome, refusal: verdict.refusal, stats: newStats() });
+          }
+        });
       }
       case FrontendCode.Terminate:
         this.#upstream.end(frame.raw);
@@ -470,11 +569,23 @@ export class Relay {
         return undefined;
       case BackendCode.CommandComplete:
       case BackendCode.EmptyQueryResponse:
-      case BackendCode.PortalSuspended:
-        if (head?.kind === 'execute') this.#pending.shift();
+      case BackendCode.PortalSuspended: {
+        const stats = head?.kind === 'execute' || head?.kind === 'query' ? head.stats : undefined;
+        if (stats) {
+          this.#retireMaskers(stats);
+          if (frame.code === BackendCode.CommandComplete && this.#context.onCompleted) {
+            const rows = rowsOfTag(decodeCommandComplete(frame).tag);
+            if (rows !== undefined) stats.rows = (stats.rows ?? 0) + rows;
+          }
+        }
+        if (head?.kind === 'execute') {
+          this.#pending.shift();
+          this.#complete(head.portal.statement.outcome, head.stats, 'ok');
+        }
         this.#rowMasker = undefined;
         if (!this.#suppressUntilReady) out.push(frame.raw);
         return undefined;
+      }
       case BackendCode.CopyOutResponse:
         return this.#copyOut(frame, head);
       case BackendCode.CopyData: {
@@ -504,6 +615,10 @@ export class Relay {
       case BackendCode.ReadyForQuery: {
         if (head?.kind === 'sync' || head?.kind === 'query') this.#pending.shift();
         else throw new Error('ReadyForQuery without a request waiting for it: the session is out of step');
+        if (head.kind === 'query') {
+          this.#retireMaskers(head.stats);
+          this.#complete(head.outcome, head.stats, head.refusal ? 'blocked' : head.stats.sqlState ? 'error' : 'ok');
+        }
         this.#transactionStatus = decodeReadyForQuery(frame).status;
         this.#rowMasker = undefined;
         this.#copyMasker = undefined;
@@ -566,6 +681,27 @@ export class Relay {
     return undefined;
   }
 
+  /** Adds the values masked by the result set that just ended to its request's count. */
+  #retireMaskers(stats: RequestStats): void {
+    if (this.#rowMasker) stats.maskedValues += this.#rowMasker.plan.maskedCount;
+    if (this.#copyMasker) stats.maskedValues += this.#copyMasker.maskedCount;
+    this.#rowMasker = undefined;
+    this.#copyMasker = undefined;
+  }
+
+  #complete(outcome: StatementOutcome, stats: RequestStats, result: CompletedRequest['result']): void {
+    const onCompleted = this.#context.onCompleted;
+    if (!onCompleted) return;
+    onCompleted({
+      outcome,
+      result,
+      durationMs: performance.now() - stats.startedAt,
+      maskedValues: stats.maskedValues,
+      ...(stats.rows !== undefined ? { rows: stats.rows } : {}),
+      ...(stats.sqlState !== undefined ? { sqlState: stats.sqlState } : {}),
+    });
+  }
+
   /** Strict masking failed mid-result: the client gets an error, the rest is dropped, upstream cancelled. */
   #withholdResult(): void {
     if (this.#suppressUntilReady) return;
@@ -581,6 +717,12 @@ export class Relay {
     const refusal = head && (head.kind === 'query' || head.kind === 'parse') ? head.refusal : undefined;
     const ours = refusal !== undefined && error.fields.get('C') === '42601' && (error.fields.get('M') ?? '').includes(REFUSED_MARKER);
     if (!this.#suppressUntilReady || ours) this.#toClient.push(ours ? refusal : encodeErrorResponse(this.#redactFields(error)));
+    if (head?.kind === 'query' && !ours) head.stats.sqlState ??= error.fields.get('C');
+    if (head?.kind === 'execute') {
+      this.#retireMaskers(head.stats);
+      head.stats.sqlState = error.fields.get('C');
+      this.#complete(head.portal.statement.outcome, head.stats, 'error');
+    }
     this.#rowMasker = undefined;
     // After an error the server skips every extended-protocol message up to the next Sync.
     if (head?.kind !== 'query') {

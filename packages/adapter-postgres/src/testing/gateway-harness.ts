@@ -7,6 +7,7 @@ import { createAuthRateLimiter, createAuthenticator, createGatewayTokenVerifier,
 import { createMasker } from '@gatehouse/masking';
 import { loadPolicy } from '@gatehouse/policy';
 import { Gateway, SqlStatementDecider, createDevCertificate, silentLogger, upstreamTlsOptions } from '@gatehouse/proxy';
+import type { SessionHooks } from '@gatehouse/proxy';
 import { createSqlClassifier } from '@gatehouse/sql';
 import type { PostgresServer } from '@gatehouse/testkit';
 import { readFileSync } from 'node:fs';
@@ -42,7 +43,7 @@ export interface TestGateway {
 export async function startTestGateway(
   server: PostgresServer,
   policyYaml: string,
-  options: { allowPlaintextOnLoopback?: boolean; maxAuthFailures?: number } = {},
+  options: { allowPlaintextOnLoopback?: boolean; maxAuthFailures?: number; hooks?: SessionHooks } = {},
 ): Promise<TestGateway> {
   const stateDir = mkdtempSync(join(tmpdir(), 'gatehouse-gw-'));
   const signingKey = await loadOrCreateSigningKey(join(stateDir, 'gateway.pem'));
@@ -74,6 +75,7 @@ export async function startTestGateway(
     catalog,
     cancelRegistry: new CancelRegistry(),
     logger: silentLogger(),
+    ...(options.hooks ? { hooks: options.hooks } : {}),
   });
   const gateway = new Gateway([{ connection: 'app', environment: 'prod', listen: { host: '127.0.0.1', port: 0 }, adapter }], {
     logger: silentLogger(),
