@@ -33,12 +33,16 @@ export const PRINCIPAL_KIND_POINTS: Readonly<Record<PrincipalKind, number>> = { 
 
 export const MAX_RISK = 10;
 
+/** Distinct (category, flags, environment, kind) combinations kept; a policy sees few. */
+const FACTOR_CACHE_ENTRIES = 4096;
+
 /**
  * Scores actions 0–10. The score alone is computed on the hot path (no allocation); the factor list
  * is built only for the action that ends up as the decision's risk.
  */
 export class RiskModel {
   readonly #environments: ReadonlyMap<string, number>;
+  readonly #factorCache = new Map<string, readonly RiskFactor[]>();
 
   constructor(environmentPoints: Readonly<Record<string, number>> = {}) {
     this.#environments = new Map(Object.entries({ ...DEFAULT_ENVIRONMENT_POINTS, ...environmentPoints }));
@@ -55,10 +59,26 @@ export class RiskModel {
     return points > MAX_RISK ? MAX_RISK : points;
   }
 
-  factors(action: Action, environment: string, kind: PrincipalKind): RiskFactor[] {
+  /**
+   * The factors behind a score, once per decision. They depend only on the category, the flags,
+   * the environment and the principal kind, so they are built once per combination and shared
+   * (frozen): a plain allow of a known shape allocates nothing here.
+   */
+  factors(action: Action, environment: string, kind: PrincipalKind): readonly RiskFactor[] {
+    const key = `${action.category}|${action.flags.join(',')}|${environment}|${kind}`;
+    let factors = this.#factorCache.get(key);
+    if (!factors) {
+      if (this.#factorCache.size >= FACTOR_CACHE_ENTRIES) this.#factorCache.clear();
+      factors = Object.freeze(this.#buildFactors(action, environment, kind));
+      this.#factorCache.set(key, factors);
+    }
+    return factors;
+  }
+
+  #buildFactors(action: Action, environment: string, kind: PrincipalKind): RiskFactor[] {
     const factors: RiskFactor[] = [];
     const add = (name: string, points: number | undefined) => {
-      if (points !== undefined && points > 0) factors.push({ name, points });
+      if (points !== undefined && points > 0) factors.push(Object.freeze({ name, points }));
     };
     add(`category:${action.category}`, CATEGORY_POINTS[action.category] ?? CATEGORY_POINTS.unknown);
     for (const flag of action.flags) add(`flag:${flag}`, FLAG_POINTS[flag]);

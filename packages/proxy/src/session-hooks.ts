@@ -47,9 +47,11 @@ export interface SessionHooks {
   sessionEnded?(session: HookSession, endedAt: Date): void;
 }
 
+const PROCEED: GateResult = Object.freeze({ proceed: true });
+
 /** The decision alone: allow proceeds; deny and review (until approvals are wired) refuse. */
 export function decisionGate(outcome: StatementOutcome): GateResult {
   const { decision } = outcome;
-  if (decision.effect === 'allow') return { proceed: true };
+  if (decision.effect === 'allow') return PROCEED;
   return { proceed: false, reason: decision.effect === 'review' ? 'approval-required' : 'policy', message: decision.reason };
 }

@@ -44,25 +44,29 @@ export async function createSqlClassifier(options: SqlClassifierOptions = {}): P
   function classify(text: string, context: ClassifyContext): Action[] {
     if (text.length > maxBytes) return [tooLargeAction(text, context.dialect)];
     const module = modules[context.dialect];
-    if (!exactCache) return classifyUncached(module, text, context);
+    if (!exactCache) return classifyUncached(module, text, context).actions;
     const exactKey = cacheKey(context, text);
     const cached = exactCache.get(exactKey);
     if (cached) {
       stats.exactHits++;
       return cached;
     }
-    const actions = classifyUncached(module, text, context);
-    exactCache.set(exactKey, actions);
+    const { actions, newShape } = classifyUncached(module, text, context);
+    // Only texts of a new shape are remembered verbatim. Repeated texts (prepared statements, ORM
+    // queries with parameters) are cached on their first sight; literal-varying texts, which would
+    // never repeat, would only churn the cache and its memory.
+    if (newShape) exactCache.set(exactKey, actions);
     return actions;
   }
 
-  function classifyUncached(module: DialectModule, text: string, context: ClassifyContext): Action[] {
+  function classifyUncached(module: DialectModule, text: string, context: ClassifyContext): { actions: Action[]; newShape: boolean } {
     const lexed = module.lex(text);
     const ranges = module.split(lexed, text);
     const normalized = ranges.map((range) => normalizeStatement(text, lexed.tokens, range, module));
     // A text the lexer could not read (an unterminated string) shares its fingerprint with a
     // well-formed one, so it must never be answered from the shape cache.
     let classifications: StatementClassification[] | undefined;
+    let newShape = true;
     if (lexed.problems.length > 0) {
       classifications = ranges.map(() => unknownStatement('parse-error'));
     } else {
@@ -70,6 +74,7 @@ export async function createSqlClassifier(options: SqlClassifierOptions = {}): P
       classifications = shapeCache?.get(shapeKey);
       if (classifications) {
         stats.fingerprintHits++;
+        newShape = false;
       } else {
         stats.misses++;
         classifications = safeClassify(module, text, lexed, ranges, context);
@@ -77,7 +82,7 @@ export async function createSqlClassifier(options: SqlClassifierOptions = {}): P
       }
     }
     const multi = ranges.length > 1;
-    return classifications.map((classification, i) => {
+    const actions = classifications.map((classification, i) => {
       const range = ranges[i]!;
       const flags = new Set<Flag>(classification.flags);
       if (multi) flags.add('multi-statement');
@@ -92,6 +97,7 @@ export async function createSqlClassifier(options: SqlClassifierOptions = {}): P
         redactedText: normalized[i]!.redactedText,
       };
     });
+    return { actions, newShape };
   }
 
   return { classify, stats };

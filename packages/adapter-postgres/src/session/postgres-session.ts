@@ -228,6 +228,8 @@ export class PostgresSession implements Session {
         },
         onStatement: ({ actions, decision }) => {
           const level = decision.effect === 'allow' ? 'debug' : 'info';
+          // Checked first: this runs for every statement, and building the record costs more than the check.
+          if (!log.isLevelEnabled(level)) return;
           log[level](
             {
               principal: principal.id,

@@ -97,6 +97,24 @@ export interface RelayContext {
   onProtocolError?(side: 'client' | 'upstream', error: unknown): void;
 }
 
+/**
+ * Frames forwarded unchanged are views into the chunk they arrived in, usually back to back: merged
+ * into one view, a whole batch goes out as one write instead of one per message.
+ */
+function coalesceAdjacent(buffers: Buffer[]): void {
+  let kept = 0;
+  for (let i = 0; i < buffers.length; i++) {
+    const current = buffers[i]!;
+    const previous = kept > 0 ? buffers[kept - 1]! : undefined;
+    if (previous && previous.buffer === current.buffer && previous.byteOffset + previous.length === current.byteOffset) {
+      buffers[kept - 1] = Buffer.from(previous.buffer, previous.byteOffset, previous.length + current.length);
+    } else {
+      buffers[kept++] = current;
+    }
+  }
+  buffers.length = kept;
+}
+
 /** The COPY output format, captured only when a COPY runs under a mask plan (the text stays in memory). */
 function copyFormatFor(text: string, outcome: StatementOutcome): CopyOutFormat | undefined {
   if (!outcome.decision.obligations.mask || !outcome.actions.some((action) => action.operation === 'COPY')) return undefined;
@@ -748,6 +766,7 @@ export class Relay {
       buffers.length = 0;
       return;
     }
+    coalesceAdjacent(buffers);
     let ok = true;
     if (buffers.length === 1) {
       ok = target.write(buffers[0]!);

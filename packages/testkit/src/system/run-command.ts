@@ -40,6 +40,8 @@ export function runCommand(command: string, args: readonly string[], options: Ru
       if (code === 0) resolve(stdout);
       else reject(new CommandFailedError(`${command} ${args.join(' ')} failed (${signal ?? `exit ${code}`}): ${stderr.trim() || stdout.trim()}`));
     });
+    // A program that exits before reading its input closes the pipe: that is not our failure.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
 }
