@@ -101,16 +101,20 @@ export interface RelayContext {
  * Frames forwarded unchanged are views into the chunk they arrived in, usually back to back: merged
  * into one view, a whole batch goes out as one write instead of one per message.
  */
-function coalesceAdjacent(buffers: Buffer[]): void {
+export function coalesceAdjacent(buffers: Buffer[]): void {
   let kept = 0;
-  for (let i = 0; i < buffers.length; i++) {
-    const current = buffers[i]!;
-    const previous = kept > 0 ? buffers[kept - 1]! : undefined;
-    if (previous && previous.buffer === current.buffer && previous.byteOffset + previous.length === current.byteOffset) {
-      buffers[kept - 1] = Buffer.from(previous.buffer, previous.byteOffset, previous.length + current.length);
-    } else {
-      buffers[kept++] = current;
+  let i = 0;
+  while (i < buffers.length) {
+    const first = buffers[i]!;
+    let end = first.byteOffset + first.length;
+    let j = i + 1;
+    while (j < buffers.length && buffers[j]!.buffer === first.buffer && buffers[j]!.byteOffset === end) {
+      end += buffers[j]!.length;
+      j++;
     }
+    // One view per run of adjacent frames (one allocation, not one per merge).
+    buffers[kept++] = j === i + 1 ? first : Buffer.from(first.buffer, first.byteOffset, end - first.byteOffset);
+    i = j;
   }
   buffers.length = kept;
 }
