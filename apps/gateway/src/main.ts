@@ -6,6 +6,8 @@ import { POLICY_CHECK_USAGE, policyCheck } from './cli/policy-check.js';
 import { POLICY_DEMO_USAGE, policyDemo } from './cli/policy-demo.js';
 import { POLICY_EXPLAIN_USAGE, policyExplain } from './cli/policy-explain.js';
 import { POLICY_TEST_USAGE, policyTest } from './cli/policy-test.js';
+import { APPROVALS_USAGE, approvalsCommand } from './cli/approvals-commands.js';
+import { AUDIT_USAGE, auditCommand } from './cli/audit-commands.js';
 import { START_USAGE, start } from './cli/start.js';
 import { TOKEN_ISSUE_USAGE, tokenIssue } from './cli/token-issue.js';
 import { UsageError } from './cli/usage-error.js';
@@ -20,6 +22,8 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   'policy explain': { run: policyExplain, usage: POLICY_EXPLAIN_USAGE },
   'policy test': { run: policyTest, usage: POLICY_TEST_USAGE },
   'policy demo': { run: policyDemo, usage: POLICY_DEMO_USAGE },
+  approvals: { run: approvalsCommand, usage: APPROVALS_USAGE },
+  audit: { run: auditCommand, usage: AUDIT_USAGE },
 };
 
 const HELP = ['Usage:', ...Object.values(COMMANDS).map((command) => `  ${command.usage}`)].join('\n');

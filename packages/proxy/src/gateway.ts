@@ -65,6 +65,20 @@ export class Gateway {
     return this.#sessions.size;
   }
 
+  /** Ids of the sessions open right now (the admin API joins them with who is speaking). */
+  sessionIds(): string[] {
+    return [...this.#sessions.keys()];
+  }
+
+  /** Ends one session now (admin terminate); false when no such session is open. */
+  terminate(sessionId: string, reason: string): boolean {
+    const session = this.#sessions.get(sessionId);
+    if (!session) return false;
+    this.#logger.info({ sessionId, reason }, 'terminating session');
+    session.close(reason);
+    return true;
+  }
+
   /**
    * Graceful shutdown: stop accepting, let each session finish its statement in flight, then cut
    * whatever is left when the drain timeout passes. Resolves when every session has ended.

@@ -10,5 +10,17 @@ export { createDevCertificate } from './tls/dev-certificate.js';
 export type { PemKeyPair } from './tls/dev-certificate.js';
 export { upstreamTlsOptions, UPSTREAM_TLS_MODES } from './tls/upstream-tls.js';
 export type { UpstreamTlsMode, UpstreamTlsSettings } from './tls/upstream-tls.js';
-export { decisionGate } from './session-hooks.js';
-export type { GateResult, HookSession, CompletedStatement, SessionStart, SessionHooks } from './session-hooks.js';
+export { composeHooks, decisionGate } from './session-hooks.js';
+export type {
+  AuthenticationOutcome,
+  AuthenticationRefusal,
+  CompletedStatement,
+  GateRefusalReason,
+  GateResult,
+  HookSession,
+  SessionAttempt,
+  SessionHooks,
+  SessionStart,
+  SessionTraffic,
+  UpstreamConnectOutcome,
+} from './session-hooks.js';

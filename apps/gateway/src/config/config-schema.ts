@@ -5,6 +5,8 @@ import { ALWAYS, asRecord, duration, oneOf, strictMap, text, wholeNumber } from 
 import { CONFIG_DEFAULTS, LOG_LEVELS } from './config-defaults.js';
 import { isLoopbackHost, isWildcardHost, parseListenAddress } from './listen-address.js';
 import { parseSecretReference } from './secret-reference.js';
+import { adminSection, approvalsSection, auditSection, connectionAuditSection } from './control-plane-schema.js';
+import { telemetrySection } from './telemetry-schema.js';
 
 /*
  * The gateway configuration FILE as written (docs/configuration.md). Validation here is purely
@@ -86,6 +88,7 @@ const connection = strictMap('connection', {
     .meta({ description: 'Accept clients without TLS when the listener is on a loopback address (development only)' }),
   maxMessageBytes: wholeNumber('maxMessageBytes', 1024).optional(),
   upstream,
+  audit: connectionAuditSection.optional(),
 }).superRefine((value, context) => {
   // Runs even when other keys failed (ALWAYS), so the input may be malformed.
   const record = asRecord(value);
@@ -172,6 +175,10 @@ export const gatewayConfigSchema = strictMap('gateway configuration', {
       .meta({ description: 'How long statements in flight may take to finish on SIGTERM' }),
   }).optional(),
   log: strictMap('log', { level: oneOf('log level', LOG_LEVELS).default(CONFIG_DEFAULTS.logLevel) }).optional(),
+  audit: auditSection.meta({ description: 'The audit trail (and the control-plane store approvals share); absent: no audit, review statements are refused' }).optional(),
+  approvals: approvalsSection.optional(),
+  admin: adminSection.meta({ description: 'The admin HTTP API (approvals, audit, sessions); absent: not started' }).optional(),
+  telemetry: telemetrySection.optional(),
 }).meta({ title: 'Gatehouse gateway configuration', description: 'See docs/configuration.md' });
 
 export type GatewayConfigDocument = z.output<typeof gatewayConfigSchema>;

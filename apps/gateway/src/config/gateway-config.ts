@@ -1,5 +1,7 @@
 import type { Dialect } from '@gatehouse/core';
 import type { UpstreamTlsMode } from '@gatehouse/proxy';
+import type { TelemetryConfig } from '@gatehouse/telemetry';
+import type { AdminSettings, ApprovalSettings, AuditSettings } from './control-plane-config.js';
 
 /**
  * The gateway configuration after loading: validated, secrets resolved, paths absolute. The YAML
@@ -16,6 +18,13 @@ export interface GatewayConfig {
   readonly connections: readonly ConnectionConfig[];
   readonly shutdown: { readonly drainTimeoutMs: number };
   readonly log: { readonly level: string };
+  /** Absent: no audit trail (and no approvals store: review statements are refused). */
+  readonly audit?: AuditSettings;
+  readonly approvals?: ApprovalSettings;
+  /** Absent: no admin HTTP API. */
+  readonly admin?: AdminSettings;
+  /** OpenTelemetry and Prometheus; empty: only OTEL_* variables can turn it on (off by default). */
+  readonly telemetry?: TelemetryConfig;
 }
 
 export interface IdentityConfig {
@@ -49,6 +58,8 @@ export interface ConnectionConfig {
   readonly allowPlaintextOnLoopback: boolean;
   readonly maxMessageBytes?: number;
   readonly upstream: UpstreamConfig;
+  /** Overrides audit.durability for this connection. */
+  readonly auditDurability?: 'before-forward' | 'async';
 }
 
 export interface UpstreamConfig {

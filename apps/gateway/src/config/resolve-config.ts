@@ -10,6 +10,8 @@ import { GatewayConfigError } from './gateway-config-error.js';
 import { loadOrCreateHashKey } from './hash-key-file.js';
 import { parseListenAddress } from './listen-address.js';
 import { parseSecretReference } from './secret-reference.js';
+import { resolveAdmin, resolveApprovals, resolveAudit } from './resolve-control-plane.js';
+import { resolveTelemetry } from './resolve-telemetry.js';
 
 type Path = readonly PropertyKey[];
 
@@ -93,6 +95,7 @@ export async function resolveGatewayConfig(document: GatewayConfigDocument, sour
       ...(tls ? { tls } : {}),
       allowPlaintextOnLoopback: connection.allowPlaintextOnLoopback,
       ...(connection.maxMessageBytes !== undefined ? { maxMessageBytes: connection.maxMessageBytes } : {}),
+      ...(connection.audit ? { auditDurability: connection.audit.durability } : {}),
       upstream: {
         host: connection.upstream.host,
         port: connection.upstream.port,
@@ -107,6 +110,11 @@ export async function resolveGatewayConfig(document: GatewayConfigDocument, sour
       },
     });
   }
+
+  const controlPlane = { absolute, secret, report, signingKey };
+  const audit = await resolveAudit(document.audit, controlPlane);
+  const approvals = await resolveApprovals(document.approvals, controlPlane);
+  const admin = resolveAdmin(document.admin);
 
   if (problems.length > 0) throw new GatewayConfigError('config.invalid', sortProblems(problems));
 
@@ -151,6 +159,10 @@ export async function resolveGatewayConfig(document: GatewayConfigDocument, sour
     connections,
     shutdown: { drainTimeoutMs: milliseconds(document.shutdown?.drainTimeout ?? CONFIG_DEFAULTS.drainTimeout) },
     log: { level: document.log?.level ?? CONFIG_DEFAULTS.logLevel },
+    ...(audit ? { audit } : {}),
+    approvals,
+    ...(admin ? { admin } : {}),
+    telemetry: resolveTelemetry(document.telemetry),
   };
 }
 

@@ -80,6 +80,12 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     ],
     shutdown: { drainTimeoutMs: options.drainTimeoutMs ?? 5_000 },
     log: { level: 'info' },
+    // The embedded control-plane store (PGlite) in the state dir: the demo's trail survives restarts.
+    audit: {
+      store: { kind: 'embedded', dataDir: join(stateDir, 'control-plane') },
+      durability: 'async',
+      signingKey: join(stateDir, 'audit-checkpoint.pem'),
+    },
   });
 
   let gateway;

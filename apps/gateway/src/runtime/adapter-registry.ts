@@ -4,7 +4,7 @@ import { GatehouseError } from '@gatehouse/core';
 import { CursorRegistry, UpstreamFactsCache, createMongoAdapter } from '@gatehouse/adapter-mongodb';
 import { createMysqlAdapter } from '@gatehouse/adapter-mysql';
 import { CancelRegistry, UpstreamCatalog, createPostgresAdapter } from '@gatehouse/adapter-postgres';
-import type { Logger, PemKeyPair, SqlStatementDecider } from '@gatehouse/proxy';
+import type { Logger, PemKeyPair, SessionHooks, SqlStatementDecider } from '@gatehouse/proxy';
 import { upstreamTlsOptions } from '@gatehouse/proxy';
 import type { ConnectionConfig } from '../config/gateway-config.js';
 
@@ -14,6 +14,8 @@ export interface SharedServices {
   readonly decider: SqlStatementDecider;
   readonly masker: Masker;
   readonly logger: Logger;
+  /** Audit, approvals, telemetry: composed once, driven by every adapter that supports hooks. */
+  readonly hooks?: SessionHooks;
 }
 
 export interface BuiltAdapter {
@@ -52,6 +54,7 @@ const ADAPTERS: Partial<Record<Dialect, AdapterFactory>> = {
       catalog,
       cancelRegistry: new CancelRegistry(),
       logger: services.logger,
+      ...(services.hooks ? { hooks: services.hooks } : {}),
       ...(connection.maxMessageBytes ? { maxMessageBytes: connection.maxMessageBytes } : {}),
     });
     return { adapter, close: () => catalog.close() };

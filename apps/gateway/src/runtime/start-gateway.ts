@@ -9,16 +9,28 @@ import {
 import { createMasker } from '@gatehouse/masking';
 import { loadPolicyFile } from '@gatehouse/policy';
 import type { CompiledPolicy } from '@gatehouse/policy';
-import { Gateway, SqlStatementDecider, createDevCertificate } from '@gatehouse/proxy';
+import { Gateway, SqlStatementDecider, composeHooks, createDevCertificate } from '@gatehouse/proxy';
 import type { BoundListener, Logger, PemKeyPair } from '@gatehouse/proxy';
 import { createSqlClassifier } from '@gatehouse/sql';
+import { createTelemetry } from '@gatehouse/telemetry';
+import type { Telemetry } from '@gatehouse/telemetry';
 import type { ConnectionConfig, GatewayConfig } from '../config/gateway-config.js';
+import { startAdminServer } from '../admin/admin-server.js';
+import type { RunningAdminServer } from '../admin/admin-server.js';
+import { openControlPlane } from './control-plane.js';
+import type { ControlPlane } from './control-plane.js';
 import { buildAdapter } from './adapter-registry.js';
 import type { BuiltAdapter, SharedServices } from './adapter-registry.js';
 
 export interface RunningGateway {
   readonly listeners: readonly BoundListener[];
   readonly policy: CompiledPolicy;
+  /** The audit trail, approvals and live sessions (empty without an `audit:` section). */
+  readonly controlPlane: ControlPlane;
+  /** The admin HTTP API, when `admin:` is configured. */
+  readonly admin?: RunningAdminServer;
+  /** OpenTelemetry (off unless configured): `metricsHandler` serves GET /metrics for the admin listener. */
+  readonly telemetry: Telemetry;
   /** Graceful shutdown: stop accepting, finish statements in flight, then release everything. */
   drain(): Promise<void>;
 }
@@ -54,11 +66,27 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     ...(config.identity.agentTokens ? { agentStore: new AgentTokenStore({ path: config.identity.agentTokens }) } : {}),
     rateLimiter: createAuthRateLimiter({ maxFailures: config.identity.rateLimit.maxFailures, windowMs: config.identity.rateLimit.windowMs }),
   });
+  const controlPlane = await openControlPlane(config, logger);
+  // Off (no hooks, no SDK) unless the `telemetry:` section or OTEL_* variables configure it.
+  const telemetry = await createTelemetry(config.telemetry ?? {}).catch(async (error: unknown) => {
+    await controlPlane.close().catch(() => undefined);
+    throw error;
+  });
+  if (telemetry.enabled) {
+    logger.info({ prometheus: telemetry.prometheusAddress, metricsHandler: telemetry.metricsHandler !== undefined }, 'telemetry on');
+  }
+  telemetry.registerGauges({
+    ...(controlPlane.trail ? { auditQueueDepth: () => controlPlane.trail!.stats().depth, auditDropped: () => controlPlane.trail!.stats().dropped } : {}),
+    ...(controlPlane.approvals ? { approvalsPending: async () => (await controlPlane.approvals!.list({ state: 'pending', limit: 10_000 })).length } : {}),
+  });
+  // Every extension point in one place. Telemetry only observes (it has no gate).
+  const hooks = composeHooks(controlPlane.hooks, telemetry.hooks);
   const services: SharedServices = {
     authenticate: (request) => authenticator.authenticate(request),
     decider,
     masker,
     logger,
+    ...(hooks ? { hooks } : {}),
   };
 
   let devCertificate: Promise<PemKeyPair> | undefined;
@@ -83,18 +111,42 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   }
   const gateway = new Gateway(specs, { logger, drainTimeoutMs: config.shutdown.drainTimeoutMs });
   let listeners: BoundListener[];
+  let admin: RunningAdminServer | undefined;
   try {
     listeners = await gateway.start();
+    if (config.admin) {
+      admin = await startAdminServer({
+        listen: config.admin.listen,
+        authenticate: (request) => authenticator.authenticate(request),
+        roleGroups: config.admin.roleGroups,
+        ...(controlPlane.trail ? { trail: controlPlane.trail } : {}),
+        ...(controlPlane.approvals ? { approvals: controlPlane.approvals } : {}),
+        sessions: controlPlane.sessions,
+        gateway,
+        logger,
+      });
+      logger.info({ url: admin.url }, 'admin API listening');
+    }
   } catch (error) {
+    await gateway.drain().catch(() => undefined);
     for (const adapter of built) adapter.close();
+    await controlPlane.close().catch(() => undefined);
+    await telemetry.shutdown();
     throw error;
   }
   return {
     listeners,
     policy,
+    controlPlane,
+    ...(admin ? { admin } : {}),
+    telemetry,
     async drain() {
       await gateway.drain();
       for (const adapter of built) adapter.close();
+      await admin?.close();
+      await controlPlane.close();
+      // Last: the spans and metrics of the sessions just drained are flushed before exit.
+      await telemetry.shutdown();
     },
   };
 }

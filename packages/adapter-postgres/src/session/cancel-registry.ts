@@ -4,6 +4,8 @@ import { randomBytes, randomInt } from 'node:crypto';
 export interface UpstreamCancelTarget {
   readonly processId: number;
   readonly secretKey: Buffer;
+  /** Also told about the cancel: a statement held at the gateway (approval) is cancelled there. */
+  readonly onCancel?: () => void;
 }
 
 export interface GatewayBackendKey {

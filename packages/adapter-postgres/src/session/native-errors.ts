@@ -30,6 +30,22 @@ export function approvalRefusedError(decision: Decision, reason: 'approval-denie
   });
 }
 
+/** A review in ticket mode: 42501 with the approval request id and how to get it approved. */
+export function approvalTicketError(decision: Decision, message: string): Buffer {
+  const rules = decision.rules.length > 0 ? decision.rules.join(', ') : 'review';
+  return errorResponse({
+    severity: 'ERROR',
+    code: '42501',
+    message: `gatehouse: ${message}`,
+    hint: `Rule ${rules} needs an approval; once approved, run the same statement again on this connection.`,
+  });
+}
+
+/** The client cancelled a statement the gateway was holding for approval: 57014 query_canceled. */
+export function queryCanceledError(): Buffer {
+  return errorResponse({ severity: 'ERROR', code: '57014', message: 'canceling statement due to user request' });
+}
+
 /** Authentication failed: 28P01 invalid_password (FATAL: the connection ends). */
 export function authenticationFailedError(message: string): Buffer {
   return errorResponse({ severity: 'FATAL', code: '28P01', message: `gatehouse: ${message}` });

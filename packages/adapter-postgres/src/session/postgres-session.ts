@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import type { Decision, Masker, Principal, Session, SessionContext } from '@gatehouse/core';
 import { GatehouseError } from '@gatehouse/core';
-import type { GateResult, HookSession, Logger, SessionHooks, SqlStatementDecider } from '@gatehouse/proxy';
+import type { GateResult, HookSession, Logger, SessionAttempt, SessionHooks, SqlStatementDecider } from '@gatehouse/proxy';
 import { decisionGate, errorSummary } from '@gatehouse/proxy';
 import { encodeAuthenticationOk } from '../protocol/messages/authentication.js';
 import { encodeBackendKeyData, encodeReadyForQuery } from '../protocol/messages/session.js';
@@ -14,9 +14,11 @@ import { clientHandshake, HandshakeRefusedError } from './client-handshake.js';
 import type { ClientHello } from './client-handshake.js';
 import {
   approvalRefusedError,
+  approvalTicketError,
   authenticationFailedError,
   gateFailedError,
   protocolViolationError,
+  queryCanceledError,
   refusalError,
   unknownDatabaseError,
   upstreamUnavailableError,
@@ -132,9 +134,17 @@ export class PostgresSession implements Session {
       this.#log.info('cancel request with an unknown key ignored');
       return;
     }
+    // A statement held at the gateway (approval) is not upstream yet: the gateway cancels it.
+    target.onCancel?.();
     await sendUpstreamCancel(this.#options.upstream, target.processId, target.secretKey).catch((error: unknown) =>
       this.#log.warn({ err: errorSummary(error) }, 'cancel could not be forwarded'),
     );
+  }
+
+  /** Who is connecting, before there is an identity: what the authentication and upstream hooks see. */
+  #attempt(): SessionAttempt {
+    const context = this.#context;
+    return { sessionId: this.id, connection: context.connection, environment: context.environment, dialect: 'postgres', clientAddress: context.clientAddress };
   }
 
   async #authenticate(hello: ClientHello): Promise<Principal | undefined> {
@@ -144,8 +154,12 @@ export class PostgresSession implements Session {
       hello.socket.end(unknownDatabaseError(hello.database, served));
       return undefined;
     }
+    const hooks = this.#options.hooks;
+    const startedAt = new Date();
+    const started = performance.now();
     try {
       const principal = await this.#options.authenticate({ user: hello.user, credential: hello.token, clientAddress: this.#context.clientAddress });
+      hooks?.authenticated?.(this.#attempt(), { ok: true, startedAt, durationMs: performance.now() - started, principal });
       this.#log.info(
         { principal: principal.id, kind: principal.kind, via: principal.via, client: this.#context.clientAddress, application: hello.applicationName, tls: hello.tls },
         'session authenticated',
@@ -153,13 +167,37 @@ export class PostgresSession implements Session {
       return principal;
     } catch (error) {
       const message = error instanceof GatehouseError ? error.message : 'authentication failed';
+      const errorType = error instanceof GatehouseError ? error.code : 'error';
+      hooks?.authenticated?.(this.#attempt(), { ok: false, startedAt, durationMs: performance.now() - started, errorType });
       this.#log.warn({ user: hello.user, client: this.#context.clientAddress, err: errorSummary(error) }, 'authentication refused');
+      // Recorded (durably, when the audit trail is wired) before the client hears the refusal.
+      await Promise.resolve(
+        hooks?.authenticationRefused?.(this.#attempt(), {
+          claimedUser: hello.user,
+          reason: errorType,
+          tls: hello.tls,
+          authMethod: hello.tls ? 'cleartext-in-tls' : 'cleartext',
+          ...(hello.applicationName ? { applicationName: hello.applicationName } : {}),
+        }),
+      ).catch((failure: unknown) => this.#log.error({ err: errorSummary(failure) }, 'authentication refusal could not be recorded'));
       hello.socket.end(authenticationFailedError(message));
       return undefined;
     }
   }
 
   async #connectUpstream(hello: ClientHello): Promise<UpstreamConnection | undefined> {
+    const settings = this.#options.upstream;
+    const startedAt = new Date();
+    const started = performance.now();
+    const report = (errorType?: string): void =>
+      this.#options.hooks?.upstreamConnected?.(this.#attempt(), {
+        ok: errorType === undefined,
+        startedAt,
+        durationMs: performance.now() - started,
+        serverAddress: settings.host,
+        serverPort: settings.port,
+        ...(errorType !== undefined ? { errorType } : {}),
+      });
     try {
       const upstream = await connectUpstream(this.#options.upstream, hello.forwardedParameters);
       for (const frame of upstream.startupFrames) {
@@ -171,9 +209,11 @@ export class PostgresSession implements Session {
           throw new UpstreamLoginError(`upstream session is unsafe to relay: ${violation}`);
         }
       }
+      report();
       return upstream;
     } catch (error) {
       const details = error instanceof UpstreamLoginError ? { sqlState: error.sqlState } : {};
+      report(upstreamErrorType(error));
       this.#log.error({ err: errorSummary(error), ...details }, 'upstream login failed');
       hello.socket.end(upstreamUnavailableError());
       return undefined;
@@ -184,7 +224,9 @@ export class PostgresSession implements Session {
     const options = this.#options;
     const client = hello.socket;
     let gatewayKey: GatewayBackendKey | undefined;
-    if (upstream.backendKey) gatewayKey = options.cancelRegistry.register(upstream.backendKey);
+    // The gate in progress (an approval hold) and how to cancel it: a CancelRequest aborts it.
+    let holding: AbortController | undefined;
+    if (upstream.backendKey) gatewayKey = options.cancelRegistry.register({ ...upstream.backendKey, onCancel: () => holding?.abort() });
 
     client.write(encodeAuthenticationOk());
     for (const frame of upstream.startupFrames) client.write(frame.raw);
@@ -226,7 +268,9 @@ export class PostgresSession implements Session {
             void sendUpstreamCancel(options.upstream, upstream.backendKey.processId, upstream.backendKey.secretKey).catch(() => undefined);
           }
         },
-        onStatement: ({ actions, decision }) => {
+        onStatement: (outcome) => {
+          hooks?.statementDecided?.(identity, outcome);
+          const { actions, decision } = outcome;
           const level = decision.effect === 'allow' ? 'debug' : 'info';
           // Checked first: this runs for every statement, and building the record costs more than the check.
           if (!log.isLevelEnabled(level)) return;
@@ -243,8 +287,24 @@ export class PostgresSession implements Session {
         },
         onProtocolError: (side, error) => log.warn({ side, err: errorSummary(error) }, 'protocol violation: session closed'),
         gate: (outcome) => {
-          const result = hooks?.gate ? hooks.gate(identity, outcome) : decisionGate(outcome);
-          return result instanceof Promise ? result.then((settled) => verdictOf(settled, outcome)) : verdictOf(result, outcome);
+          const control = new AbortController();
+          holding = control;
+          const result = hooks?.gate ? hooks.gate(identity, outcome, control.signal) : decisionGate(outcome);
+          const settled = hooks?.gateSettled
+            ? (answer: GateResult): GateResult => {
+                hooks.gateSettled!(identity, outcome, answer);
+                return answer;
+              }
+            : undefined;
+          if (!(result instanceof Promise)) return verdictOf(settled ? settled(result) : result, outcome);
+          return result.then(
+            (answer) => (control.signal.aborted && !answer.proceed ? { forward: false, refusal: queryCanceledError() } : verdictOf(settled ? settled(answer) : answer, outcome)),
+            (error: unknown) => {
+              // Refused by the relay (gateFailedError); observers see it as the failed gate it is.
+              settled?.({ proceed: false, reason: 'audit-unavailable', message: 'gate failed' });
+              throw error;
+            },
+          );
         },
         ...(hooks?.statementCompleted
           ? {
@@ -264,10 +324,18 @@ export class PostgresSession implements Session {
     relay.start(hello.stream.detach(), upstream.stream.detach());
     if (this.#draining) relay.drain();
     await relay.closed;
-    hooks?.sessionEnded?.(identity, new Date());
+    hooks?.sessionEnded?.(identity, new Date(), { clientBytesIn: this.#socket.bytesRead, clientBytesOut: this.#socket.bytesWritten });
     if (gatewayKey) options.cancelRegistry.unregister(gatewayKey);
     log.info('session ended');
   }
+}
+
+/** A low-cardinality reason an upstream login failed: SQLSTATE, errno code, or the error's class. */
+function upstreamErrorType(error: unknown): string {
+  if (error instanceof UpstreamLoginError && error.sqlState) return error.sqlState;
+  const errno = (error instanceof GatehouseError ? error.cause : error) as NodeJS.ErrnoException | undefined;
+  if (typeof errno?.code === 'string') return errno.code;
+  return error instanceof GatehouseError ? error.code : 'error';
 }
 
 /** A gate's neutral answer as this dialect's verdict: refusals become PostgreSQL errors. */
@@ -279,6 +347,9 @@ function verdictOf(result: GateResult, outcome: { readonly decision: Decision })
     case 'approval-denied':
     case 'approval-expired':
       return { forward: false, refusal: approvalRefusedError(outcome.decision, result.reason, result.message) };
+    case 'approval-required':
+      // A ticket: the message carries the request id and how to get it approved.
+      return { forward: false, refusal: result.approvalId !== undefined ? approvalTicketError(outcome.decision, result.message) : refusalError(outcome.decision) };
     default:
       return { forward: false, refusal: refusalError(outcome.decision) };
   }

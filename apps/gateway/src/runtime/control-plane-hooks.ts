@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import type { Approvals } from '@gatehouse/approvals';
+import type { AuditTrail, Durability } from '@gatehouse/audit';
+import type { AuditSink } from '@gatehouse/core';
+import type { CompletedStatement, GateResult, HookSession, Logger, SessionHooks, StatementOutcome } from '@gatehouse/proxy';
+import { decisionGate, errorSummary } from '@gatehouse/proxy';
+import type { LiveSessions } from './live-sessions.js';
+
+export interface ControlPlaneHooksOptions {
+  readonly trail?: AuditTrail;
+  readonly approvals?: Approvals;
+  /** The audit durability of a connection (its override, else audit.durability). */
+  durabilityOf(connection: string): Durability;
+  readonly sessions: LiveSessions;
+  readonly logger: Logger;
+}
+
+/**
+ * Audit and approvals as one set of session hooks. The gate writes the statement's audit record
+ * (awaited: durable first in `before-forward`, queued in `async`) after an approval request is
+ * opened and before any hold, so every statement — allowed, denied, held or ticketed — is on record
+ * before anything reaches the database. Results, session start/end and refused logins follow.
+ */
+export function controlPlaneHooks(options: ControlPlaneHooksOptions): SessionHooks {
+  const { trail, approvals, sessions, logger } = options;
+  const sinks = new Map<Durability, AuditSink>();
+  const sinkFor = (connection: string): AuditSink | undefined => {
+    if (!trail) return undefined;
+    const durability = options.durabilityOf(connection);
+    let sink = sinks.get(durability);
+    if (!sink) sinks.set(durability, (sink = trail.sink(durability)));
+    return sink;
+  };
+  /** Statement ids by outcome: a completion arrives with the same outcome object the gate saw. */
+  const statementIds = new WeakMap<StatementOutcome, string>();
+  const failed = (what: string) => (error: unknown) => logger.error({ err: errorSummary(error) }, `audit: ${what} could not be recorded`);
+
+  const gate = async (session: HookSession, outcome: StatementOutcome, signal?: AbortSignal): Promise<GateResult> => {
+    const statementId = randomUUID();
+    statementIds.set(outcome, statementId);
+    const live = sessions.get(session.sessionId);
+    if (live) live.statements++;
+    const sink = sinkFor(session.target.connection);
+    const record = async (approvalId: string | undefined): Promise<void> => {
+      await sink?.onQuery({
+        sessionId: session.sessionId,
+        statementId,
+        at: new Date(),
+        actions: outcome.actions,
+        decision: outcome.decision,
+        ...(approvalId !== undefined ? { approvalId } : {}),
+      });
+      if (approvalId !== undefined && live) live.holding = approvalId;
+    };
+    if (!approvals || outcome.decision.effect !== 'review') {
+      await record(undefined);
+      return decisionGate(outcome);
+    }
+    try {
+      const result = await approvals.gate(
+        { sessionId: session.sessionId, principal: session.principal, target: session.target },
+        outcome,
+        { record, ...(signal ? { signal } : {}) },
+      );
+      if (result.proceed) return result.approvalId !== undefined ? { proceed: true, approvalId: result.approvalId } : { proceed: true };
+      return { proceed: false, reason: result.reason, message: result.message, ...(result.approvalId !== undefined ? { approvalId: result.approvalId } : {}) };
+    } finally {
+      if (live) delete live.holding;
+    }
+  };
+
+  return {
+    sessionStarted: (session) => {
+      sessions.started(session);
+      void Promise.resolve(
+        sinkFor(session.target.connection)?.onSessionStart({
+          sessionId: session.sessionId,
+          principal: session.principal,
+          target: session.target,
+          clientAddress: session.clientAddress,
+          ...(session.applicationName !== undefined ? { applicationName: session.applicationName } : {}),
+          tls: session.tls,
+          startedAt: session.startedAt,
+          ...(session.target.dialect === 'postgres' ? { authMethod: session.tls ? 'cleartext-in-tls' : 'cleartext' } : {}),
+        }),
+      ).catch(failed('session start'));
+    },
+    gate,
+    statementCompleted: (session, completed) => {
+      const sink = sinkFor(session.target.connection);
+      if (!sink) return;
+      void Promise.resolve(sink.onResult(resultEvent(session, completed, statementIds.get(completed.outcome)))).catch(failed('statement result'));
+    },
+    sessionEnded: (session, endedAt) => {
+      sessions.ended(session.sessionId);
+      void Promise.resolve(sinkFor(session.target.connection)?.onSessionEnd(session.sessionId, endedAt)).catch(failed('session end'));
+    },
+    ...(trail
+      ? {
+          authenticationRefused: (attempt, refusal) =>
+            trail.authRefused({
+              sessionId: attempt.sessionId,
+              connection: attempt.connection,
+              environment: attempt.environment,
+              dialect: attempt.dialect,
+              client: { address: attempt.clientAddress, ...(refusal.applicationName !== undefined ? { application: refusal.applicationName } : {}) },
+              claimedUser: refusal.claimedUser,
+              reason: refusal.reason,
+              ...(refusal.authMethod !== undefined ? { authMethod: refusal.authMethod } : {}),
+              tls: { enabled: refusal.tls },
+            }),
+        }
+      : {}),
+  };
+}
+
+function resultEvent(session: HookSession, completed: CompletedStatement, statementId: string | undefined) {
+  const reads = completed.outcome.actions.every((action) => action.category === 'read');
+  return {
+    sessionId: session.sessionId,
+    statementId: statementId ?? randomUUID(),
+    ...(completed.rows !== undefined ? (reads ? { rowsReturned: completed.rows } : { rowsAffected: completed.rows }) : {}),
+    durationMs: completed.durationMs,
+    maskedValues: completed.maskedValues,
+    ...(completed.errorCode !== undefined ? { errorCode: completed.errorCode } : {}),
+    outcome: completed.result,
+  };
+}

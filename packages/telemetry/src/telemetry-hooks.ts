@@ -1,0 +1,369 @@
+import type { CompletedStatement, GateResult, HookSession, SessionAttempt, SessionHooks, SessionStart, SessionTraffic, StatementOutcome } from '@gatehouse/proxy';
+import type { AuthenticationOutcome, UpstreamConnectOutcome } from '@gatehouse/proxy';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Attributes, Context, Span, SpanContext, Tracer } from '@opentelemetry/api';
+import {
+  ATTR_DB_NAMESPACE,
+  ATTR_DB_RESPONSE_STATUS_CODE,
+  ATTR_DB_SYSTEM_NAME,
+  ATTR_ERROR_TYPE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+} from '@opentelemetry/semantic-conventions';
+import { ATTR_DB_RESPONSE_RETURNED_ROWS } from '@opentelemetry/semantic-conventions/incubating';
+import {
+  ATTR_CLIENT_ADDRESS,
+  ATTR_GATEHOUSE_APPROVAL_ID,
+  ATTR_GATEHOUSE_CLIENT_APPLICATION,
+  ATTR_GATEHOUSE_CLIENT_TLS,
+  ATTR_GATEHOUSE_CONNECTION,
+  ATTR_GATEHOUSE_ENVIRONMENT,
+  ATTR_GATEHOUSE_GATE_RESULT,
+  ATTR_GATEHOUSE_MASKED_VALUES,
+  ATTR_GATEHOUSE_PRINCIPAL_ID,
+  ATTR_GATEHOUSE_PRINCIPAL_KIND,
+  ATTR_GATEHOUSE_PRINCIPAL_VIA,
+  ATTR_GATEHOUSE_ROWS_AFFECTED,
+  ATTR_GATEHOUSE_SESSION_ID,
+  ATTR_GATEHOUSE_STATEMENT_RESULT,
+  EVENT_POLICY_DECISION,
+  SPAN_AUTHENTICATE,
+  SPAN_GATE_WAIT,
+  SPAN_SESSION,
+  SPAN_UPSTREAM_CONNECT,
+  SPAN_UPSTREAM_ROUND_TRIP,
+} from './attribute-names.js';
+import { dbSystemName, decisionAttributes, rulesLabel, statementSemantics } from './db-semantics.js';
+import type { StatementSemantics } from './db-semantics.js';
+import type { GatewayMetrics } from './gateway-metrics.js';
+
+/** Wall-clock milliseconds with sub-millisecond precision (OTel takes fractional epoch ms). */
+const now = (): number => performance.timeOrigin + performance.now();
+
+/** A gate that answers faster than this did not wait for anything worth a span. */
+const GATE_WAIT_SPAN_MIN_MS = 1;
+/** Connections that authenticated but never reported their upstream login are forgotten beyond this many. */
+const MAX_PENDING_ATTEMPTS = 10_000;
+
+interface Step {
+  readonly startedAt: number;
+  readonly durationMs: number;
+  readonly errorType?: string;
+}
+
+interface Attempt {
+  authentication?: Step;
+  upstream?: Step & { readonly serverAddress: string; readonly serverPort: number };
+}
+
+interface StatementState {
+  readonly span: Span | undefined;
+  readonly startedAt: number;
+  readonly semantics: StatementSemantics;
+  gate?: { readonly result: GateResult; readonly settledAt: number };
+}
+
+interface SessionState {
+  readonly span: Span | undefined;
+  readonly context: Context;
+  readonly connection: string;
+  /** server.address/port of the upstream, for statement spans and the duration metric. */
+  readonly server: Attributes;
+  readonly activeAttributes: Attributes;
+  readonly statements: Map<StatementOutcome, StatementState>;
+}
+
+/**
+ * Telemetry as session hooks: it only observes (it has no gate, so it can never let through what
+ * another gate refused or hold what it would let pass). Spans: `gatehouse.session` per client
+ * session (with `gatehouse.authenticate` and `gatehouse.upstream.connect` children), one span per
+ * statement execution under it (named by `db.query.summary`) with the decision as an event, a
+ * `gatehouse.gate.wait` child when a gate waited and `gatehouse.upstream.round_trip` for the time
+ * upstream. Everything a span carries comes from identities, configuration, the classifier's
+ * literal-free view of a statement and error codes: never a value, a literal or an error message.
+ */
+export class TelemetryHooks {
+  readonly #tracer: Tracer | undefined;
+  readonly #metrics: GatewayMetrics | undefined;
+  readonly #attempts = new Map<string, Attempt>();
+  readonly #sessions = new Map<string, SessionState>();
+
+  constructor(tracer: Tracer | undefined, metrics: GatewayMetrics | undefined) {
+    this.#tracer = tracer;
+    this.#metrics = metrics;
+  }
+
+  /** The hooks object adapters drive. */
+  hooks(): SessionHooks {
+    return {
+      authenticated: (attempt, outcome) => this.authenticated(attempt, outcome),
+      upstreamConnected: (attempt, outcome) => this.upstreamConnected(attempt, outcome),
+      sessionStarted: (session) => this.sessionStarted(session),
+      statementDecided: (session, outcome) => this.statementDecided(session, outcome),
+      gateSettled: (session, outcome, result) => this.gateSettled(session, outcome, result),
+      statementCompleted: (session, completed) => this.statementCompleted(session, completed),
+      sessionEnded: (session, endedAt, traffic) => this.sessionEnded(session, endedAt, traffic),
+    };
+  }
+
+  /**
+   * The statement span's context, for propagating trace context upstream (sqlcommenter comment,
+   * MongoDB `comment`): ask between the gate and forwarding. Undefined when not traced.
+   */
+  statementSpanContext(sessionId: string, outcome: StatementOutcome): SpanContext | undefined {
+    const span = this.#sessions.get(sessionId)?.statements.get(outcome)?.span;
+    return span?.isRecording() ? span.spanContext() : undefined;
+  }
+
+  /** Open sessions and statements in flight (tests check nothing leaks). */
+  get openSessions(): number {
+    return this.#sessions.size;
+  }
+
+  authenticated(attempt: SessionAttempt, outcome: AuthenticationOutcome): void {
+    const step: Step = { startedAt: outcome.startedAt.getTime(), durationMs: outcome.durationMs, ...(outcome.errorType ? { errorType: outcome.errorType } : {}) };
+    if (outcome.ok) {
+      this.#remember(attempt.sessionId, { authentication: step });
+      return;
+    }
+    this.#metrics?.authenticationFailed(attempt.connection, outcome.errorType ?? 'error');
+    this.#attempts.delete(attempt.sessionId);
+    this.#failedAttempt(attempt, { authentication: step }, outcome.errorType ?? 'error');
+  }
+
+  upstreamConnected(attempt: SessionAttempt, outcome: UpstreamConnectOutcome): void {
+    const known = this.#attempts.get(attempt.sessionId) ?? {};
+    const step = {
+      startedAt: outcome.startedAt.getTime(),
+      durationMs: outcome.durationMs,
+      serverAddress: outcome.serverAddress,
+      serverPort: outcome.serverPort,
+      ...(outcome.errorType ? { errorType: outcome.errorType } : {}),
+    };
+    if (outcome.ok) {
+      this.#remember(attempt.sessionId, { ...known, upstream: step });
+      return;
+    }
+    const errorType = outcome.errorType ?? 'error';
+    this.#metrics?.upstreamConnectFailed(attempt.connection, errorType, outcome.serverAddress, outcome.serverPort);
+    this.#attempts.delete(attempt.sessionId);
+    this.#failedAttempt(attempt, { ...known, upstream: step }, errorType);
+  }
+
+  sessionStarted(session: SessionStart): void {
+    const attempt = this.#attempts.get(session.sessionId) ?? {};
+    this.#attempts.delete(session.sessionId);
+    const system = dbSystemName(session.target.dialect);
+    const server: Attributes = attempt.upstream
+      ? { [ATTR_SERVER_ADDRESS]: attempt.upstream.serverAddress, [ATTR_SERVER_PORT]: attempt.upstream.serverPort }
+      : {};
+    const activeAttributes: Attributes = { [ATTR_GATEHOUSE_CONNECTION]: session.target.connection, [ATTR_DB_SYSTEM_NAME]: system };
+    this.#metrics?.sessionOpened(activeAttributes);
+
+    let span: Span | undefined;
+    let context = ROOT_CONTEXT;
+    if (this.#tracer) {
+      const startTime = attempt.authentication?.startedAt ?? attempt.upstream?.startedAt ?? session.startedAt.getTime();
+      span = this.#tracer.startSpan(
+        SPAN_SESSION,
+        {
+          kind: SpanKind.SERVER,
+          startTime,
+          attributes: {
+            ...attemptAttributes(session.sessionId, session.target.connection, session.target.environment, system, session.clientAddress),
+            ...(session.target.database !== undefined ? { [ATTR_DB_NAMESPACE]: session.target.database } : {}),
+            ...server,
+            [ATTR_GATEHOUSE_PRINCIPAL_ID]: session.principal.id,
+            [ATTR_GATEHOUSE_PRINCIPAL_KIND]: session.principal.kind,
+            [ATTR_GATEHOUSE_PRINCIPAL_VIA]: session.principal.via,
+            [ATTR_GATEHOUSE_CLIENT_TLS]: session.tls,
+            ...(session.applicationName ? { [ATTR_GATEHOUSE_CLIENT_APPLICATION]: session.applicationName } : {}),
+          },
+        },
+        ROOT_CONTEXT,
+      );
+      context = trace.setSpan(ROOT_CONTEXT, span);
+      this.#stepSpans(context, attempt);
+    }
+    this.#sessions.set(session.sessionId, { span, context, connection: session.target.connection, server, activeAttributes, statements: new Map() });
+  }
+
+  statementDecided(session: HookSession, outcome: StatementOutcome): void {
+    const state = this.#sessionOf(session);
+    const previous = state.statements.get(outcome);
+    if (previous) this.#endUnfinished(previous);
+    const { decision } = outcome;
+    this.#metrics?.decision(session.target.connection, decision.effect, rulesLabel(decision.rules));
+    state.statements.set(outcome, this.#startStatement(state, outcome, session, now()));
+  }
+
+  gateSettled(session: HookSession, outcome: StatementOutcome, result: GateResult): void {
+    const statement = this.#sessions.get(session.sessionId)?.statements.get(outcome);
+    if (!statement) return;
+    const settledAt = now();
+    statement.gate = { result, settledAt };
+    const span = statement.span;
+    if (!span) return;
+    const gateAttributes: Attributes = { [ATTR_GATEHOUSE_GATE_RESULT]: result.proceed ? 'proceed' : result.reason };
+    if (result.approvalId !== undefined) gateAttributes[ATTR_GATEHOUSE_APPROVAL_ID] = result.approvalId;
+    span.setAttributes(gateAttributes);
+    if (this.#tracer && settledAt - statement.startedAt >= GATE_WAIT_SPAN_MIN_MS) {
+      this.#tracer
+        .startSpan(SPAN_GATE_WAIT, { kind: SpanKind.INTERNAL, startTime: statement.startedAt, attributes: gateAttributes }, trace.setSpan(ROOT_CONTEXT, span))
+        .end(settledAt);
+    }
+  }
+
+  statementCompleted(session: HookSession, completed: CompletedStatement): void {
+    const endedAt = now();
+    const state = this.#sessionOf(session);
+    let statement = state.statements.get(completed.outcome);
+    if (statement) state.statements.delete(completed.outcome);
+    // A prepared statement runs again (one decision, many executions): a span per execution.
+    else statement = this.#startStatement(state, completed.outcome, session, endedAt - completed.durationMs);
+    const { semantics } = statement;
+
+    const refusal = statement.gate && !statement.gate.result.proceed ? statement.gate.result.reason : undefined;
+    let errorType: string | undefined;
+    if (completed.result === 'error') errorType = completed.errorCode ?? 'error';
+    else if (completed.result === 'blocked') errorType = `gatehouse.${refusal ?? (completed.outcome.decision.effect === 'review' ? 'approval-required' : 'policy')}`;
+
+    const span = statement.span;
+    if (span) {
+      const attributes: Attributes = { [ATTR_GATEHOUSE_STATEMENT_RESULT]: completed.result, [ATTR_GATEHOUSE_MASKED_VALUES]: completed.maskedValues };
+      if (completed.rows !== undefined) attributes[semantics.readOnly ? ATTR_DB_RESPONSE_RETURNED_ROWS : ATTR_GATEHOUSE_ROWS_AFFECTED] = completed.rows;
+      if (completed.errorCode !== undefined) attributes[ATTR_DB_RESPONSE_STATUS_CODE] = completed.errorCode;
+      if (errorType !== undefined) attributes[ATTR_ERROR_TYPE] = errorType;
+      span.setAttributes(attributes);
+      if (errorType !== undefined) span.setStatus({ code: SpanStatusCode.ERROR });
+      if (completed.result !== 'blocked' && this.#tracer) {
+        this.#tracer
+          .startSpan(SPAN_UPSTREAM_ROUND_TRIP, { kind: SpanKind.INTERNAL, startTime: endedAt - completed.durationMs, attributes: state.server }, trace.setSpan(ROOT_CONTEXT, span))
+          .end(endedAt);
+      }
+      span.end(endedAt);
+    }
+
+    const metrics = this.#metrics;
+    if (!metrics) return;
+    metrics.maskedValues(state.connection, completed.maskedValues);
+    // Refused statements never reached the database: they are counted as decisions, not operations.
+    if (completed.result === 'blocked') return;
+    const attributes: Attributes = { ...semantics.metricAttributes, ...state.server, [ATTR_GATEHOUSE_CONNECTION]: state.connection };
+    if (errorType !== undefined) attributes[ATTR_ERROR_TYPE] = errorType;
+    if (completed.errorCode !== undefined) attributes[ATTR_DB_RESPONSE_STATUS_CODE] = completed.errorCode;
+    metrics.operation(completed.durationMs / 1000, attributes);
+  }
+
+  sessionEnded(session: HookSession, _endedAt: Date, traffic?: SessionTraffic): void {
+    const state = this.#sessions.get(session.sessionId);
+    if (!state) return;
+    this.#sessions.delete(session.sessionId);
+    for (const statement of state.statements.values()) this.#endUnfinished(statement);
+    state.statements.clear();
+    this.#metrics?.sessionClosed(state.activeAttributes);
+    if (traffic) this.#metrics?.clientBytes(state.connection, traffic.clientBytesIn, traffic.clientBytesOut);
+    state.span?.end(now());
+  }
+
+  #remember(sessionId: string, attempt: Attempt): void {
+    if (!this.#attempts.has(sessionId) && this.#attempts.size >= MAX_PENDING_ATTEMPTS) {
+      const oldest = this.#attempts.keys().next().value;
+      if (oldest !== undefined) this.#attempts.delete(oldest);
+    }
+    this.#attempts.set(sessionId, attempt);
+  }
+
+  /** A session whose start was not seen (hooks wired mid-session): statements become roots. */
+  #sessionOf(session: HookSession): SessionState {
+    let state = this.#sessions.get(session.sessionId);
+    if (!state) {
+      state = { span: undefined, context: ROOT_CONTEXT, connection: session.target.connection, server: {}, activeAttributes: {}, statements: new Map() };
+      this.#sessions.set(session.sessionId, state);
+    }
+    return state;
+  }
+
+  #startStatement(state: SessionState, outcome: StatementOutcome, session: HookSession, startedAt: number): StatementState {
+    const semantics = statementSemantics(outcome, session.target);
+    let span: Span | undefined;
+    if (this.#tracer) {
+      span = this.#tracer.startSpan(
+        semantics.spanName,
+        {
+          kind: SpanKind.CLIENT,
+          startTime: startedAt,
+          attributes: {
+            ...semantics.attributes,
+            ...state.server,
+            [ATTR_GATEHOUSE_CONNECTION]: session.target.connection,
+            [ATTR_GATEHOUSE_ENVIRONMENT]: session.target.environment,
+            [ATTR_GATEHOUSE_PRINCIPAL_ID]: session.principal.id,
+            [ATTR_GATEHOUSE_PRINCIPAL_KIND]: session.principal.kind,
+            [ATTR_GATEHOUSE_SESSION_ID]: session.sessionId,
+          },
+        },
+        state.context,
+      );
+      span.addEvent(EVENT_POLICY_DECISION, decisionAttributes(outcome), startedAt);
+    }
+    return { span, startedAt, semantics };
+  }
+
+  /** A statement decided but never completed (never executed, or the connection went away). */
+  #endUnfinished(statement: StatementState): void {
+    if (!statement.span) return;
+    statement.span.setAttribute(ATTR_GATEHOUSE_STATEMENT_RESULT, 'not-completed');
+    statement.span.end(statement.gate?.settledAt ?? statement.startedAt);
+  }
+
+  /** Child spans for the steps before the session: authentication, then the upstream login. */
+  #stepSpans(parent: Context, attempt: Attempt): void {
+    const tracer = this.#tracer!;
+    const step = (name: string, done: Step | undefined, attributes: Attributes): void => {
+      if (!done) return;
+      const span = tracer.startSpan(name, { kind: SpanKind.INTERNAL, startTime: done.startedAt, attributes }, parent);
+      if (done.errorType !== undefined) {
+        span.setAttribute(ATTR_ERROR_TYPE, done.errorType);
+        span.setStatus({ code: SpanStatusCode.ERROR });
+      }
+      span.end(done.startedAt + done.durationMs);
+    };
+    step(SPAN_AUTHENTICATE, attempt.authentication, {});
+    const upstream = attempt.upstream;
+    step(SPAN_UPSTREAM_CONNECT, upstream, upstream ? { [ATTR_SERVER_ADDRESS]: upstream.serverAddress, [ATTR_SERVER_PORT]: upstream.serverPort } : {});
+  }
+
+  /** A connection that never became a session: a failed `gatehouse.session` span with its steps. */
+  #failedAttempt(attempt: SessionAttempt, steps: Attempt, errorType: string): void {
+    const tracer = this.#tracer;
+    if (!tracer) return;
+    const first = steps.authentication ?? steps.upstream;
+    const last = steps.upstream ?? steps.authentication;
+    const span = tracer.startSpan(
+      SPAN_SESSION,
+      {
+        kind: SpanKind.SERVER,
+        ...(first ? { startTime: first.startedAt } : {}),
+        attributes: {
+          ...attemptAttributes(attempt.sessionId, attempt.connection, attempt.environment, dbSystemName(attempt.dialect), attempt.clientAddress),
+          [ATTR_ERROR_TYPE]: errorType,
+        },
+      },
+      ROOT_CONTEXT,
+    );
+    span.setStatus({ code: SpanStatusCode.ERROR });
+    this.#stepSpans(trace.setSpan(ROOT_CONTEXT, span), steps);
+    span.end(last ? last.startedAt + last.durationMs : now());
+  }
+}
+
+function attemptAttributes(sessionId: string, connection: string, environment: string, system: string, clientAddress: string): Attributes {
+  return {
+    [ATTR_DB_SYSTEM_NAME]: system,
+    [ATTR_GATEHOUSE_SESSION_ID]: sessionId,
+    [ATTR_GATEHOUSE_CONNECTION]: connection,
+    [ATTR_GATEHOUSE_ENVIRONMENT]: environment,
+    [ATTR_CLIENT_ADDRESS]: clientAddress,
+  };
+}
