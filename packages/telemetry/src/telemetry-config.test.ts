@@ -65,6 +65,12 @@ describe('resolveTelemetrySettings', () => {
     });
   });
 
+  it('exports logs (audit events) only when asked for by name', () => {
+    expect(resolveTelemetrySettings({}, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' })?.logs).toBeUndefined();
+    expect(resolveTelemetrySettings({}, { OTEL_LOGS_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' })?.logs).toMatchObject({ exporter: 'otlp-proto', url: 'http://c:4318/v1/logs' });
+    expect(resolveTelemetrySettings({ logs: { exporter: 'otlp-http', endpoint: 'http://c:4318' } }, {})).toMatchObject({ logs: { exporter: 'otlp-http', url: 'http://c:4318/v1/logs' } });
+  });
+
   it('OTEL_SDK_DISABLED=true turns everything off, whatever the file says', () => {
     expect(resolveTelemetrySettings({ traces: { exporter: 'otlp-proto' }, prometheus: {} }, { OTEL_SDK_DISABLED: 'true' })).toBeUndefined();
   });

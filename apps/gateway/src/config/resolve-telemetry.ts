@@ -20,6 +20,7 @@ export function resolveTelemetry(document: TelemetryDocument | undefined): Telem
           },
         }
       : {}),
+    ...(document.logs ? { logs: { ...document.logs } } : {}),
     // A listen address the schema refused never gets here (the loader stops first).
     ...(document.prometheus ? { prometheus: listen && 'host' in listen ? { listen } : {} } : {}),
   };

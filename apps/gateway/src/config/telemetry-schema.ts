@@ -54,6 +54,12 @@ export const telemetrySection = strictMap('telemetry', {
   })
     .meta({ description: 'Metrics pushed over OTLP; absent: OTEL_* variables decide' })
     .optional(),
+  logs: strictMap('telemetry logs', {
+    exporter: exporter('telemetry logs exporter').optional(),
+    endpoint: collectorUrl('telemetry logs endpoint').optional(),
+  })
+    .meta({ description: 'Audit events as OTLP log records (once committed to the audit trail); absent: OTEL_LOGS_EXPORTER decides' })
+    .optional(),
   prometheus: strictMap('telemetry prometheus', {
     listen: text('telemetry prometheus listen')
       .superRefine((value, context) => {

@@ -52,12 +52,14 @@ describe('the telemetry section', () => {
   serviceName: gw-eu
   traces: { exporter: otlp-grpc, endpoint: "http://agent:4317", sampleRatio: 0.25 }
   metrics: { exporter: otlp-http, endpoint: "http://collector:4318", interval: 15s }
+  logs: { exporter: otlp-proto, endpoint: "http://collector:4318" }
   prometheus: { listen: "127.0.0.1:9464" }
 `);
     expect(config.telemetry).toEqual({
       serviceName: 'gw-eu',
       traces: { exporter: 'otlp-grpc', endpoint: 'http://agent:4317', sampleRatio: 0.25 },
       metrics: { exporter: 'otlp-http', endpoint: 'http://collector:4318', intervalMs: 15_000 },
+      logs: { exporter: 'otlp-proto', endpoint: 'http://collector:4318' },
       prometheus: { listen: { host: '127.0.0.1', port: 9464 } },
     });
   });
@@ -71,13 +73,13 @@ describe('the telemetry section', () => {
   traces: { exporter: zipkin, endpoint: "collector:4318", sampleRatio: 3 }
   metrics: { interval: soon }
   prometheus: { listen: "9464" }
-  logs: {}
+  spans: {}
 `);
     expect(found.join('\n')).toMatch(/<dir>\/gatehouse\.yaml:13:\d+: .*zipkin/);
     expect(found.join('\n')).toMatch(/telemetry traces endpoint must be an http\(s\) URL/);
     expect(found.join('\n')).toMatch(/sampleRatio must be a number from 0 to 1/);
     expect(found.join('\n')).toMatch(/:14:\d+: .*telemetry metrics interval/);
     expect(found.join('\n')).toMatch(/:15:\d+: telemetry prometheus listen must be "host:port"/);
-    expect(found.join('\n')).toMatch(/:16:\d+: .*logs/);
+    expect(found.join('\n')).toMatch(/:16:\d+: .*spans/);
   });
 });

@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path';
 import { Approvals, WebhookNotifier, openApprovalStoreOn } from '@gatehouse/approvals';
 import type { ApprovalChange } from '@gatehouse/approvals';
 import { AuditTrail, JsonlSink, PgliteDriver, PostgresDriver, SqlAuditStore } from '@gatehouse/audit';
-import type { Durability, SqlDriver } from '@gatehouse/audit';
+import type { AuditForwarder, Durability, SqlDriver } from '@gatehouse/audit';
 import { loadOrCreateSigningKey } from '@gatehouse/identity';
 import type { Logger, SessionHooks } from '@gatehouse/proxy';
 import { errorSummary } from '@gatehouse/proxy';
@@ -39,7 +39,12 @@ function borrowed(driver: SqlDriver): SqlDriver {
  * shared by every replica's trail and approvals). Approval changes are audited (durably, before
  * the step that caused them returns) and sent to the configured webhooks.
  */
-export async function openControlPlane(config: GatewayConfig, logger: Logger): Promise<ControlPlane> {
+export async function openControlPlane(
+  config: GatewayConfig,
+  logger: Logger,
+  /** More receivers of committed audit events (telemetry's OTLP logs). */
+  extraForwarders: readonly AuditForwarder[] = [],
+): Promise<ControlPlane> {
   const sessions = new LiveSessions();
   const audit = config.audit;
   if (!audit) {
@@ -53,7 +58,7 @@ export async function openControlPlane(config: GatewayConfig, logger: Logger): P
     if (signingKey.created) logger.info({ path: signingKey.path }, 'created the audit checkpoint signing key');
     const digestKey = audit.digestKey ?? (await loadOrCreateHashKey(join(dirname(config.identity.signingKey), DIGEST_KEY_FILE_NAME))).key;
     const store = await SqlAuditStore.open(borrowed(driver), { signingKey: signingKey.privateKey });
-    const forwarders = audit.jsonl ? [new JsonlSink('path' in audit.jsonl ? { path: audit.jsonl.path } : { stream: process.stdout })] : [];
+    const forwarders = [...(audit.jsonl ? [new JsonlSink('path' in audit.jsonl ? { path: audit.jsonl.path } : { stream: process.stdout })] : []), ...extraForwarders];
     const trail = new AuditTrail({
       store,
       forwarders,

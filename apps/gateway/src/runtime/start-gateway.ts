@@ -66,10 +66,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     ...(config.identity.agentTokens ? { agentStore: new AgentTokenStore({ path: config.identity.agentTokens }) } : {}),
     rateLimiter: createAuthRateLimiter({ maxFailures: config.identity.rateLimit.maxFailures, windowMs: config.identity.rateLimit.windowMs }),
   });
-  const controlPlane = await openControlPlane(config, logger);
-  // Off (no hooks, no SDK) unless the `telemetry:` section or OTEL_* variables configure it.
-  const telemetry = await createTelemetry(config.telemetry ?? {}).catch(async (error: unknown) => {
-    await controlPlane.close().catch(() => undefined);
+  // Off (no hooks, no SDK) unless the `telemetry:` section or OTEL_* variables configure it. Made
+  // before the control plane so its audit trail can forward to `telemetry.auditForwarder`.
+  const telemetry = await createTelemetry(config.telemetry ?? {});
+  const controlPlane = await openControlPlane(config, logger, telemetry.auditForwarder ? [telemetry.auditForwarder] : []).catch(async (error: unknown) => {
+    await telemetry.shutdown();
     throw error;
   });
   if (telemetry.enabled) {

@@ -93,14 +93,23 @@ describe('telemetry through the gateway', () => {
           listen: { host: '127.0.0.1', port: 0 },
           allowPlaintextOnLoopback: true,
           upstream: { host: server.host, port: server.port, database: server.database, user: server.user, password: server.password, tls: { mode: 'disable' } },
+          // The audit write is awaited before forwarding: a real gate wait for the traces to show.
+          auditDurability: 'before-forward',
         },
       ],
+      audit: {
+        store: { kind: 'postgres', connectionString: server.connectionString({ sslmode: 'disable' }) },
+        durability: 'async',
+        signingKey: join(dir, 'audit-checkpoint.pem'),
+        digestKey: 'd'.repeat(40),
+      },
       shutdown: { drainTimeoutMs: 2000 },
       log: { level: 'debug' },
       telemetry: {
         serviceName: 'gatehouse-e2e',
         traces: { exporter: 'otlp-http', endpoint: receiver.url, sampleRatio: 1 },
         metrics: { exporter: 'otlp-http', endpoint: receiver.url, intervalMs: 60_000 },
+        logs: { exporter: 'otlp-proto', endpoint: receiver.url },
         prometheus: { listen: { host: '127.0.0.1', port: 0 } },
       },
     };
@@ -204,7 +213,23 @@ describe('telemetry through the gateway', () => {
 
     const [drop] = byName('DROP TABLE public.customers');
     expect(drop!.attributes).toMatchObject({ 'gatehouse.decision.effect': 'deny', 'gatehouse.policy.rules': ['no-ddl'], 'error.type': 'gatehouse.policy', 'gatehouse.statement.result': 'blocked' });
-    expect(childrenOf(drop!)).toEqual([]);
+    expect(childrenOf(drop!).map((span) => span.name)).not.toContain('gatehouse.upstream.round_trip'); // never went upstream
+  });
+
+  it('shows the audit gate (composed with telemetry) as a gate wait, and exports the audit events as OTLP logs', async () => {
+    const read = byName('SELECT public.customers')[0]!;
+    expect(read.attributes['gatehouse.gate.result']).toBe('proceed');
+    expect(receiver.spans.some((span) => span.name === 'gatehouse.gate.wait')).toBe(true);
+    expect(gateway.controlPlane.trail).toBeDefined();
+    await gateway.controlPlane.trail!.drain();
+    await eventually(async () => {
+      await gateway.telemetry.forceFlush();
+      const names = receiver.logs.map((log) => log.eventName);
+      expect(names).toEqual(expect.arrayContaining(['gatehouse.audit.session.start', 'gatehouse.audit.statement', 'gatehouse.audit.statement.result', 'gatehouse.audit.auth.refused']));
+    });
+    const statement = receiver.logs.find((log) => log.eventName === 'gatehouse.audit.statement' && String(log.attributes['gatehouse.audit.redactedText']).startsWith('DROP'))!;
+    expect(statement.attributes).toMatchObject({ 'gatehouse.audit.decision.effect': 'deny', 'gatehouse.audit.principal.id': 'carl', 'gatehouse.audit.connection': 'crm' });
+    expect(statement.severityText).toBe('WARN');
   });
 
   it('traces a refused login as a failed session with its authentication step', () => {
@@ -266,6 +291,7 @@ describe('telemetry through the gateway', () => {
       Object.values(span.resource).forEach(collect);
     }
     for (const metric of receiver.metrics) for (const point of metric.points) Object.values(point.attributes).forEach(collect);
+    for (const log of receiver.logs) Object.values(log.attributes).forEach(collect);
     texts.push(...prometheusText.split('\n'), ...logLines, ...receiver.bodies);
     expect(receiver.spans.length).toBeGreaterThan(10);
     expect(logLines.length).toBeGreaterThan(5);
