@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Debian packages the test suite needs: real PostgreSQL (server and psql), MariaDB (server and CLI), openssl for test
+# Debian packages the test suite needs: real PostgreSQL (server and psql), MariaDB (server and CLI), FreeTDS tsql, openssl for test
 # certificates. Run as root (CI is); the test fixtures also install these on demand when missing.
 set -euo pipefail
-packages=(postgresql postgresql-contrib postgresql-client openssl util-linux mariadb-server mariadb-client)
+packages=(postgresql postgresql-contrib postgresql-client openssl util-linux mariadb-server mariadb-client freetds-bin)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

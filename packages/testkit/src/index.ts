@@ -32,3 +32,5 @@ export { startMariadb, MariadbNotFoundError } from './servers/mariadb-server.js'
 export type { MariadbServer, MariadbServerOptions } from './servers/mariadb-server.js';
 export { startMongo, jongodbBinary, MongoServerError } from './servers/mongodb-server.js';
 export type { MongoServer, MongoServerOptions } from './servers/mongodb-server.js';
+export { startMssql, MssqlServerError } from './servers/mssql-server.js';
+export type { MssqlServer, MssqlServerOptions } from './servers/mssql-server.js';
