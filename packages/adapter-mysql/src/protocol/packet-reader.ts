@@ -62,6 +62,11 @@ export class PacketReader {
     return this.#accLen + this.#parts.reduce((sum, part) => sum + part.length, 0) + held;
   }
 
+  /** True when nothing is buffered: the next chunk starts at a packet boundary. */
+  get idle(): boolean {
+    return this.#accLen === 0 && this.#parts.length === 0 && this.#held.length === 0 && this.#failure === undefined;
+  }
+
   /** After the next complete packet, stop parsing and hold every later byte for `takeHeld()`. */
   holdAfterNextPacket(): void {
     this.#holdAfterNext = true;
@@ -126,7 +131,7 @@ export class PacketReader {
 
   /** Validates a physical header and returns the physical packet's size (header included). */
   #physicalSize(buf: Buffer, at: number): number {
-    const length = buf.readUIntLE(at, 3);
+    const length = buf[at]! | (buf[at + 1]! << 8) | (buf[at + 2]! << 16);
     const sequenceId = buf[at + 3]!;
     const total = this.#partsPayloadBytes + length;
     if (total > this.maxPacketBytes) {
@@ -157,7 +162,7 @@ export class PacketReader {
     }
     let packet: Packet;
     if (this.#parts.length === 0) {
-      packet = { sequenceId: bytes[3]!, lastSequenceId: bytes[3]!, payload: bytes.subarray(HEADER), raw: bytes };
+      packet = new SinglePacket(bytes);
     } else {
       const physical = [...this.#parts, bytes];
       const raw = Buffer.concat(physical);
@@ -219,5 +224,29 @@ export class PacketReader {
     }
     src.copy(this.#acc, this.#accLen, start, end);
     this.#accLen = needed;
+  }
+}
+
+/**
+ * A logical packet carried by one physical packet (nearly all of them). The payload view is made on
+ * first use: rows relayed without masking are only looked at through `raw`, and at hundreds of rows
+ * per result a Buffer view per row is a measurable share of the gateway's CPU.
+ */
+class SinglePacket implements Packet {
+  readonly raw: Buffer;
+  readonly sequenceId: number;
+  #payload: Buffer | undefined;
+
+  constructor(raw: Buffer) {
+    this.raw = raw;
+    this.sequenceId = raw[3]!;
+  }
+
+  get lastSequenceId(): number {
+    return this.sequenceId;
+  }
+
+  get payload(): Buffer {
+    return (this.#payload ??= this.raw.subarray(HEADER));
   }
 }

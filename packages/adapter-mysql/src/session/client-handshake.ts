@@ -27,7 +27,11 @@ export interface ClientHandshakeOptions {
   readonly authPlugin?: ClientAuthPlugin;
   /** The plugin a client that answered with another plugin is switched to (default mysql_clear_password). */
   readonly switchPlugin?: ClientAuthPlugin;
-  /** The gateway's RSA key pair, for caching_sha2_password full authentication without TLS (loopback plaintext only). */
+  /**
+   * The gateway's RSA key pair, for caching_sha2_password full authentication without TLS (loopback
+   * plaintext only). Only for credentials of at most 213 bytes (one RSA-2048 OAEP block); without it,
+   * plaintext clients are switched to mysql_clear_password, which carries a token of any length.
+   */
   readonly rsaKeys?: { readonly publicKey: string; readonly privateKey: string };
   readonly maxPacketBytes?: number;
   readonly timeoutMs?: number;
@@ -160,13 +164,18 @@ export async function clientHandshake(socket: Socket, clientAddress: string, inf
 
   let token: string;
   let usedPlugin = response.authPluginName ?? '';
+  // Without TLS (loopback, when allowed) caching_sha2_password full authentication needs RSA, and one
+  // RSA-2048 OAEP block carries at most 213 bytes: a gateway token (a signed JWT, ~450 bytes) does not
+  // fit, and clients give up. There, clients are switched to mysql_clear_password instead, unless the
+  // listener was given an RSA key pair (for short credentials) explicitly.
+  const rsaUsable = tls || options.rsaKeys !== undefined;
   if (usedPlugin === MYSQL_CLEAR_PASSWORD) {
     token = stripNul(response.authResponse);
-  } else if (usedPlugin === CACHING_SHA2_PASSWORD) {
+  } else if (usedPlugin === CACHING_SHA2_PASSWORD && rsaUsable) {
     token = await fullAuthentication(exchange, sequenceId, tls, scramble, options.rsaKeys);
   } else {
     // mysql_native_password (the mariadb CLI's default) and anything else: ask for a plugin that yields the token.
-    const target = options.switchPlugin ?? MYSQL_CLEAR_PASSWORD;
+    const target = rsaUsable ? (options.switchPlugin ?? MYSQL_CLEAR_PASSWORD) : MYSQL_CLEAR_PASSWORD;
     usedPlugin = target;
     const switched = await exchange(encodeAuthSwitchRequest({ pluginName: target, pluginData: target === MYSQL_CLEAR_PASSWORD ? Buffer.alloc(0) : scramble }, sequenceId));
     token = target === MYSQL_CLEAR_PASSWORD ? stripNul(switched.payload) : await fullAuthentication(exchange, sequenceId, tls, scramble, options.rsaKeys);

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import mysql from 'mysql2/promise';
 import { runCommand, startMariadb } from '@gatehouse/testkit';
 import type { MariadbServer } from '@gatehouse/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,6 +81,19 @@ describe('the mariadb CLI through the gateway', () => {
     const gateway = await gatewayWith({ switchAuthPlugin: 'caching_sha2_password' });
     const out = await cli(gateway, 'carl', await gateway.token('carl', ['app']), 'SELECT 40 + 2');
     expect(out.trim()).toBe('42');
+  });
+
+  it('logs in without TLS on loopback when the listener allows it: the mariadb CLI (libmariadb) and mysql2, switched to mysql_clear_password', async () => {
+    const gateway = await gatewayWith({ allowPlaintextOnLoopback: true });
+    const token = await gateway.token('carl', ['app']);
+    const out = await runCommand('mariadb', ['--no-defaults', '--protocol=TCP', '-h', '127.0.0.1', '-P', String(gateway.port), '-u', 'carl', `-p${token}`, '--skip-ssl', '-D', 'app', '-N', '-B', '-e', 'SELECT 6 * 7'], { timeoutMs: 20_000 });
+    expect(out.trim()).toBe('42');
+    // mysql2 answers the greeting with caching_sha2_password; a ~450-byte token cannot ride one RSA block,
+    // so it is switched to cleartext too, which mysql2 (like libmysqlclient) only does when told to.
+    const client = await mysql.createConnection({ host: '127.0.0.1', port: gateway.port, user: 'carl', password: token, database: 'app', enableCleartextPlugin: true });
+    const [rows] = await client.query<mysql.RowDataPacket[]>('SELECT 6 * 7 AS answer');
+    expect(rows[0]!['answer']).toBe(42);
+    await client.end();
   });
 
   it('shows the refusal (1142) naming the rule and a bad token (1045)', async () => {

@@ -263,6 +263,8 @@ export class MysqlSession implements Session {
         mayKill: (id) => options.sessions.mayKill(principal.id, id),
         onStatement: ({ actions, decision }, what) => {
           const level = decision.effect === 'allow' ? 'debug' : 'info';
+          // Checked first: this runs for every statement, and building the record costs more than the check.
+          if (!log.isLevelEnabled(level)) return;
           log[level](
             {
               principal: principal.id,

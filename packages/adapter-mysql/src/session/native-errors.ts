@@ -58,6 +58,14 @@ export function unknownStatementError(id: number, command: string, sequenceId: n
   return encodeErr({ errorCode: ErrorCode.UNKNOWN_STMT_HANDLER, sqlState: 'HY000', message: `Unknown prepared statement handler (${id}) given to ${command}` }, sequenceId);
 }
 
+/**
+ * COM_STMT_FETCH with no cursor the gateway saw opened, when its rows would need masking: the gateway
+ * has no column definitions to mask them by, so it answers as the server would (1421, HY000).
+ */
+export function noOpenCursorError(id: number, sequenceId: number): Buffer {
+  return encodeErr({ errorCode: ErrorCode.STMT_HAS_NO_OPEN_CURSOR, sqlState: 'HY000', message: `The statement (${id}) has no open cursor.` }, sequenceId);
+}
+
 /** KILL of a connection that is not one of this identity's gateway sessions: 1094 ER_NO_SUCH_THREAD. */
 export function noSuchThreadError(id: number, sequenceId: number): Buffer {
   return encodeErr({ errorCode: ErrorCode.NO_SUCH_THREAD, sqlState: 'HY000', message: `Unknown thread id: ${id} (gatehouse: only your own gateway sessions can be killed)` }, sequenceId);

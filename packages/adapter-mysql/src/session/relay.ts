@@ -2,7 +2,7 @@ import type { Duplex } from 'node:stream';
 import type { Action, Masker } from '@gatehouse/core';
 import type { StatementOutcome } from '@gatehouse/proxy';
 import { ProtocolError, ProtocolErrorCode } from '../errors.js';
-import { Capability, Command, ERR_HEADER, ErrorCode, LOCAL_INFILE_HEADER, OK_HEADER, ServerStatus, commandName } from '../protocol/constants.js';
+import { Capability, Command, EOF_HEADER, ERR_HEADER, ErrorCode, LOCAL_INFILE_HEADER, MAX_PACKET_CHUNK, OK_HEADER, ServerStatus, commandName } from '../protocol/constants.js';
 import type { Packet } from '../protocol/packet.js';
 import { nextSequenceId } from '../protocol/packet.js';
 import type { PacketReader } from '../protocol/packet-reader.js';
@@ -31,6 +31,7 @@ import {
 } from './commands.js';
 import {
   maskingFailedError,
+  noOpenCursorError,
   noSuchThreadError,
   notSupportedError,
   protocolViolationError,
@@ -39,6 +40,7 @@ import {
   unsupportedCommandError,
 } from './native-errors.js';
 import { pinnedSettingDecision, pinnedVariableViolation, touchesPinnedSetting } from './pinned-settings.js';
+import { coalesceAdjacent } from './coalesce.js';
 import { rowMaskerFor } from './result-masking.js';
 import type { RowMasker } from './result-masking.js';
 import { sessionStateVariables } from './session-state.js';
@@ -160,6 +162,8 @@ export class Relay {
 
   readonly #toUpstream: Buffer[] = [];
   readonly #toClient: Buffer[] = [];
+  /** Server packets of the current chunk forwarded to the client unchanged. */
+  #verbatimForwards = 0;
 
   #draining = false;
   #ended = false;
@@ -273,6 +277,8 @@ export class Relay {
         const id = decodeCommandId(packet.payload, 'COM_STMT_FETCH');
         const statement = this.#statements.get(id);
         if (!statement) return this.#answer(unknownStatementError(id, 'mysqld_stmt_fetch', 1));
+        // Rows to mask need the columns the cursor's EXECUTE described; without them nothing may pass.
+        if (statement.outcome.decision.obligations.mask && !statement.cursorColumns) return this.#answer(noOpenCursorError(id, 1));
         return this.#forward(packet, this.#resultResponse(statement.outcome, '', statement, true, false, 'rows', statement.cursorColumns));
       }
       case Command.STMT_SEND_LONG_DATA:
@@ -286,7 +292,10 @@ export class Relay {
       }
       case Command.STMT_RESET: {
         const id = decodeCommandId(packet.payload, 'COM_STMT_RESET');
-        if (!this.#statements.has(id)) return this.#answer(unknownStatementError(id, 'mysqld_stmt_reset', 1));
+        const statement = this.#statements.get(id);
+        if (!statement) return this.#answer(unknownStatementError(id, 'mysqld_stmt_reset', 1));
+        // A reset closes the statement's cursor.
+        statement.cursorColumns = undefined;
         return this.#forward(packet, { kind: 'simple' });
       }
       case Command.INIT_DB: {
@@ -380,6 +389,8 @@ export class Relay {
     // Only ids the server gave for statements the gateway allowed are ever let through.
     if (!statement) return this.#answer(unknownStatementError(statementId, 'mysqld_stmt_execute', 1));
     const cursor = (flags & CURSOR_TYPE_READ_ONLY) !== 0;
+    // Every EXECUTE closes the statement's previous cursor; a new one brings its own column definitions.
+    statement.cursorColumns = undefined;
     this.#forward(packet, this.#resultResponse(statement.outcome, '', statement, true, cursor, 'first', undefined));
   }
 
@@ -410,7 +421,7 @@ export class Relay {
     const mask = outcome?.decision.obligations.mask;
     if (state === 'rows' && mask) {
       if (columns) response.masker = rowMaskerFor(columns, binary, mask, outcome.actions, this.#context.masker);
-      else response.withheld = true;
+      else response.withheld = true; // unreachable: COM_STMT_FETCH is refused first when columns are missing
     }
     return response;
   }
@@ -443,8 +454,13 @@ export class Relay {
 
   #onUpstreamData(chunk: Buffer): void {
     let packets: Packet[];
+    const reader = this.#upstreamReader;
+    const out = this.#toClient;
+    const whole = reader.idle;
+    const queuedBefore = out.length;
+    this.#verbatimForwards = 0;
     try {
-      packets = this.#upstreamReader.push(chunk);
+      packets = reader.push(chunk);
       for (const packet of packets) {
         if (this.#ended) return;
         this.#upstreamPacket(packet);
@@ -454,8 +470,20 @@ export class Relay {
       this.#protocolViolation(error instanceof PinnedSettingChangedError ? 'pinned' : 'upstream', error);
       return;
     }
+    // The common case: a chunk of whole packets, every one forwarded unchanged and nothing else added.
+    // The chunk itself then goes out, as a bare relay would send it, instead of one view per packet.
+    if (whole && reader.idle && packets.length > 0 && this.#verbatimForwards === packets.length && out.length - queuedBefore === packets.length) {
+      out.length = queuedBefore;
+      out.push(chunk);
+    }
     this.#flushAll();
     if (this.#draining && this.#idle()) this.#shutdown();
+  }
+
+  /** A server packet goes to the client exactly as it came (counted for the whole-chunk shortcut). */
+  #forwardRaw(packet: Packet): void {
+    this.#toClient.push(packet.raw);
+    this.#verbatimForwards++;
   }
 
   #upstreamPacket(packet: Packet): void {
@@ -465,35 +493,35 @@ export class Relay {
       throw new ProtocolError(ProtocolErrorCode.SequenceMismatch, `upstream packet has sequence id ${packet.sequenceId}; expected ${this.#expectedUpstreamSequence}`);
     }
     this.#expectedUpstreamSequence = nextSequenceId(packet.lastSequenceId);
-    const payload = packet.payload;
     const out = this.#toClient;
-    if (payload[0] === ERR_HEADER) {
+    // raw[4] is the payload's first byte (undefined for an empty payload).
+    if (packet.raw[4] === ERR_HEADER) {
       if (response.kind !== 'result' || !response.withheld) out.push(this.#redactedErr(packet));
       this.#response = undefined;
       return;
     }
+    if (response.kind === 'result') return this.#resultPacket(response, packet);
+    const payload = packet.payload;
     switch (response.kind) {
       case 'simple':
         if (payload[0] === OK_HEADER) {
           this.#watchOk(payload);
           response.onOk?.();
         }
-        out.push(packet.raw);
+        this.#forwardRaw(packet);
         this.#response = undefined;
         return;
       case 'field-list':
-        out.push(packet.raw);
+        this.#forwardRaw(packet);
         if (isResultSetTerminator(payload, false) || (this.#deprecateEof && isResultSetTerminator(payload, true))) this.#response = undefined;
         return;
       case 'prepare':
         return this.#prepareResponse(response, packet);
-      case 'result':
-        return this.#resultPacket(response, packet);
     }
   }
 
   #prepareResponse(response: PrepareResponse, packet: Packet): void {
-    this.#toClient.push(packet.raw);
+    this.#forwardRaw(packet);
     const payload = packet.payload;
     switch (response.state) {
       case 'ok': {
@@ -537,15 +565,15 @@ export class Relay {
   }
 
   #resultPacket(response: ResultResponse, packet: Packet): void {
+    if (response.state === 'rows') return this.#rowPacket(response, packet);
     const payload = packet.payload;
-    const out = this.#toClient;
     switch (response.state) {
       case 'first': {
         const header = payload[0];
         if (header === OK_HEADER) {
           const status = this.#watchOk(payload);
           if (response.useDatabase) this.#context.setDatabase(response.useDatabase);
-          if (!response.withheld) out.push(packet.raw);
+          if (!response.withheld) this.#forwardRaw(packet);
           if (!(status & ServerStatus.MORE_RESULTS_EXISTS)) this.#response = undefined;
           return;
         }
@@ -556,59 +584,63 @@ export class Relay {
         response.masker = undefined;
         const collect = response.outcome?.decision.obligations.mask !== undefined || response.cursor;
         response.columns = collect ? [] : undefined;
-        if (!response.withheld) out.push(packet.raw);
+        if (!response.withheld) this.#forwardRaw(packet);
         return;
       }
       case 'columns':
         if (response.columns) response.columns.push(decodeColumnDefinition(payload));
-        if (!response.withheld) out.push(packet.raw);
+        if (!response.withheld) this.#forwardRaw(packet);
         if (--response.columnsLeft === 0) {
-          this.#columnsComplete(response);
+          this.#columnsComplete(response, packet.lastSequenceId);
           response.state = this.#deprecateEof ? 'rows' : 'columns-eof';
         }
         return;
       case 'columns-eof': {
-        if (!response.withheld) out.push(packet.raw);
+        if (!response.withheld) this.#forwardRaw(packet);
         response.state = 'rows';
         const status = terminatorStatus(payload, this.#capabilities);
         // An EXECUTE that opened a cursor ends here; the rows come with COM_STMT_FETCH.
         if (response.cursor && status & ServerStatus.CURSOR_EXISTS) this.#response = undefined;
         return;
       }
-      case 'rows': {
-        if (isResultSetTerminator(payload, this.#deprecateEof)) {
-          const status = terminatorStatus(payload, this.#capabilities);
-          this.#watchStatus(status);
-          if (!response.withheld) out.push(packet.raw);
-          response.masker = undefined;
-          if (status & ServerStatus.MORE_RESULTS_EXISTS) response.state = 'first';
-          else this.#response = undefined;
-          return;
-        }
-        if (response.withheld) return;
-        const masker = response.masker;
-        if (!masker) {
-          out.push(packet.raw);
-          return;
-        }
-        let masked: Buffer;
-        try {
-          masked = masker.mask(payload);
-        } catch {
-          this.#withhold(response, packet.sequenceId);
-          return;
-        }
-        if (masked === payload) out.push(packet.raw);
-        else if (Math.floor(masked.length / 0xffffff) !== Math.floor(payload.length / 0xffffff)) {
-          // A masked row that needs another physical packet would shift every later sequence id.
-          this.#withhold(response, packet.sequenceId);
-        } else out.push(framePayload(masked, packet.sequenceId));
-        return;
-      }
     }
   }
 
-  #columnsComplete(response: ResultResponse): void {
+  /** A row or the terminator: looked at through `raw` unless it must be masked (the hot path). */
+  #rowPacket(response: ResultResponse, packet: Packet): void {
+    const raw = packet.raw;
+    // The terminator: 0xfe and short (raw.length − 4 is the payload length, and more for split payloads).
+    if (raw[4] === EOF_HEADER && raw.length - 4 < (this.#deprecateEof ? MAX_PACKET_CHUNK : 9)) {
+      const status = terminatorStatus(packet.payload, this.#capabilities);
+      this.#watchStatus(status);
+      if (!response.withheld) this.#forwardRaw(packet);
+      response.masker = undefined;
+      if (status & ServerStatus.MORE_RESULTS_EXISTS) response.state = 'first';
+      else this.#response = undefined;
+      return;
+    }
+    if (response.withheld) return;
+    const masker = response.masker;
+    if (!masker) {
+      this.#forwardRaw(packet);
+      return;
+    }
+    const payload = packet.payload;
+    let masked: Buffer;
+    try {
+      masked = masker.mask(payload);
+    } catch {
+      this.#withhold(response, packet.sequenceId);
+      return;
+    }
+    if (masked === payload) this.#forwardRaw(packet);
+    else if (Math.floor(masked.length / 0xffffff) !== Math.floor(payload.length / 0xffffff)) {
+      // A masked row that needs another physical packet would shift every later sequence id.
+      this.#withhold(response, packet.sequenceId);
+    } else this.#toClient.push(framePayload(masked, packet.sequenceId));
+  }
+
+  #columnsComplete(response: ResultResponse, lastSequenceId: number): void {
     const columns = response.columns;
     if (!columns) return;
     if (response.cursor && response.statement) response.statement.cursorColumns = columns;
@@ -617,7 +649,8 @@ export class Relay {
     try {
       response.masker = rowMaskerFor(columns, response.binary, mask, response.outcome.actions, this.#context.masker);
     } catch {
-      response.withheld = true;
+      // No plan, no rows: the client has the column definitions and gets an ERR in place of what follows.
+      if (!response.withheld) this.#withhold(response, nextSequenceId(lastSequenceId));
     }
   }
 
@@ -630,7 +663,7 @@ export class Relay {
     const permitted =
       response.outcome !== undefined && allowsLocalInfile(response.text, response.outcome.actions) && (this.#capabilities & Capability.LOCAL_FILES) !== 0;
     if (permitted) {
-      this.#toClient.push(packet.raw);
+      this.#forwardRaw(packet);
       this.#infile = { nextSequence: nextSequenceId(packet.lastSequenceId) };
       return;
     }
@@ -681,6 +714,7 @@ export class Relay {
       buffers.length = 0;
       return;
     }
+    coalesceAdjacent(buffers);
     let ok = true;
     if (buffers.length === 1) {
       ok = target.write(buffers[0]!);

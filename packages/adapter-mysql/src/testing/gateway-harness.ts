@@ -1,4 +1,3 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +37,8 @@ export interface TestGatewayOptions {
   readonly clientAuthPlugin?: ClientAuthPlugin;
   readonly switchAuthPlugin?: ClientAuthPlugin;
   readonly maxPacketBytes?: number;
+  /** An RSA key pair for caching_sha2_password full authentication without TLS (short credentials only). */
+  readonly rsaKeys?: { readonly publicKey: string; readonly privateKey: string };
 }
 
 /**
@@ -65,7 +66,6 @@ export async function startTestGateway(server: UpstreamServer, policyYaml: strin
     tls: upstreamTlsOptions('localhost', { mode: tlsMode, ...(server.caCertFile ? { ca: readFileSync(server.caCertFile, 'utf8') } : {}) }),
   };
   const certificate = await createDevCertificate(['localhost']);
-  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
   const adapter = createMysqlAdapter({
     secureContext: createSecureContext({ cert: certificate.cert, key: certificate.key }),
     allowPlaintextOnLoopback: options.allowPlaintextOnLoopback ?? false,
@@ -74,7 +74,7 @@ export async function startTestGateway(server: UpstreamServer, policyYaml: strin
     decider,
     masker,
     logger: silentLogger(),
-    rsaKeys: { publicKey: rsa.publicKey, privateKey: rsa.privateKey },
+    ...(options.rsaKeys ? { rsaKeys: options.rsaKeys } : {}),
     ...(options.clientAuthPlugin ? { clientAuthPlugin: options.clientAuthPlugin } : {}),
     ...(options.switchAuthPlugin ? { switchAuthPlugin: options.switchAuthPlugin } : {}),
     ...(options.maxPacketBytes ? { maxPacketBytes: options.maxPacketBytes } : {}),

@@ -1,0 +1,137 @@
+// Test-only: the test gateway in a child process of its own, so a test can measure the gateway's
+// memory (and nothing of the test harness or the client). Started by `startGatewayProcess`; the
+// child end is this same file run with tsx (see `GATEWAY_PROCESS_CHILD`).
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { PrincipalKind } from '@gatehouse/core';
+import { startTestGateway } from './gateway-harness.js';
+import type { TestGateway, TestGatewayOptions, UpstreamServer } from './gateway-harness.js';
+
+/** The gateway's own memory between `mark()` and `report()`: RSS sampled every 20 ms in the child. */
+export interface GatewayMemory {
+  readonly baselineRss: number;
+  readonly peakRss: number;
+  /** heapUsed / external / arrayBuffers when the peak was seen. */
+  readonly atPeak: { readonly heapUsed: number; readonly external: number; readonly arrayBuffers: number };
+}
+
+export interface GatewayProcess {
+  readonly port: number;
+  readonly cert: string;
+  readonly pid: number;
+  token(user: string, groups?: string[], kind?: PrincipalKind): Promise<string>;
+  /** Starts a measurement: the baseline is the child's RSS now (after a GC when exposed). */
+  mark(): Promise<void>;
+  report(): Promise<GatewayMemory>;
+  stop(): Promise<void>;
+}
+
+type RequestBody = { type: 'token'; user: string; groups: string[]; kind: PrincipalKind } | { type: 'mark' } | { type: 'report' } | { type: 'stop' };
+type Request = RequestBody & { id: number };
+type Reply = { id: number; value: unknown } | { id: number; error: string };
+type Ready = { type: 'ready'; port: number; cert: string } | { type: 'failed'; error: string };
+
+const SELF = fileURLToPath(import.meta.url);
+/** Set in the child's environment; its value is the JSON of the start parameters. */
+export const GATEWAY_PROCESS_CHILD = 'GATEHOUSE_TEST_GATEWAY_PROCESS';
+
+export async function startGatewayProcess(upstream: UpstreamServer, policyYaml: string, options: TestGatewayOptions = {}): Promise<GatewayProcess> {
+  const child: ChildProcess = fork(SELF, [], {
+    execArgv: ['--conditions=@gatehouse/source', '--import', 'tsx', '--expose-gc'],
+    env: { ...process.env, [GATEWAY_PROCESS_CHILD]: JSON.stringify({ upstream, policyYaml, options }) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const ready = await new Promise<Ready>((resolve, reject) => {
+    child.once('message', (message) => resolve(message as Ready));
+    child.once('exit', (code) => reject(new Error(`the gateway process exited with ${code} before it was ready`)));
+  });
+  if (ready.type === 'failed') throw new Error(`the gateway process failed to start: ${ready.error}`);
+
+  let nextId = 1;
+  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  child.on('message', (message) => {
+    const reply = message as Reply;
+    const waiter = pending.get(reply.id);
+    pending.delete(reply.id);
+    if ('error' in reply) waiter?.reject(new Error(reply.error));
+    else waiter?.resolve(reply.value);
+  });
+  const ask = <T>(request: RequestBody): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      child.send({ ...request, id });
+    });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    port: ready.port,
+    cert: ready.cert,
+    pid: child.pid!,
+    token: (user, groups = [], kind = 'human') => ask<string>({ type: 'token', user, groups, kind }),
+    mark: () => ask<void>({ type: 'mark' }),
+    report: () => ask<GatewayMemory>({ type: 'report' }),
+    async stop() {
+      await ask<void>({ type: 'stop' }).catch(() => undefined);
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+      child.kill();
+    },
+  };
+}
+
+/** The child: start the gateway, then answer the parent's requests. */
+async function runChild(parameters: string): Promise<void> {
+  const send = (message: Ready | Reply): void => {
+    process.send!(message);
+  };
+  const { upstream, policyYaml, options } = JSON.parse(parameters) as { upstream: UpstreamServer; policyYaml: string; options: TestGatewayOptions };
+  let gateway: TestGateway;
+  try {
+    gateway = await startTestGateway(upstream, policyYaml, options);
+  } catch (error) {
+    send({ type: 'failed', error: (error as Error).message });
+    process.exit(1);
+  }
+  const gc = (globalThis as { gc?: () => void }).gc;
+  let baselineRss = process.memoryUsage.rss();
+  let peakRss = baselineRss;
+  let atPeak = { heapUsed: 0, external: 0, arrayBuffers: 0 };
+  const sample = (): void => {
+    const rss = process.memoryUsage.rss();
+    if (rss > peakRss) {
+      peakRss = rss;
+      const { heapUsed, external, arrayBuffers } = process.memoryUsage();
+      atPeak = { heapUsed, external, arrayBuffers };
+    }
+  };
+  setInterval(sample, 20).unref();
+  process.on('message', (message: Request) => {
+    void (async () => {
+      try {
+        switch (message.type) {
+          case 'token':
+            return send({ id: message.id, value: await gateway.token(message.user, message.groups, { kind: message.kind }) });
+          case 'mark':
+            gc?.();
+            baselineRss = peakRss = process.memoryUsage.rss();
+            atPeak = { heapUsed: 0, external: 0, arrayBuffers: 0 };
+            return send({ id: message.id, value: undefined });
+          case 'report':
+            sample();
+            return send({ id: message.id, value: { baselineRss, peakRss, atPeak } satisfies GatewayMemory });
+          case 'stop':
+            await gateway.stop();
+            send({ id: message.id, value: undefined });
+            process.disconnect();
+            return;
+        }
+      } catch (error) {
+        send({ id: message.id, error: (error as Error).message });
+      }
+    })();
+  });
+  send({ type: 'ready', port: gateway.port, cert: gateway.cert });
+}
+
+const childParameters = process.env[GATEWAY_PROCESS_CHILD];
+if (childParameters !== undefined && process.send) void runChild(childParameters);
