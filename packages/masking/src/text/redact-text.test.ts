@@ -62,3 +62,13 @@ describe('fallback literal redactor', () => {
     expect(fallbackLiteralRedactor("a = 'it''s' AND b = -1.5e3 -- note\n/* c */ x1")).toBe('a = ? AND b = ? -- ?\n/* ? */ x1');
   });
 });
+
+describe('redactText on prose', () => {
+  it('reads apostrophes inside words as prose, not as quotes', () => {
+    expect(redactText("Table 'app.sbtest1' doesn't exist", { dialect: 'mysql' })).toBe("Table ? doesn't exist");
+    // A quoted value containing one is still redacted whole.
+    const out = redactText("Duplicate entry 'O'Brien' for key 'name'", { dialect: 'mysql' });
+    expect(out).not.toContain('Brien');
+    expect(out).toContain('for key');
+  });
+});

@@ -42,7 +42,7 @@ function scannerFor(names: readonly string[], options: BuiltinDetectorOptions | 
  *   2. PostgreSQL `Key (col)=(value)` details;
  *   3. literals, lexed as the dialect lexes them (strings, numbers, comment bodies → `?`);
  *   4. the contents of quoted fragments, which is where servers echo offending values.
- * Over-redaction is the accepted failure: an apostrophe in prose may hide the rest of a line.
+ * Over-redaction is the accepted failure; apostrophes inside words are recognised as prose.
  */
 export function redactText(text: string, options: RedactTextOptions = {}): string {
   if (text.length === 0) return text;
@@ -60,7 +60,18 @@ export function redactText(text: string, options: RedactTextOptions = {}): strin
     out = s + out.slice(last);
   }
   out = redactKeyDetails(out);
+  // An apostrophe between two letters is prose ("doesn't", "O'Brien"), not the start of a string:
+  // held aside while literals and quotes are redacted, so it neither hides the rest of the line
+  // nor splits a quoted value in two.
+  const protect = !out.includes(PROSE_APOSTROPHE) && INTRA_WORD_APOSTROPHE.test(out);
+  if (protect) out = out.replace(INTRA_WORD_APOSTROPHE_ALL, PROSE_APOSTROPHE);
   out = (options.literalRedactor ?? literalRedactorFor(options.dialect))(out);
   if (options.quotedFragments !== false) out = redactQuotedFragments(out);
+  if (protect) out = out.replaceAll(PROSE_APOSTROPHE, "'");
   return out;
 }
+
+/** A private-use character stands in for prose apostrophes while quotes are interpreted. */
+const PROSE_APOSTROPHE = '\uE000';
+const INTRA_WORD_APOSTROPHE = /(?<=\p{L})'(?=\p{L})/u;
+const INTRA_WORD_APOSTROPHE_ALL = /(?<=\p{L})'(?=\p{L})/gu;
