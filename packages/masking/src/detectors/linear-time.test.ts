@@ -95,6 +95,8 @@ describe('linear time on adversarial input (256 KiB vs 1 MiB)', { retry: 2 }, ()
     }
   });
 
+  // The Pike VM runs every thread in lock step: linear, but a constant factor above the native
+  // detectors, so its growth is measured on 32 KiB vs 128 KiB (still 4×) to keep the file quick.
   it('custom regexes with nested and adjacent quantifiers', () => {
     for (const [regex, unit] of [
       ['(a+)+b', 'a'],
@@ -102,7 +104,7 @@ describe('linear time on adversarial input (256 KiB vs 1 MiB)', { retry: 2 }, ()
       ['(?i)[a-z]+@[a-z]+\\.[a-z]{2,}', 'a@a.'],
     ] as const) {
       const d = customDetector({ name: 'c', regex });
-      expect(ratio((t) => d.find(t, [] as DetectorMatch[]), unit), regex).toBeLessThan(MAX_RATIO);
+      expect(ratio((t) => d.find(t, [] as DetectorMatch[]), unit, SMALL / 8), regex).toBeLessThan(MAX_RATIO);
     }
   });
 
