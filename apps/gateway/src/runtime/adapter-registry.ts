@@ -77,6 +77,7 @@ const ADAPTERS: Partial<Record<Dialect, AdapterFactory>> = {
       masker: services.masker,
       logger: services.logger,
       ...(connection.maxMessageBytes ? { maxPacketBytes: connection.maxMessageBytes } : {}),
+      ...(services.hooks ? { hooks: services.hooks } : {}),
     });
     return { adapter, close: () => undefined };
   },

@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import type { Masker, Principal, Session, SessionContext } from '@gatehouse/core';
 import { GatehouseError } from '@gatehouse/core';
-import type { Logger, SessionIdentity, SqlStatementDecider } from '@gatehouse/proxy';
+import type { GateResult, HookSession, Logger, SessionAttempt, SessionHooks, SessionIdentity, SqlStatementDecider, StatementOutcome } from '@gatehouse/proxy';
 import { errorSummary } from '@gatehouse/proxy';
 import { ErrorCode } from '../protocol/constants.js';
 import { encodeErr, encodeOk } from '../protocol/messages/generic.js';
@@ -28,6 +28,8 @@ export interface MysqlListenerOptions {
   readonly masker: Masker;
   readonly sessions: SessionRegistry;
   readonly logger: Logger;
+  /** Audit, approvals and telemetry: the dialect-neutral extension points. */
+  readonly hooks?: SessionHooks;
   /** The plugin named in the greeting (default caching_sha2_password). */
   readonly clientAuthPlugin?: ClientAuthPlugin;
   /** The plugin other clients are switched to (default mysql_clear_password). */
@@ -154,8 +156,12 @@ export class MysqlSession implements Session {
 
   async #authenticate(hello: ClientHello): Promise<Principal | undefined> {
     const program = hello.connectAttributes.get('program_name') ?? hello.connectAttributes.get('_client_name');
+    const hooks = this.#options.hooks;
+    const startedAt = new Date();
+    const started = performance.now();
     try {
       const principal = await this.#options.authenticate({ user: hello.user, credential: hello.token, clientAddress: this.#context.clientAddress });
+      hooks?.authenticated?.(this.#attempt(), { ok: true, startedAt, durationMs: performance.now() - started, principal });
       this.#log.info(
         {
           principal: principal.id,
@@ -173,10 +179,28 @@ export class MysqlSession implements Session {
       return principal;
     } catch (error) {
       const message = error instanceof GatehouseError ? error.message : 'authentication failed';
+      const errorType = error instanceof GatehouseError ? error.code : 'error';
+      hooks?.authenticated?.(this.#attempt(), { ok: false, startedAt, durationMs: performance.now() - started, errorType });
       this.#log.warn({ user: hello.user, client: this.#context.clientAddress, program, err: errorSummary(error) }, 'authentication refused');
+      // Recorded (durably, when the audit trail is wired) before the client hears the refusal.
+      await Promise.resolve(
+        hooks?.authenticationRefused?.(this.#attempt(), {
+          claimedUser: hello.user,
+          reason: errorType,
+          tls: hello.tls,
+          authMethod: hello.authPlugin,
+          ...(program ? { applicationName: program } : {}),
+        }),
+      ).catch((failure: unknown) => this.#log.error({ err: errorSummary(failure) }, 'authentication refusal could not be recorded'));
       hello.socket.end(authenticationFailedError(hello.user, message, hello.nextSequenceId));
       return undefined;
     }
+  }
+
+  /** Who is connecting, before there is an identity: what the authentication hooks see. */
+  #attempt(): SessionAttempt {
+    const context = this.#context;
+    return { sessionId: this.id, connection: context.connection, environment: context.environment, dialect: 'mysql', clientAddress: context.clientAddress };
   }
 
   /** The database the session starts in: the served one, or the client's choice decided as `USE`. */
@@ -246,8 +270,9 @@ export class MysqlSession implements Session {
     client.write(encodeOk({ statusFlags: upstream.statusFlags }, hello.nextSequenceId, hello.capabilities));
     options.sessions.register(connectionId, principal.id);
 
-    let identity: SessionIdentity = { ...initial, target: { ...initial.target, database } };
+    let identity: HookSession = { ...initial, sessionId: this.id, target: { ...initial.target, database } };
     const log = this.#log;
+    const hooks = options.hooks;
     const relay = new Relay(
       { client, clientReader: hello.stream.reader, upstream: upstream.socket, upstreamReader: upstream.reader, capabilities: hello.capabilities },
       {
@@ -261,7 +286,9 @@ export class MysqlSession implements Session {
         },
         initialDatabase: database,
         mayKill: (id) => options.sessions.mayKill(principal.id, id),
-        onStatement: ({ actions, decision }, what) => {
+        onStatement: (outcome, what) => {
+          hooks?.statementDecided?.(identity, outcome);
+          const { actions, decision } = outcome;
           const level = decision.effect === 'allow' ? 'debug' : 'info';
           // Checked first: this runs for every statement, and building the record costs more than the check.
           if (!log.isLevelEnabled(level)) return;
@@ -278,12 +305,32 @@ export class MysqlSession implements Session {
           );
         },
         onProtocolError: (side, error) => log.warn({ side, err: errorSummary(error) }, 'protocol violation: session closed'),
+        ...(hooks?.gate
+          ? {
+              gate: (outcome: StatementOutcome) => {
+                const result = hooks.gate!(identity, outcome);
+                if (!hooks.gateSettled) return result;
+                const settle = (answer: GateResult) => {
+                  hooks.gateSettled!(identity, outcome, answer);
+                  return answer;
+                };
+                return result instanceof Promise ? result.then(settle) : settle(result);
+              },
+            }
+          : {}),
       },
     );
+    hooks?.sessionStarted?.({
+      ...identity,
+      ...(hello.connectAttributes.get('program_name') ? { applicationName: hello.connectAttributes.get('program_name')! } : {}),
+      tls: hello.tls,
+      startedAt: new Date(),
+    });
     this.#relay = relay;
     relay.start(hello.stream.detach());
     if (this.#draining) relay.drain();
     await relay.closed;
+    hooks?.sessionEnded?.(identity, new Date());
     options.sessions.unregister(connectionId);
     log.info('session ended');
   }

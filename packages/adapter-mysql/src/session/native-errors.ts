@@ -1,3 +1,4 @@
+import type { GateResult } from '@gatehouse/proxy';
 import type { Decision } from '@gatehouse/core';
 import { ErrorCode } from '../protocol/constants.js';
 import { encodeErr } from '../protocol/messages/generic.js';
@@ -19,6 +20,24 @@ export function refusalError(decision: Decision, sequenceId: number): Buffer {
     ? `gatehouse: approval required (${rulesOf(decision)}): ${decision.reason}. An approver must approve this statement before it can run.`
     : `gatehouse: statement refused (${rulesOf(decision)}): ${decision.reason}`;
   return encodeErr({ errorCode: ErrorCode.TABLEACCESS_DENIED, sqlState: '42000', message }, sequenceId);
+}
+
+/** A gate refused (approval denied/expired/required, audit unavailable): 1142, naming the rule. */
+export function gateRefusalError(result: Extract<GateResult, { proceed: false }>, decision: Decision, sequenceId: number): Buffer {
+  switch (result.reason) {
+    case 'policy':
+    case 'approval-required':
+      return result.approvalId
+        ? encodeErr({ errorCode: ErrorCode.TABLEACCESS_DENIED, sqlState: '42000', message: `gatehouse: ${result.message}` }, sequenceId)
+        : refusalError(decision, sequenceId);
+    case 'approval-denied':
+    case 'approval-expired': {
+      const what = result.reason === 'approval-denied' ? 'approval denied' : 'approval expired';
+      return encodeErr({ errorCode: ErrorCode.TABLEACCESS_DENIED, sqlState: '42000', message: `gatehouse: ${what} (${rulesOf(decision)}): ${result.message}` }, sequenceId);
+    }
+    default:
+      return encodeErr({ errorCode: ErrorCode.TABLEACCESS_DENIED, sqlState: 'HY000', message: `gatehouse: ${result.message}` }, sequenceId);
+  }
 }
 
 /** Authentication failed: 1045 ER_ACCESS_DENIED_ERROR, 28000 (the connection ends). */

@@ -38,8 +38,11 @@ import {
   refusalError,
   unknownStatementError,
   unsupportedCommandError,
+  gateRefusalError,
 } from './native-errors.js';
 import { pinnedSettingDecision, pinnedVariableViolation, touchesPinnedSetting } from './pinned-settings.js';
+import { decisionGate } from '@gatehouse/proxy';
+import type { GateResult } from '@gatehouse/proxy';
 import { coalesceAdjacent } from './coalesce.js';
 import { rowMaskerFor } from './result-masking.js';
 import type { RowMasker } from './result-masking.js';
@@ -62,7 +65,21 @@ export interface RelayContext {
   /** Called once per decided statement, before anything is sent upstream. */
   onStatement?(outcome: StatementOutcome, what: string): void;
   onProtocolError?(side: 'client' | 'upstream', error: unknown): void;
+  /**
+   * The last word before a decided statement is forwarded (durable audit write, approval hold); may
+   * wait, and may refuse. Without it: the decision alone.
+   */
+  gate?(outcome: StatementOutcome): GateResult | Promise<GateResult>;
 }
+
+const GATE_FAILED: GateResult = {
+  proceed: false,
+  reason: 'audit-unavailable',
+  message: 'the statement could not be recorded or approved, so it was not run; try again',
+};
+
+/** Holds the command queue while a gate decides: no other command runs before this one. */
+const GATE_PENDING: Response = { kind: 'simple' };
 
 interface PreparedStatement {
   readonly outcome: StatementOutcome;
@@ -361,8 +378,12 @@ export class Relay {
 
   #query(packet: Packet): void {
     const text = decodeQuery(packet.payload);
-    let outcome = this.#decide(text);
-    if (outcome.decision.effect !== 'allow') return this.#answer(refusalError(outcome.decision, 1));
+    const outcome = this.#decide(text);
+    this.#gated(outcome, () => this.#queryAllowed(packet, text, outcome));
+  }
+
+  #queryAllowed(packet: Packet, text: string, decided: StatementOutcome): void {
+    let outcome = decided;
     if (isKillStatement(outcome.actions)) {
       const target = killTargetOf(text);
       if (target === undefined) {
@@ -379,8 +400,42 @@ export class Relay {
   #prepare(packet: Packet): void {
     const text = decodeCommandText(packet.payload, 'COM_STMT_PREPARE');
     const outcome = this.#decide(text);
-    if (outcome.decision.effect !== 'allow') return this.#answer(refusalError(outcome.decision, 1));
-    this.#forward(packet, { kind: 'prepare', outcome, state: 'ok', left: 0, columnCount: 0 });
+    this.#gated(outcome, () => this.#forward(packet, { kind: 'prepare', outcome, state: 'ok', left: 0, columnCount: 0 }));
+  }
+
+  /**
+   * Runs `proceed` once the gate says so, now or when it resolves; otherwise answers with the
+   * native refusal. While a gate is pending the command queue waits, so commands keep their order.
+   * A gate that fails refuses: nothing is forwarded on an error.
+   */
+  #gated(outcome: StatementOutcome, proceed: () => void): void {
+    let result: GateResult | Promise<GateResult>;
+    try {
+      result = this.#context.gate ? this.#context.gate(outcome) : decisionGate(outcome);
+    } catch {
+      result = GATE_FAILED;
+    }
+    if (!(result instanceof Promise)) return this.#applyGate(result, outcome, proceed);
+    this.#response = GATE_PENDING;
+    result
+      .catch(() => GATE_FAILED)
+      .then((settled) => {
+        if (this.#ended) return;
+        this.#response = undefined;
+        try {
+          this.#applyGate(settled, outcome, proceed);
+          this.#runQueuedCommands();
+        } catch (error) {
+          this.#protocolViolation('client', error);
+          return;
+        }
+        this.#flushAll();
+      });
+  }
+
+  #applyGate(result: GateResult, outcome: StatementOutcome, proceed: () => void): void {
+    if (result.proceed) return proceed();
+    this.#answer(gateRefusalError(result, outcome.decision, 1));
   }
 
   #execute(packet: Packet): void {

@@ -1,3 +1,4 @@
+import type { SessionHooks } from '@gatehouse/proxy';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +34,8 @@ export interface TestGateway {
 }
 
 export interface TestGatewayOptions {
+  /** Audit, approvals, telemetry stand-ins for tests. */
+  readonly hooks?: SessionHooks;
   readonly allowPlaintextOnLoopback?: boolean;
   readonly clientAuthPlugin?: ClientAuthPlugin;
   readonly switchAuthPlugin?: ClientAuthPlugin;
@@ -78,6 +81,7 @@ export async function startTestGateway(server: UpstreamServer, policyYaml: strin
     ...(options.clientAuthPlugin ? { clientAuthPlugin: options.clientAuthPlugin } : {}),
     ...(options.switchAuthPlugin ? { switchAuthPlugin: options.switchAuthPlugin } : {}),
     ...(options.maxPacketBytes ? { maxPacketBytes: options.maxPacketBytes } : {}),
+    ...(options.hooks ? { hooks: options.hooks } : {}),
   });
   const gateway = new Gateway([{ connection: 'app', environment: 'prod', listen: { host: '127.0.0.1', port: 0 }, adapter }], {
     logger: silentLogger(),
