@@ -172,6 +172,7 @@ describe('audit and approvals through the gateway', () => {
   it('holds a reviewed statement until it is approved through the API; the client then gets its rows', async () => {
     const c = await client();
     const held = c.query('DELETE FROM orders WHERE id = 5 RETURNING id');
+    held.catch(() => undefined); // settled later in the test; a denial must not count as unhandled meanwhile
     const request = await pendingFor('carl');
     expect(request).toMatchObject({ mode: 'hold', connection: 'orders', environment: 'prod', rule: 'deletes-held', statement: 'DELETE FROM orders WHERE id = ? RETURNING id' });
     const approved = await admin('POST', `/v1/approvals/${request.id}/approve`, tokens['dora'], { comment: 'cleanup' });
@@ -185,6 +186,7 @@ describe('audit and approvals through the gateway', () => {
   it('answers a denied statement with the native error, and nothing runs', async () => {
     const c = await client();
     const held = c.query('DELETE FROM orders WHERE id = 4');
+    held.catch(() => undefined); // settled later in the test; a denial must not count as unhandled meanwhile
     const request = await pendingFor('carl');
     expect((await admin('POST', `/v1/approvals/${request.id}/deny`, tokens['erin'], { comment: 'no' })).status).toBe(200);
     await expect(held).rejects.toMatchObject({ code: '42501', message: expect.stringContaining('approval denied') });
@@ -195,6 +197,7 @@ describe('audit and approvals through the gateway', () => {
   it('refuses self-approval and approvers without the role', async () => {
     const c = await client();
     const held = c.query('DELETE FROM orders WHERE id = 3');
+    held.catch(() => undefined); // settled later in the test; a denial must not count as unhandled meanwhile
     const request = await pendingFor('carl');
     const self = await admin('POST', `/v1/approvals/${request.id}/approve`, tokens['carl-approver']);
     expect(self).toMatchObject({ status: 403, json: { error: 'approvals.self-approval' } });
@@ -216,6 +219,7 @@ describe('audit and approvals through the gateway', () => {
   it('lets the client cancel a held statement (57014), and the request is cancelled', async () => {
     const c = await client();
     const held = c.query('DELETE FROM orders WHERE id = 1');
+    held.catch(() => undefined); // settled later in the test; a denial must not count as unhandled meanwhile
     const request = await pendingFor('carl');
     // node-postgres' cancel(): a new connection sending CancelRequest with the key the gateway gave `c`.
     const canceller = new pg.Client({ host: '127.0.0.1', port, user: 'carl', password: tokens['carl'], database: server.database }) as unknown as {
@@ -306,6 +310,7 @@ describe('audit and approvals through the gateway', () => {
   it('gatehouse approvals list/show/approve through the admin API', async () => {
     const c = await client();
     const held = c.query('DELETE FROM orders WHERE id = 3');
+    held.catch(() => undefined); // settled later in the test; a denial must not count as unhandled meanwhile
     const request = await pendingFor('carl');
     const auth = ['--url', adminUrl, '--token', tokens['dora']!];
     const listed = await cli(['approvals', 'list', '--state', 'pending', ...auth]);
