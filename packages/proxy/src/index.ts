@@ -24,3 +24,5 @@ export type {
   SessionTraffic,
   UpstreamConnectOutcome,
 } from './session-hooks.js';
+export { AwaitableStream, ConnectionClosedError, HandshakeTimeoutError } from './awaitable-stream.js';
+export type { PushMessageReader } from './awaitable-stream.js';
