@@ -27,6 +27,8 @@ export { parsePlainPayload, encodePlainPayload } from './auth/plain.js';
 export { createMongoAdapter } from './mongodb-adapter.js';
 export type { MongoListenerOptions } from './session/mongo-session.js';
 export { CursorRegistry } from './session/cursor-registry.js';
+export { OperationRegistry, lsidKey } from './session/operation-registry.js';
+export type { OperationRegistryOptions, InterruptibleSession } from './session/operation-registry.js';
 export type { CursorRegistryOptions } from './session/cursor-registry.js';
 export { connectUpstream, UpstreamFactsCache, UpstreamLoginError } from './session/upstream-login.js';
 export type { MongoUpstreamSettings, UpstreamConnection, UpstreamFacts } from './session/upstream-login.js';

@@ -3,13 +3,16 @@ import type { Duplex } from 'node:stream';
 import type { DialectAdapter, Session, SessionContext } from '@gatehouse/core';
 import { MongoSession } from './session/mongo-session.js';
 import type { MongoListenerOptions } from './session/mongo-session.js';
+import { OperationRegistry } from './session/operation-registry.js';
 
 /** The MongoDB dialect adapter: one MongoSession per client connection. */
 export function createMongoAdapter(options: MongoListenerOptions): DialectAdapter {
+  // Logical sessions span connections (drivers pool them), so the registry is the listener's.
+  const shared: MongoListenerOptions = options.operations ? options : { ...options, operations: new OperationRegistry() };
   return {
     dialect: 'mongodb',
     accept(socket: Duplex, context: SessionContext): Session {
-      return new MongoSession(socket as Socket, context, options);
+      return new MongoSession(socket as Socket, context, shared);
     },
   };
 }

@@ -88,6 +88,8 @@ export const COMMAND_CATEGORIES: ReadonlyMap<string, Category> = new Map<string,
   ['connectionStatus', 'session'],
   // the gateway checks that the cursors are this principal's before deciding
   ['killCursors', 'session'],
+  // answered by the gateway: interrupts this principal's own operations in the named sessions
+  ['killSessions', 'session'],
 ]);
 
 /** Commands whose first value is a collection name in the command's database. */

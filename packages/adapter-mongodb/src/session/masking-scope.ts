@@ -2,8 +2,12 @@ import type { Document } from 'bson';
 import type { MaskObligation } from '@gatehouse/core';
 import { isDocument, numberOf } from '../classify/values.js';
 
-/** Stages that keep every field under its own name (they filter, order or drop, never rename). */
-const NAME_PRESERVING_STAGES = new Set(['$match', '$sort', '$limit', '$skip', '$sample', '$unset', '$count', '$changeStream', '$project']);
+/**
+ * Stages that keep every field under its own name (they filter, order or drop, never rename).
+ * `$unwind` qualifies: the unwound field keeps its name and now holds one element of the array that
+ * the same rule would have masked element by element; `includeArrayIndex` adds only a position.
+ */
+const NAME_PRESERVING_STAGES = new Set(['$match', '$sort', '$limit', '$skip', '$sample', '$unset', '$count', '$changeStream', '$project', '$unwind']);
 
 /** A projection that only includes or excludes fields (or slices/filters arrays in place). */
 function isPlainProjection(projection: unknown): boolean {

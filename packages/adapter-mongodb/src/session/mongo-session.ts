@@ -12,7 +12,7 @@ import type { MongoMessage } from '../protocol/message.js';
 import { CLIENT_OPCODES, MessageReader } from '../protocol/message-reader.js';
 import { MsgFlag, decodeOpMsg, encodeOpMsg, withFlags } from '../protocol/op-msg.js';
 import { decodeOpQuery } from '../protocol/op-query.js';
-import { DEFAULT_MAX_MESSAGE_BYTES, OpCode } from '../protocol/opcodes.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, HEADER_BYTES, OpCode } from '../protocol/opcodes.js';
 import { authenticateSaslStart } from './client-auth.js';
 import type { CursorRegistry } from './cursor-registry.js';
 import { DocumentMasker } from './document-masking.js';
@@ -22,6 +22,8 @@ import { maskingBlocker } from './masking-scope.js';
 import {
   authenticationFailedReply,
   foreignCursorReply,
+  foreignSessionReply,
+  interruptedReply,
   maskingFailedReply,
   opQueryUnsupportedReply,
   protocolViolationReply,
@@ -33,8 +35,10 @@ import {
 } from './native-errors.js';
 import { encodeReply } from './replies.js';
 import type { RequestKind } from './replies.js';
-import { rewriteReply } from './reply-rewrite.js';
+import { rewriteReplyParts } from './reply-rewrite.js';
 import type { CursorSeen } from './reply-rewrite.js';
+import { lsidKey } from './operation-registry.js';
+import type { InterruptibleSession, OperationRegistry } from './operation-registry.js';
 import { TransportRefusedError, acceptTransport, isLoopback } from './transport.js';
 import { connectUpstream } from './upstream-login.js';
 import type { MongoUpstreamSettings, UpstreamFactsCache } from './upstream-login.js';
@@ -47,6 +51,8 @@ export interface MongoListenerOptions {
   readonly upstream: MongoUpstreamSettings;
   readonly facts: UpstreamFactsCache;
   readonly cursors: CursorRegistry;
+  /** Logical sessions (lsid) by principal; createMongoAdapter supplies one shared by the listener. */
+  readonly operations?: OperationRegistry;
   authenticate(request: { user: string; credential: string; clientAddress: string }): Promise<Principal>;
   readonly decider: SqlStatementDecider;
   readonly masker: Masker;
@@ -73,7 +79,11 @@ interface Pending {
   readonly objects: Action['objects'];
   readonly getMoreId: bigint | undefined;
   readonly killIds: readonly bigint[];
+  /** The command's logical session, tracked so the client's killSessions can interrupt it. */
+  readonly lsid: string | undefined;
 }
+
+const ignore = (): void => undefined;
 
 let connectionCounter = 0;
 
@@ -91,7 +101,7 @@ function cursorIdOf(value: unknown): bigint | undefined {
  * relay. Every command is decided before a byte goes upstream; replies are rewritten only when a
  * mask plan, a cursor or an error message needs it. A failure ends this session only.
  */
-export class MongoSession implements Session {
+export class MongoSession implements Session, InterruptibleSession {
   readonly id: string;
   readonly closed: Promise<void>;
   readonly #socket: Socket;
@@ -100,6 +110,7 @@ export class MongoSession implements Session {
   readonly #log: Logger;
   readonly #connectionId = ++connectionCounter;
   readonly #maxMessageBytes: number;
+  readonly #operations: OperationRegistry | undefined;
 
   #client: Duplex | undefined;
   #tls = false;
@@ -110,6 +121,10 @@ export class MongoSession implements Session {
   #metadata: ClientMetadata | undefined;
   #upstream: Duplex | undefined;
   #upstreamReader: MessageReader | undefined;
+  /** Removes the relay's listeners from the current upstream socket. */
+  #detachUpstream: (() => void) | undefined;
+  /** A fresh upstream connection is being opened (after an interrupt); client messages wait. */
+  #reconnecting = false;
   readonly #pending = new Map<number, Pending>();
   readonly #identities = new Map<string, SessionIdentity>();
   #draining = false;
@@ -122,6 +137,7 @@ export class MongoSession implements Session {
     this.#context = context;
     this.#options = options;
     this.#maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    this.#operations = options.operations;
     this.#clientReader = new MessageReader({ accept: CLIENT_OPCODES, peer: 'client', maxMessageBytes: this.#maxMessageBytes });
     this.#log = options.logger.child({ sessionId: context.sessionId, connection: context.connection });
     this.closed = new Promise<void>((resolve) => (this.#resolveClosed = resolve));
@@ -181,7 +197,7 @@ export class MongoSession implements Session {
   }
 
   #pump(): void {
-    while (!this.#busy && !this.#ended && this.#queue.length > 0) {
+    while (!this.#busy && !this.#reconnecting && !this.#ended && this.#queue.length > 0) {
       const message = this.#queue.shift()!;
       let wait: Promise<void> | undefined;
       try {
@@ -370,10 +386,19 @@ export class MongoSession implements Session {
   #startRelay(socket: Duplex, leftovers: readonly MongoMessage[], reader: MessageReader): void {
     this.#upstream = socket;
     this.#upstreamReader = reader;
-    socket.on('data', (chunk: Buffer) => this.#onUpstreamData(chunk));
-    socket.on('end', () => this.#end());
-    socket.on('close', () => this.#end());
-    socket.on('error', () => this.#end());
+    const onData = (chunk: Buffer): void => this.#onUpstreamData(chunk);
+    const onGone = (): void => this.#end();
+    socket.on('data', onData);
+    socket.on('end', onGone);
+    socket.on('close', onGone);
+    socket.on('error', onGone);
+    this.#detachUpstream = () => {
+      socket.off('data', onData);
+      socket.off('end', onGone);
+      socket.off('close', onGone);
+      socket.off('error', onGone);
+      socket.on('error', ignore);
+    };
     if (leftovers.length > 0) this.#protocolViolation('upstream', new Error('upstream sent a message nobody asked for'), undefined);
   }
 
@@ -424,6 +449,12 @@ export class MongoSession implements Session {
       return;
     }
     const principalId = this.#principal!.id;
+    const lsid = lsidKey(command['lsid']);
+    if (lsid !== undefined && this.#operations && !this.#operations.claim(lsid, principalId)) {
+      this.#log.warn({ principal: principalId, command: name }, 'command in another principal\'s logical session refused');
+      reply(foreignSessionReply());
+      return;
+    }
     let actions: Action[];
     let getMoreId: bigint | undefined;
     let killIds: bigint[] = [];
@@ -469,10 +500,15 @@ export class MongoSession implements Session {
       reply(maskingFailedReply(blocker));
       return;
     }
+    if (name === 'killSessions') {
+      reply(this.#killSessions(command['killSessions'], principalId));
+      return;
+    }
     // exhaustAllowed is cleared so the server never streams replies (moreToCome) the gateway would
     // have to pace itself; drivers then simply send getMore.
     this.#writeUpstream((flags & MsgFlag.ExhaustAllowed) !== 0 ? withFlags(message, flags & ~MsgFlag.ExhaustAllowed) : message.raw);
     if (moreToCome) return;
+    if (lsid !== undefined) this.#operations?.started(lsid, this);
     const target: unknown = command[name];
     const namespace = name === 'getMore' ? `${db}.${String(command['collection'])}` : typeof target === 'string' ? `${db}.${target}` : `${db}.$cmd`;
     this.#pending.set(message.requestId, {
@@ -485,7 +521,72 @@ export class MongoSession implements Session {
       objects: actions.find((action) => action.operation === name)?.objects ?? [],
       getMoreId,
       killIds,
+      lsid,
     });
+  }
+
+  /**
+   * killSessions is answered here: the server cannot tell principals' sessions apart (one gateway
+   * user), so it is never forwarded. Each named lsid of this principal has its in-flight commands
+   * interrupted, on whichever connection they run; other lsids are ignored, as mongod ignores
+   * sessions it does not know. Server-side cursors of those sessions are left to time out.
+   */
+  #killSessions(list: unknown, principalId: string): Document {
+    const operations = this.#operations;
+    if (!Array.isArray(list)) return { ok: 0, errmsg: 'killSessions takes an array of session ids', code: 14, codeName: 'TypeMismatch' };
+    let interrupted = 0;
+    for (const item of list as unknown[]) {
+      const key = lsidKey(item);
+      if (key !== undefined && operations) interrupted += operations.interrupt(key, principalId);
+    }
+    this.#log.info({ principal: principalId, sessions: list.length, interrupted }, 'killSessions');
+    return { ok: 1 };
+  }
+
+  /**
+   * The client killed its logical session `lsid` while commands of it were in flight here. They are
+   * answered with Interrupted at once, and the upstream connection they occupy is abandoned for a
+   * fresh one (mongod ends the work of a client that disconnected; the session carries on).
+   */
+  interruptOperations(lsid: string): void {
+    if (this.#ended || !this.#upstream || this.#reconnecting) return;
+    const entries = [...this.#pending.entries()];
+    if (!entries.some(([, pending]) => pending.lsid === lsid)) return;
+    this.#log.info({ principal: this.#principal?.id, commands: entries.map(([, pending]) => pending.command) }, 'in-flight commands interrupted by killSessions');
+    this.#pending.clear();
+    for (const [requestId, pending] of entries) {
+      if (pending.lsid !== undefined && pending.lsid !== lsid) this.#operations?.finished(pending.lsid, this);
+      const reason = pending.lsid === lsid ? undefined : 'operation was interrupted: another command on this connection was killed (killSessions)';
+      this.#writeClient(encodeReply('msg', requestId, interruptedReply(reason)));
+    }
+    this.#replaceUpstream();
+  }
+
+  #replaceUpstream(): void {
+    const old = this.#upstream!;
+    this.#detachUpstream?.();
+    this.#detachUpstream = undefined;
+    old.destroy();
+    this.#upstream = undefined;
+    this.#upstreamReader = undefined;
+    this.#reconnecting = true;
+    this.#client?.pause();
+    connectUpstream(this.#options.upstream).then(
+      (upstream) => {
+        if (this.#ended) {
+          upstream.socket.destroy();
+          return;
+        }
+        this.#reconnecting = false;
+        this.#startRelay(upstream.socket, upstream.stream.detach(), upstream.stream.reader);
+        if (!this.#busy) this.#client?.resume();
+        this.#pump();
+      },
+      (error: unknown) => {
+        this.#log.error({ err: errorSummary(error) }, 'upstream login failed after an interrupt');
+        this.#end();
+      },
+    );
   }
 
   #onUpstreamData(chunk: Buffer): void {
@@ -514,11 +615,12 @@ export class MongoSession implements Session {
     const msg = decodeOpMsg(message);
     if ((msg.flags & MsgFlag.MoreToCome) !== 0) throw new Error('upstream streamed a reply (moreToCome) although exhaust was never allowed');
     this.#pending.delete(message.responseTo);
+    if (pending.lsid !== undefined) this.#operations?.finished(pending.lsid, this);
     const principal = this.#principal!;
     const registry = this.#options.cursors;
-    let body: Buffer;
+    let body: Buffer[] | undefined;
     try {
-      body = rewriteReply(msg.body, {
+      body = rewriteReplyParts(msg.body, {
         masker: pending.masker,
         namespace: pending.namespace,
         changeStream: pending.changeStream,
@@ -548,14 +650,32 @@ export class MongoSession implements Session {
       throw error;
     }
     for (const id of pending.killIds) registry.forget(id);
-    if (body === msg.body) {
+    if (!body) {
       this.#writeClient(message.raw);
       return;
     }
-    this.#writeClient(
-      encodeOpMsg({ requestId: message.requestId, responseTo: message.responseTo, flags: msg.flags, body, sequences: msg.sequences, checksum: msg.checksumPresent }),
-    );
+    if (msg.sequences.length > 0 || msg.checksumPresent) {
+      const joined = Buffer.concat(body);
+      this.#writeClient(
+        encodeOpMsg({ requestId: message.requestId, responseTo: message.responseTo, flags: msg.flags, body: joined, sequences: msg.sequences, checksum: msg.checksumPresent }),
+      );
+      return;
+    }
+    // The usual reply (one body section, no checksum): header and pieces are written as they are,
+    // so a large masked batch is not copied again to be framed.
+    let size = HEADER_BYTES + 5;
+    for (const part of body) size += part.length;
+    const head = Buffer.allocUnsafe(HEADER_BYTES + 5);
+    head.writeInt32LE(size, 0);
+    head.writeInt32LE(message.requestId, 4);
+    head.writeInt32LE(message.responseTo, 8);
+    head.writeInt32LE(OpCode.Msg, 12);
+    head.writeUInt32LE(msg.flags >>> 0, 16);
+    head[20] = 0;
+    this.#writeClientParts([head, ...body]);
   }
+
+
 
   // ── plumbing ─────────────────────────────────────────────────────────────────────────────────
 
@@ -563,6 +683,21 @@ export class MongoSession implements Session {
     const client = this.#client;
     if (!client || this.#ended) return;
     if (!client.write(bytes) && this.#upstream && !this.#upstream.isPaused()) {
+      const upstream = this.#upstream;
+      upstream.pause();
+      client.once('drain', () => upstream.resume());
+    }
+  }
+
+  /** One message written as consecutive pieces, corked so they leave as one write. */
+  #writeClientParts(parts: readonly Buffer[]): void {
+    const client = this.#client;
+    if (!client || this.#ended) return;
+    client.cork();
+    let ok = true;
+    for (const part of parts) if (part.length > 0) ok = client.write(part) && ok;
+    process.nextTick(() => client.uncork());
+    if (!ok && this.#upstream && !this.#upstream.isPaused()) {
       const upstream = this.#upstream;
       upstream.pause();
       client.once('drain', () => upstream.resume());
@@ -581,7 +716,7 @@ export class MongoSession implements Session {
   }
 
   #idle(): boolean {
-    return this.#pending.size === 0 && !this.#busy && this.#queue.length === 0;
+    return this.#pending.size === 0 && !this.#busy && !this.#reconnecting && this.#queue.length === 0;
   }
 
   #shutdown(): void {
@@ -608,6 +743,7 @@ export class MongoSession implements Session {
   #end(): void {
     if (this.#ended) return;
     this.#ended = true;
+    for (const pending of this.#pending.values()) if (pending.lsid !== undefined) this.#operations?.finished(pending.lsid, this);
     const client = this.#client;
     const upstream = this.#upstream;
     if (client && !client.writableEnded) client.end();

@@ -38,6 +38,19 @@ export function foreignCursorReply(): Document {
   return { ok: 0, errmsg: 'gatehouse: cursor was not opened by this principal through the gateway', code: 13, codeName: 'Unauthorized' };
 }
 
+/** A command naming a logical session (lsid) another principal started: refused before it runs. */
+export function foreignSessionReply(): Document {
+  return { ok: 0, errmsg: 'gatehouse: this logical session (lsid) was started by another principal', code: 13, codeName: 'Unauthorized' };
+}
+
+/**
+ * A command stopped by the client's own `killSessions`: 11601 Interrupted, as mongod ends an
+ * operation killed with killOp/killSessions.
+ */
+export function interruptedReply(reason = 'operation was interrupted (killSessions)'): Document {
+  return { ok: 0, errmsg: `gatehouse: ${reason}`, code: 11601, codeName: 'Interrupted' };
+}
+
 /** A result value could not be masked with certainty under a strict policy. */
 export function maskingFailedReply(reason = 'a result value could not be masked safely, so the result was withheld'): Document {
   return { ok: 0, errmsg: `gatehouse: ${reason}`, code: 13, codeName: 'Unauthorized' };

@@ -30,15 +30,32 @@ const INTERESTING = new Set(['cursor', 'value', 'values', 'errmsg', 'writeErrors
  * ownership registry. Returns the same buffer when nothing changed.
  */
 export function rewriteReply(body: Buffer, context: ReplyContext): Buffer {
+  const parts = rewriteReplyParts(body, context);
+  return parts ? Buffer.concat(parts) : body;
+}
+
+/**
+ * rewriteReply without the final copy: the new body as consecutive pieces (length prefix, elements,
+ * terminating NUL), or undefined when nothing changed. The session writes the pieces as they are.
+ */
+export function rewriteReplyParts(body: Buffer, context: ReplyContext): Buffer[] | undefined {
   const elements = rawElements(body);
-  if (!elements.some((element) => INTERESTING.has(element.name))) return body;
+  if (!elements.some((element) => INTERESTING.has(element.name))) return undefined;
   const replaced = new Map<number, Buffer>();
   elements.forEach((element, index) => {
     const next = rewriteTopLevel(body, element, context);
     if (next) replaced.set(index, next);
   });
-  return rebuild(body, elements, replaced);
+  if (replaced.size === 0) return undefined;
+  const parts = elements.map((element, index) => replaced.get(index) ?? body.subarray(element.start, element.end));
+  let size = 5;
+  for (const part of parts) size += part.length;
+  const prefix = Buffer.allocUnsafe(4);
+  prefix.writeInt32LE(size, 0);
+  return [prefix, ...parts, TERMINATOR];
 }
+
+const TERMINATOR = Buffer.from([0]);
 
 function rebuild(doc: Buffer, elements: readonly RawElement[], replaced: ReadonlyMap<number, Buffer>): Buffer {
   if (replaced.size === 0) return doc;
@@ -136,12 +153,43 @@ function rewriteCursor(body: Buffer, element: RawElement, context: ReplyContext)
   const masker = context.masker;
   if (!masker || !batchElement || batchElement.type !== BsonType.Array) return undefined;
   const batchNamespace = namespace && !namespace.includes('.$cmd') ? namespace : context.namespace;
-  const rewritten = rewriteArray(cursor, batchElement, (doc) =>
-    context.changeStream ? maskChangeEvent(doc, masker, batchNamespace) : masker.maskDocument(doc, batchNamespace),
-  );
-  if (!rewritten) return undefined;
-  const index = fields.indexOf(batchElement);
-  return withValue(body, element, rebuild(cursor, fields, new Map([[index, rewritten]])));
+  const array = subdocument(cursor, batchElement);
+  const items = rawElements(array);
+  // The batch is the bulk of the reply: its documents are masked into a list of slices and new
+  // bytes, and the new cursor element is assembled in one allocation (not array, then cursor).
+  const parts: Buffer[] = [];
+  let changed = false;
+  let arraySize = 5;
+  for (const item of items) {
+    let doc = subdocument(array, item);
+    if (item.type === BsonType.Document) {
+      const masked = context.changeStream ? maskChangeEvent(doc, masker, batchNamespace) : masker.maskDocument(doc, batchNamespace);
+      if (masked !== doc) {
+        changed = true;
+        doc = masked;
+      }
+    }
+    const head = array.subarray(item.start, item.valueStart);
+    parts.push(head, doc);
+    arraySize += head.length + doc.length;
+  }
+  if (!changed) return undefined;
+  const before = cursor.subarray(4, batchElement.valueStart);
+  const after = cursor.subarray(batchElement.end, cursor.length);
+  const name = body.subarray(element.start + 1, element.valueStart - 1);
+  const cursorSize = 4 + before.length + arraySize + after.length;
+  const out = Buffer.allocUnsafe(1 + name.length + 1 + cursorSize);
+  let at = 0;
+  out[at++] = element.type;
+  at += name.copy(out, at);
+  out[at++] = 0;
+  at = out.writeInt32LE(cursorSize, at);
+  at += before.copy(out, at);
+  at = out.writeInt32LE(arraySize, at);
+  for (const part of parts) at += part.copy(out, at);
+  out[at++] = 0;
+  after.copy(out, at);
+  return out;
 }
 
 const CHANGE_EVENT_DOCUMENTS = new Set(['fullDocument', 'fullDocumentBeforeChange', 'documentKey']);
