@@ -103,6 +103,7 @@ const ADAPTERS: Partial<Record<Dialect, AdapterFactory>> = {
       masker: services.masker,
       logger: services.logger,
       ...(connection.maxMessageBytes ? { maxMessageBytes: connection.maxMessageBytes } : {}),
+      ...(services.hooks ? { hooks: services.hooks } : {}),
     });
     return { adapter, close: () => undefined };
   },

@@ -3,8 +3,8 @@ import type { Duplex } from 'node:stream';
 import type { SecureContext } from 'node:tls';
 import type { Document } from 'bson';
 import type { Action, Masker, Principal, Session, SessionContext } from '@gatehouse/core';
-import type { Logger, SessionIdentity, SqlStatementDecider, StatementOutcome } from '@gatehouse/proxy';
-import { errorSummary } from '@gatehouse/proxy';
+import type { GateResult, HookSession, Logger, SessionHooks, SessionIdentity, SqlStatementDecider, StatementOutcome } from '@gatehouse/proxy';
+import { decisionGate, errorSummary } from '@gatehouse/proxy';
 import { classifyMongoCommand } from '../classify/classify-command.js';
 import { numberOf } from '../classify/values.js';
 import { decodeDocument } from '../protocol/bson-codec.js';
@@ -27,7 +27,7 @@ import {
   maskingFailedReply,
   opQueryUnsupportedReply,
   protocolViolationReply,
-  refusalReply,
+  gateRefusalReply,
   shuttingDownReply,
   tlsRequiredReply,
   unauthenticatedReply,
@@ -57,6 +57,8 @@ export interface MongoListenerOptions {
   readonly decider: SqlStatementDecider;
   readonly masker: Masker;
   readonly logger: Logger;
+  /** Audit, approvals and telemetry: the dialect-neutral extension points. */
+  readonly hooks?: SessionHooks;
   /** JWT claim naming the user for MONGODB-OIDC; should equal the OIDC verifier's userClaim. Default `sub`. */
   readonly oidcUserClaim?: string;
   readonly maxMessageBytes?: number;
@@ -261,8 +263,7 @@ export class MongoSession implements Session, InterruptibleSession {
       reply(authenticationFailedReply(`${name} is not available through the gateway; reconnect to change identity`));
       return undefined;
     }
-    this.#relayCommand(message, msg.flags, msg.sequences, command, name, moreToCome);
-    return undefined;
+    return this.#relayCommand(message, msg.flags, msg.sequences, command, name, moreToCome);
   }
 
   /** Legacy OP_QUERY: only the handshake (hello/isMaster on `<db>.$cmd`). */
@@ -333,6 +334,13 @@ export class MongoSession implements Session, InterruptibleSession {
     const outcome = await authenticateSaslStart(command, this.#authContext());
     if (!outcome.ok) {
       this.#log.warn({ client: this.#context.clientAddress, reason: outcome.reason }, 'authentication refused');
+      // Recorded (durably, when the audit trail is wired) before the client hears the refusal.
+      await Promise.resolve(
+        this.#options.hooks?.authenticationRefused?.(
+          { sessionId: this.id, connection: this.#context.connection, environment: this.#context.environment, dialect: 'mongodb', clientAddress: this.#context.clientAddress },
+          { claimedUser: claimedUserOf(command), reason: outcome.reason, tls: this.#tls, authMethod: String(command['mechanism'] ?? 'unknown') },
+        ),
+      ).catch((failure: unknown) => this.#log.error({ err: errorSummary(failure) }, 'authentication refusal could not be recorded'));
       reply(outcome.reply);
       return;
     }
@@ -378,6 +386,12 @@ export class MongoSession implements Session, InterruptibleSession {
       'session authenticated',
     );
     this.#startRelay(upstream.socket, upstream.stream.detach(), upstream.stream.reader);
+    this.#options.hooks?.sessionStarted?.({
+      ...this.#hookSession(SESSION_DATABASE),
+      ...(this.#metadata?.application ? { applicationName: this.#metadata.application } : {}),
+      tls: this.#tls,
+      startedAt: new Date(),
+    });
     return true;
   }
 
@@ -418,8 +432,9 @@ export class MongoSession implements Session, InterruptibleSession {
 
   #decide(db: string, actions: readonly Action[]): StatementOutcome {
     const outcome = this.#options.decider.decideActions(this.#identity(db), actions);
+    this.#options.hooks?.statementDecided?.(this.#hookSession(db), outcome);
     const level = outcome.decision.effect === 'allow' ? 'debug' : 'info';
-    this.#log[level](
+    if (this.#log.isLevelEnabled(level)) this.#log[level](
       {
         principal: this.#principal!.id,
         effect: outcome.decision.effect,
@@ -439,21 +454,21 @@ export class MongoSession implements Session, InterruptibleSession {
     command: Document,
     name: string,
     moreToCome: boolean,
-  ): void {
+  ): Promise<void> | undefined {
     const reply = (document: Document): void => {
       if (!moreToCome) this.#reply('msg', message, document);
     };
     const db: unknown = command['$db'];
     if (typeof db !== 'string' || db.length === 0) {
       reply({ ok: 0, errmsg: 'OP_MSG requests require a $db argument', code: 40571, codeName: 'Location40571' });
-      return;
+      return undefined;
     }
     const principalId = this.#principal!.id;
     const lsid = lsidKey(command['lsid']);
     if (lsid !== undefined && this.#operations && !this.#operations.claim(lsid, principalId)) {
       this.#log.warn({ principal: principalId, command: name }, 'command in another principal\'s logical session refused');
       reply(foreignSessionReply());
-      return;
+      return undefined;
     }
     let actions: Action[];
     let getMoreId: bigint | undefined;
@@ -465,7 +480,7 @@ export class MongoSession implements Session, InterruptibleSession {
       if (!entry || `${db}.${String(command['collection'])}` !== entry.namespace) {
         this.#log.warn({ principal: principalId }, 'getMore on a cursor this principal did not open refused');
         reply(foreignCursorReply());
-        return;
+        return undefined;
       }
       changeStream = entry.changeStream;
       actions = classifyMongoCommand(db, command).map((action) =>
@@ -478,7 +493,7 @@ export class MongoSession implements Session, InterruptibleSession {
         const owned = Array.isArray(ids) && killIds.length === ids.length && killIds.every((id) => this.#options.cursors.lookup(id, principalId));
         if (!owned) {
           reply(foreignCursorReply());
-          return;
+          return undefined;
         }
       }
       const decoded = new Map<string, Document[]>();
@@ -490,39 +505,70 @@ export class MongoSession implements Session, InterruptibleSession {
       }
     }
     const outcome = this.#decide(db, actions);
-    if (outcome.decision.effect !== 'allow') {
-      reply(refusalReply(outcome.decision));
-      return;
+    const forward = (): void => {
+      const obligation = outcome.decision.obligations.mask;
+      const blocker = obligation ? maskingBlocker(name, command, obligation) : undefined;
+      if (blocker) {
+        reply(maskingFailedReply(blocker));
+        return;
+      }
+      if (name === 'killSessions') {
+        reply(this.#killSessions(command['killSessions'], principalId));
+        return;
+      }
+      // exhaustAllowed is cleared so the server never streams replies (moreToCome) the gateway would
+      // have to pace itself; drivers then simply send getMore.
+      this.#writeUpstream((flags & MsgFlag.ExhaustAllowed) !== 0 ? withFlags(message, flags & ~MsgFlag.ExhaustAllowed) : message.raw);
+      if (moreToCome) return;
+      if (lsid !== undefined) this.#operations?.started(lsid, this);
+      const target: unknown = command[name];
+      const namespace = name === 'getMore' ? `${db}.${String(command['collection'])}` : typeof target === 'string' ? `${db}.${target}` : `${db}.$cmd`;
+      this.#pending.set(message.requestId, {
+        command: name,
+        namespace,
+        outcome,
+        masker: obligation ? new DocumentMasker(this.#options.masker, obligation) : undefined,
+        changeStream,
+        distinctKey: name === 'distinct' && typeof command['key'] === 'string' ? command['key'] : undefined,
+        objects: actions.find((action) => action.operation === name)?.objects ?? [],
+        getMoreId,
+        killIds,
+        lsid,
+      });
+    };
+    return this.#gate(db, outcome, reply, forward);
+  }
+
+  /**
+   * The last word before a decided command is forwarded (approval holds, durable audit writes):
+   * `forward` runs now or once the gate resolves; otherwise the client gets the native refusal.
+   * A gate that fails refuses: nothing is forwarded on an error. While it waits, this connection's
+   * later messages wait too (the dispatcher awaits the returned promise), so order is kept.
+   */
+  #gate(db: string, outcome: StatementOutcome, reply: (document: Document) => void, forward: () => void): Promise<void> | undefined {
+    const hooks = this.#options.hooks;
+    const session = this.#hookSession(db);
+    let result: GateResult | Promise<GateResult>;
+    try {
+      result = hooks?.gate ? hooks.gate(session, outcome) : decisionGate(outcome);
+    } catch {
+      result = GATE_FAILED;
     }
-    const obligation = outcome.decision.obligations.mask;
-    const blocker = obligation ? maskingBlocker(name, command, obligation) : undefined;
-    if (blocker) {
-      reply(maskingFailedReply(blocker));
-      return;
+    const apply = (settled: GateResult): void => {
+      hooks?.gateSettled?.(session, outcome, settled);
+      if (this.#ended) return;
+      if (settled.proceed) forward();
+      else reply(gateRefusalReply(settled, outcome.decision));
+    };
+    if (!(result instanceof Promise)) {
+      apply(result);
+      return undefined;
     }
-    if (name === 'killSessions') {
-      reply(this.#killSessions(command['killSessions'], principalId));
-      return;
-    }
-    // exhaustAllowed is cleared so the server never streams replies (moreToCome) the gateway would
-    // have to pace itself; drivers then simply send getMore.
-    this.#writeUpstream((flags & MsgFlag.ExhaustAllowed) !== 0 ? withFlags(message, flags & ~MsgFlag.ExhaustAllowed) : message.raw);
-    if (moreToCome) return;
-    if (lsid !== undefined) this.#operations?.started(lsid, this);
-    const target: unknown = command[name];
-    const namespace = name === 'getMore' ? `${db}.${String(command['collection'])}` : typeof target === 'string' ? `${db}.${target}` : `${db}.$cmd`;
-    this.#pending.set(message.requestId, {
-      command: name,
-      namespace,
-      outcome,
-      masker: obligation ? new DocumentMasker(this.#options.masker, obligation) : undefined,
-      changeStream,
-      distinctKey: name === 'distinct' && typeof command['key'] === 'string' ? command['key'] : undefined,
-      objects: actions.find((action) => action.operation === name)?.objects ?? [],
-      getMoreId,
-      killIds,
-      lsid,
-    });
+    return result.catch(() => GATE_FAILED).then(apply);
+  }
+
+  #hookSession(db: string): HookSession {
+    return { ...this.#identity(db), sessionId: this.id };
   }
 
   /**
@@ -754,7 +800,25 @@ export class MongoSession implements Session, InterruptibleSession {
       this.#socket.destroy();
     }, 1_000).unref();
     if (!client) this.#socket.destroy();
+    if (this.#principal) this.#options.hooks?.sessionEnded?.(this.#hookSession(SESSION_DATABASE), new Date());
     this.#log.info('session ended');
     this.#resolveClosed();
   }
+}
+
+/** A MongoDB connection has no one database (each command names its own): sessions are reported under this one. */
+const SESSION_DATABASE = 'admin';
+
+const GATE_FAILED: GateResult = {
+  proceed: false,
+  reason: 'audit-unavailable',
+  message: 'the command could not be recorded or approved, so it was not run; try again',
+};
+
+/** The user a refused SASL PLAIN attempt claimed (authzid or authcid), for the audit trail; never the token. */
+function claimedUserOf(command: Document): string {
+  const payload: unknown = command['payload'];
+  if (command['mechanism'] !== 'PLAIN' || !(payload instanceof Uint8Array)) return '?';
+  const parts = Buffer.from(payload).toString('utf8').split('\0');
+  return (parts[1] || parts[0] || '?').slice(0, 128);
 }

@@ -1,3 +1,4 @@
+import type { GateResult } from '@gatehouse/proxy';
 import type { Document } from 'bson';
 import type { Decision } from '@gatehouse/core';
 
@@ -14,6 +15,24 @@ export function refusalReply(decision: Decision): Document {
       ? `gatehouse: approval required (${rules}): ${decision.reason}`
       : `gatehouse: command refused (${rules}): ${decision.reason}`;
   return { ok: 0, errmsg, code: 13, codeName: 'Unauthorized' };
+}
+
+/** A gate refused (approval denied/expired/required, audit unavailable): 13 Unauthorized, naming the rule. */
+export function gateRefusalReply(result: Extract<GateResult, { proceed: false }>, decision: Decision): Document {
+  const rules = decision.rules.length > 0 ? decision.rules.join(', ') : 'review';
+  switch (result.reason) {
+    case 'policy':
+      return refusalReply(decision);
+    case 'approval-required':
+      return result.approvalId ? { ok: 0, errmsg: `gatehouse: ${result.message}`, code: 13, codeName: 'Unauthorized' } : refusalReply(decision);
+    case 'approval-denied':
+    case 'approval-expired': {
+      const what = result.reason === 'approval-denied' ? 'approval denied' : 'approval expired';
+      return { ok: 0, errmsg: `gatehouse: ${what} (${rules}): ${result.message}`, code: 13, codeName: 'Unauthorized' };
+    }
+    default:
+      return { ok: 0, errmsg: `gatehouse: ${result.message}`, code: 13, codeName: 'Unauthorized' };
+  }
 }
 
 /** 18 AuthenticationFailed. */

@@ -1,3 +1,4 @@
+import type { SessionHooks } from '@gatehouse/proxy';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +33,11 @@ const NO_SQL_CLASSIFIER = {
  * A whole gateway for one MongoDB connection, wired as the app wires it: policy, masking, identity
  * and TLS, in front of a real (or MongoDB-compatible) server.
  */
-export async function startTestGateway(server: MongoServer, policyYaml: string, options: { allowPlaintextOnLoopback?: boolean } = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  server: MongoServer,
+  policyYaml: string,
+  options: { allowPlaintextOnLoopback?: boolean; hooks?: SessionHooks } = {},
+): Promise<TestGateway> {
   const stateDir = mkdtempSync(join(tmpdir(), 'gatehouse-mongo-gw-'));
   const signingKey = await loadOrCreateSigningKey(join(stateDir, 'gateway.pem'));
   const authenticator = createAuthenticator({
@@ -60,6 +65,7 @@ export async function startTestGateway(server: MongoServer, policyYaml: string, 
     decider,
     masker,
     logger: silentLogger(),
+    ...(options.hooks ? { hooks: options.hooks } : {}),
   });
   const gateway = new Gateway([{ connection: 'app', environment: 'prod', listen: { host: '127.0.0.1', port: 0 }, adapter }], {
     logger: silentLogger(),
