@@ -82,6 +82,9 @@ interface SessionState {
  * upstream. Everything a span carries comes from identities, configuration, the classifier's
  * literal-free view of a statement and error codes: never a value, a literal or an error message.
  */
+/** Statements decided but not yet completed, per session, before the oldest is ended unfinished. */
+const MAX_OPEN_STATEMENTS = 256;
+
 export class TelemetryHooks {
   readonly #tracer: Tracer | undefined;
   readonly #metrics: GatewayMetrics | undefined;
@@ -194,6 +197,13 @@ export class TelemetryHooks {
     if (previous) this.#endUnfinished(previous);
     const { decision } = outcome;
     this.#metrics?.decision(session.target.connection, decision.effect, rulesLabel(decision.rules));
+    // An adapter that does not report completion (or a client that never reads its results) must not
+    // make a long-lived session hold statements forever: past the bound, the oldest ends unfinished.
+    if (state.statements.size >= MAX_OPEN_STATEMENTS) {
+      const [oldest, statement] = state.statements.entries().next().value!;
+      state.statements.delete(oldest);
+      this.#endUnfinished(statement);
+    }
     state.statements.set(outcome, this.#startStatement(state, outcome, session, now()));
   }
 
