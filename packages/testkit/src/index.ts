@@ -34,3 +34,5 @@ export { startMongo, jongodbBinary, MongoServerError } from './servers/mongodb-s
 export type { MongoServer, MongoServerOptions } from './servers/mongodb-server.js';
 export { startMssql, MssqlServerError } from './servers/mssql-server.js';
 export type { MssqlServer, MssqlServerOptions } from './servers/mssql-server.js';
+export { startGatewayProcess, serveGatewayInChild, GATEWAY_PROCESS_PARAMETERS } from './memory/gateway-process.js';
+export type { GatewayProcess, GatewayMemory, ChildGateway } from './memory/gateway-process.js';

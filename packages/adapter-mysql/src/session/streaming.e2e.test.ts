@@ -5,8 +5,9 @@ import { encodeQuery } from '../protocol/messages/commands.js';
 import { isResultSetTerminator } from '../protocol/messages/generic.js';
 import { upstreamFromUrl } from '../testing/gateway-harness.js';
 import type { UpstreamServer } from '../testing/gateway-harness.js';
-import { startGatewayProcess } from '../testing/gateway-process.js';
-import type { GatewayProcess } from '../testing/gateway-process.js';
+import { fileURLToPath } from 'node:url';
+import { startGatewayProcess } from '@gatehouse/testkit';
+import type { GatewayProcess } from '@gatehouse/testkit';
 import { openRawClient } from '../testing/raw-client.js';
 import { connectDirect, seedNumberedEmails } from '../testing/seed.js';
 
@@ -37,7 +38,7 @@ describe('streaming', () => {
     const owner = await connectDirect(upstream);
     await seedNumberedEmails(owner, 'million', ROWS);
     await owner.end();
-    gateway = await startGatewayProcess(upstream, POLICY);
+    gateway = await startGatewayProcess(fileURLToPath(new URL('../testing/gateway-child.ts', import.meta.url)), { upstream, policyYaml: POLICY });
   }, 180_000);
 
   afterAll(async () => {

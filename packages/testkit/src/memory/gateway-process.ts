@@ -1,14 +1,11 @@
-// Test-only: the test gateway in a child process of its own, so a test can measure the gateway's
-// memory (and nothing of the test harness or the client). Started by `startGatewayProcess`; the
-// child end is this same file run with tsx (see `GATEWAY_PROCESS_CHILD`).
+// Test-only: a gateway in a child process of its own, so a memory test measures the gateway and
+// nothing of the test harness or the client reading millions of rows. The parent forks an adapter's
+// child entry file (which calls `serveGatewayInChild` with its own `startTestGateway`), asks it for
+// tokens, marks a baseline and reads back the child's RSS, sampled every 20 ms.
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import type { PrincipalKind } from '@gatehouse/core';
-import { startTestGateway } from './gateway-harness.js';
-import type { TestGateway, TestGatewayOptions, UpstreamServer } from './gateway-harness.js';
 
-/** The gateway's own memory between `mark()` and `report()`: RSS sampled every 20 ms in the child. */
+/** The gateway's own memory between `mark()` and `report()`. */
 export interface GatewayMemory {
   readonly baselineRss: number;
   readonly peakRss: number;
@@ -20,26 +17,37 @@ export interface GatewayProcess {
   readonly port: number;
   readonly cert: string;
   readonly pid: number;
-  token(user: string, groups?: string[], kind?: PrincipalKind): Promise<string>;
-  /** Starts a measurement: the baseline is the child's RSS now (after a GC when exposed). */
+  token(user: string, groups?: string[]): Promise<string>;
+  /** Starts a measurement: the baseline is the child's RSS now, after a full GC. */
   mark(): Promise<void>;
   report(): Promise<GatewayMemory>;
   stop(): Promise<void>;
 }
 
-type RequestBody = { type: 'token'; user: string; groups: string[]; kind: PrincipalKind } | { type: 'mark' } | { type: 'report' } | { type: 'stop' };
+/** What the child side needs from an adapter's test gateway. */
+export interface ChildGateway {
+  readonly port: number;
+  readonly cert: string;
+  token(user: string, groups: string[]): Promise<string>;
+  stop(): Promise<void>;
+}
+
+type RequestBody = { type: 'token'; user: string; groups: string[] } | { type: 'mark' } | { type: 'report' } | { type: 'stop' };
 type Request = RequestBody & { id: number };
 type Reply = { id: number; value: unknown } | { id: number; error: string };
 type Ready = { type: 'ready'; port: number; cert: string } | { type: 'failed'; error: string };
 
-const SELF = fileURLToPath(import.meta.url);
-/** Set in the child's environment; its value is the JSON of the start parameters. */
-export const GATEWAY_PROCESS_CHILD = 'GATEHOUSE_TEST_GATEWAY_PROCESS';
+/** Set in the child's environment: the JSON parameters for its gateway. */
+export const GATEWAY_PROCESS_PARAMETERS = 'GATEHOUSE_TEST_GATEWAY_PARAMETERS';
 
-export async function startGatewayProcess(upstream: UpstreamServer, policyYaml: string, options: TestGatewayOptions = {}): Promise<GatewayProcess> {
-  const child: ChildProcess = fork(SELF, [], {
+/**
+ * Forks `childEntry` (an adapter's file that calls `serveGatewayInChild`) with `parameters`, and
+ * talks to it over IPC. The child runs TypeScript sources through tsx, like the tests.
+ */
+export async function startGatewayProcess(childEntry: string, parameters: unknown): Promise<GatewayProcess> {
+  const child: ChildProcess = fork(childEntry, [], {
     execArgv: ['--conditions=@gatehouse/source', '--import', 'tsx', '--expose-gc'],
-    env: { ...process.env, [GATEWAY_PROCESS_CHILD]: JSON.stringify({ upstream, policyYaml, options }) },
+    env: { ...process.env, [GATEWAY_PROCESS_PARAMETERS]: JSON.stringify(parameters) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const ready = await new Promise<Ready>((resolve, reject) => {
@@ -68,7 +76,7 @@ export async function startGatewayProcess(upstream: UpstreamServer, policyYaml: 
     port: ready.port,
     cert: ready.cert,
     pid: child.pid!,
-    token: (user, groups = [], kind = 'human') => ask<string>({ type: 'token', user, groups, kind }),
+    token: (user, groups = []) => ask<string>({ type: 'token', user, groups }),
     mark: () => ask<void>({ type: 'mark' }),
     report: () => ask<GatewayMemory>({ type: 'report' }),
     async stop() {
@@ -79,15 +87,20 @@ export async function startGatewayProcess(upstream: UpstreamServer, policyYaml: 
   };
 }
 
-/** The child: start the gateway, then answer the parent's requests. */
-async function runChild(parameters: string): Promise<void> {
+/** The child side: start the gateway from the parameters, sample RSS, answer the parent. */
+export function serveGatewayInChild(start: (parameters: unknown) => Promise<ChildGateway>): void {
+  const raw = process.env[GATEWAY_PROCESS_PARAMETERS];
+  if (raw === undefined || !process.send) return;
+  void runChild(start, JSON.parse(raw) as unknown);
+}
+
+async function runChild(start: (parameters: unknown) => Promise<ChildGateway>, parameters: unknown): Promise<void> {
   const send = (message: Ready | Reply): void => {
     process.send!(message);
   };
-  const { upstream, policyYaml, options } = JSON.parse(parameters) as { upstream: UpstreamServer; policyYaml: string; options: TestGatewayOptions };
-  let gateway: TestGateway;
+  let gateway: ChildGateway;
   try {
-    gateway = await startTestGateway(upstream, policyYaml, options);
+    gateway = await start(parameters);
   } catch (error) {
     send({ type: 'failed', error: (error as Error).message });
     process.exit(1);
@@ -110,7 +123,7 @@ async function runChild(parameters: string): Promise<void> {
       try {
         switch (message.type) {
           case 'token':
-            return send({ id: message.id, value: await gateway.token(message.user, message.groups, { kind: message.kind }) });
+            return send({ id: message.id, value: await gateway.token(message.user, message.groups) });
           case 'mark':
             gc?.();
             baselineRss = peakRss = process.memoryUsage.rss();
@@ -132,6 +145,3 @@ async function runChild(parameters: string): Promise<void> {
   });
   send({ type: 'ready', port: gateway.port, cert: gateway.cert });
 }
-
-const childParameters = process.env[GATEWAY_PROCESS_CHILD];
-if (childParameters !== undefined && process.send) void runChild(childParameters);
