@@ -131,7 +131,7 @@ export interface RawClient {
 }
 
 /** Opens a TLS connection to the gateway and logs in as `user` with `token` (cleartext password). */
-export async function openRawClient(gateway: TestGateway, user: string, token: string): Promise<RawClient> {
+export async function openRawClient(gateway: Pick<TestGateway, 'port' | 'cert'>, user: string, token: string): Promise<RawClient> {
   const tcp = connectTcp(gateway.port, '127.0.0.1');
   await new Promise((resolve, reject) => tcp.once('connect', resolve).once('error', reject));
   tcp.write(encodeSSLRequest());
