@@ -25,6 +25,8 @@ import {
 import { pinnedSettingDecision, pinnedSettingViolation, touchesPinnedSetting } from './pinned-settings.js';
 import { copyMaskerFor, rowMaskerFor } from './result-masking.js';
 import type { RowMasker } from './result-masking.js';
+import { FramePump } from './frame-pump.js';
+import type { HandlerResult } from './frame-pump.js';
 import { copyOutFormat } from './copy-format.js';
 import type { CopyOutFormat } from './copy-format.js';
 import type { CopyRowMasker } from './copy-masking.js';
@@ -205,13 +207,10 @@ export class Relay {
 
   readonly #toUpstream: Buffer[] = [];
   readonly #toClient: Buffer[] = [];
-  readonly #clientQueue: Frame[] = [];
-  #clientQueueIndex = 0;
-  /** A gate is deciding: client frames wait in order, the client socket is paused. */
-  #clientBusy = false;
-  readonly #upstreamQueue: Frame[] = [];
-  #upstreamQueueIndex = 0;
-  #upstreamBusy = false;
+  /** Client frames in order; waits while a gate decides. */
+  readonly #clientPump: FramePump<Frame>;
+  /** Upstream frames in order; waits while the catalog names a result's columns. */
+  readonly #upstreamPump: FramePump<Frame>;
 
   #draining = false;
   #ended = false;
@@ -235,6 +234,21 @@ export class Relay {
     this.#transactionStatus = sides.transactionStatus;
     this.#context = context;
     this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+    this.#clientPump = new FramePump(this.#client, {
+      handle: (frame) => this.#clientFrame(frame),
+      flush: () => this.#flush(this.#upstream, this.#toUpstream, this.#clientPump),
+      fail: (error) => this.#protocolViolation('client', error),
+      ended: () => this.#ended,
+    });
+    this.#upstreamPump = new FramePump(this.#upstream, {
+      handle: (frame) => this.#upstreamFrame(frame),
+      flush: () => this.#flush(this.#client, this.#toClient, this.#upstreamPump),
+      drained: () => {
+        if (this.#draining && this.#idle()) this.#shutdown();
+      },
+      fail: (error) => this.#protocolViolation('upstream', error),
+      ended: () => this.#ended,
+    });
   }
 
   get closed(): Promise<void> {
@@ -255,9 +269,8 @@ export class Relay {
     this.#upstream.on('end', () => this.#end('upstream closed'));
     this.#upstream.on('close', () => this.#end('upstream closed'));
     this.#upstream.on('error', () => this.#end('upstream socket error'));
-    for (const frame of upstreamFrames) this.#upstreamQueue.push(frame);
-    this.#pumpUpstream();
-    this.#handleClientFrames(clientFrames);
+    this.#upstreamPump.push(upstreamFrames);
+    this.#clientPump.push(clientFrames);
   }
 
   /** Graceful shutdown: end once nothing is in flight (now, when idle). */
@@ -281,43 +294,7 @@ export class Relay {
       this.#protocolViolation('client', error);
       return;
     }
-    this.#handleClientFrames(frames);
-  }
-
-  #handleClientFrames(frames: readonly Frame[]): void {
-    for (const frame of frames) this.#clientQueue.push(frame);
-    this.#pumpClient();
-  }
-
-  /** Handles queued client frames in order; pauses the client while a gate decides. */
-  #pumpClient(): void {
-    if (this.#clientBusy) return;
-    const queue = this.#clientQueue;
-    try {
-      while (this.#clientQueueIndex < queue.length && !this.#ended) {
-        const wait = this.#clientFrame(queue[this.#clientQueueIndex++]!);
-        if (wait) {
-          this.#clientBusy = true;
-          this.#flush(this.#upstream, this.#toUpstream, this.#client);
-          this.#client.pause();
-          wait.then(
-            () => {
-              this.#clientBusy = false;
-              this.#client.resume();
-              this.#pumpClient();
-            },
-            (error: unknown) => this.#protocolViolation('client', error),
-          );
-          return;
-        }
-      }
-    } catch (error) {
-      this.#protocolViolation('client', error);
-      return;
-    }
-    queue.length = 0;
-    this.#clientQueueIndex = 0;
-    this.#flush(this.#upstream, this.#toUpstream, this.#client);
+    this.#clientPump.push(frames);
   }
 
   /**
@@ -338,7 +315,7 @@ export class Relay {
     return verdict.then(apply, () => apply({ forward: false, refusal: gateFailedError() }));
   }
 
-  #clientFrame(frame: Frame): Promise<void> | undefined {
+  #clientFrame(frame: Frame): HandlerResult {
     const out = this.#toUpstream;
     switch (frame.code) {
       case FrontendCode.Query: {
@@ -493,45 +470,11 @@ export class Relay {
       this.#protocolViolation('upstream', error);
       return;
     }
-    for (const frame of frames) this.#upstreamQueue.push(frame);
-    this.#pumpUpstream();
+    this.#upstreamPump.push(frames);
   }
 
-  /** Handles queued upstream frames in order; pauses the upstream while a catalog lookup runs. */
-  #pumpUpstream(): void {
-    if (this.#upstreamBusy) return;
-    const queue = this.#upstreamQueue;
-    try {
-      while (this.#upstreamQueueIndex < queue.length && !this.#ended) {
-        const frame = queue[this.#upstreamQueueIndex++]!;
-        const wait = this.#upstreamFrame(frame);
-        if (wait) {
-          this.#upstreamBusy = true;
-          this.#flush(this.#client, this.#toClient, this.#upstream);
-          this.#upstream.pause();
-          wait.then(
-            () => {
-              this.#upstreamBusy = false;
-              this.#upstream.resume();
-              this.#pumpUpstream();
-            },
-            (error: unknown) => this.#protocolViolation('upstream', error),
-          );
-          return;
-        }
-      }
-    } catch (error) {
-      this.#protocolViolation('upstream', error);
-      return;
-    }
-    queue.length = 0;
-    this.#upstreamQueueIndex = 0;
-    this.#flush(this.#client, this.#toClient, this.#upstream);
-    if (this.#draining && this.#idle()) this.#shutdown();
-  }
-
-  /** One upstream message. Returns a promise only when it must wait (then it is handled again). */
-  #upstreamFrame(frame: Frame): Promise<void> | undefined {
+  /** One upstream message. Returns a promise only when it must wait for the catalog. */
+  #upstreamFrame(frame: Frame): HandlerResult {
     const out = this.#toClient;
     const head = this.#pending[0];
     switch (frame.code) {
@@ -540,10 +483,8 @@ export class Relay {
         if (head?.kind === 'execute' && !head.started) {
           head.started = true;
           const prepared = this.#prepareExecuteMasker(head.portal);
-          if (prepared) {
-            this.#upstreamQueueIndex--; // handle this row again once the plan is ready
-            return prepared;
-          }
+          // Handle this row again once the plan is ready.
+          if (prepared) return prepared.then(() => 'again' as const);
         }
         const masker = this.#rowMasker;
         if (!masker) {
@@ -765,7 +706,7 @@ export class Relay {
   // ── plumbing ─────────────────────────────────────────────────────────────────────────────────
 
   /** Writes what was collected in one go; pauses `source` until `target` drains when it is full. */
-  #flush(target: Duplex, buffers: Buffer[], source: Duplex): void {
+  #flush(target: Duplex, buffers: Buffer[], source: FramePump<Frame>): void {
     if (buffers.length === 0 || this.#ended) {
       buffers.length = 0;
       return;
@@ -780,16 +721,11 @@ export class Relay {
       process.nextTick(() => target.uncork());
     }
     buffers.length = 0;
-    if (!ok && !source.isPaused()) {
-      source.pause();
-      target.once('drain', () => {
-        if (!this.#upstreamBusy || source !== this.#upstream) source.resume();
-      });
-    }
+    if (!ok) source.holdUntilDrained(target);
   }
 
   #idle(): boolean {
-    return this.#pending.length === 0 && !this.#discardingUntilSync && !this.#upstreamBusy;
+    return this.#pending.length === 0 && !this.#discardingUntilSync && !this.#upstreamPump.waiting;
   }
 
   #shutdown(): void {
