@@ -26,3 +26,4 @@ export type {
 } from './session-hooks.js';
 export { AwaitableStream, ConnectionClosedError, HandshakeTimeoutError } from './awaitable-stream.js';
 export type { PushMessageReader } from './awaitable-stream.js';
+export { coalesceAdjacent } from './coalesce-adjacent.js';

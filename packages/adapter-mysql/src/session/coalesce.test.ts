@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PacketReader } from '../protocol/packet-reader.js';
 import { framePayload } from '../protocol/writer.js';
 import { prng, splitAt } from '../testing/support.js';
-import { coalesceAdjacent } from './coalesce.js';
+import { coalesceAdjacent } from '@gatehouse/proxy';
 
 describe('coalesceAdjacent', () => {
   it('merges back-to-back views of one chunk and keeps everything else apart, in order', () => {

@@ -43,7 +43,7 @@ import {
 import { pinnedSettingDecision, pinnedVariableViolation, touchesPinnedSetting } from './pinned-settings.js';
 import { decisionGate } from '@gatehouse/proxy';
 import type { GateResult } from '@gatehouse/proxy';
-import { coalesceAdjacent } from './coalesce.js';
+import { coalesceAdjacent } from '@gatehouse/proxy';
 import { rowMaskerFor } from './result-masking.js';
 import type { RowMasker } from './result-masking.js';
 import { sessionStateVariables } from './session-state.js';

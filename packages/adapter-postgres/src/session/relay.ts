@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { Action, Masker } from '@gatehouse/core';
 import type { StatementOutcome } from '@gatehouse/proxy';
+import { coalesceAdjacent } from '@gatehouse/proxy';
 import { BackendCode, FrontendCode } from '../protocol/codes.js';
 import type { BackendReader } from '../protocol/backend-reader.js';
 import type { Frame } from '../protocol/frame.js';
@@ -97,28 +98,6 @@ export interface RelayContext {
   /** One event per Query or Execute once its response is complete (for audit and telemetry). */
   onCompleted?(event: CompletedRequest): void;
   onProtocolError?(side: 'client' | 'upstream', error: unknown): void;
-}
-
-/**
- * Frames forwarded unchanged are views into the chunk they arrived in, usually back to back: merged
- * into one view, a whole batch goes out as one write instead of one per message.
- */
-export function coalesceAdjacent(buffers: Buffer[]): void {
-  let kept = 0;
-  let i = 0;
-  while (i < buffers.length) {
-    const first = buffers[i]!;
-    let end = first.byteOffset + first.length;
-    let j = i + 1;
-    while (j < buffers.length && buffers[j]!.buffer === first.buffer && buffers[j]!.byteOffset === end) {
-      end += buffers[j]!.length;
-      j++;
-    }
-    // One view per run of adjacent frames (one allocation, not one per merge).
-    buffers[kept++] = j === i + 1 ? first : Buffer.from(first.buffer, first.byteOffset, end - first.byteOffset);
-    i = j;
-  }
-  buffers.length = kept;
 }
 
 /** The COPY output format, captured only when a COPY runs under a mask plan (the text stays in memory). */

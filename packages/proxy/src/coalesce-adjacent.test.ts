@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coalesceAdjacent } from './relay.js';
+import { coalesceAdjacent } from './coalesce-adjacent.js';
 
 describe('coalesceAdjacent', () => {
   it('merges back-to-back views of one chunk and keeps everything else apart, in order', () => {

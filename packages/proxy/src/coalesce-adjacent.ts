@@ -1,8 +1,8 @@
 /**
- * Packets forwarded unchanged are views into the chunk they arrived in, usually back to back: merged
- * into one view, a whole batch of rows goes out as one write instead of a writev of one segment per
- * packet (what a bare TCP relay does). Views that touch in memory are merged whatever made them, which
- * is still exactly their bytes in order. (The PostgreSQL relay does the same.)
+ * Messages forwarded unchanged are views into the chunk they arrived in, usually back to back:
+ * merged into one view per run, a whole batch goes out as one write instead of one per message.
+ * Views that touch in memory are merged whatever made them, which is still exactly their bytes in
+ * order. Used by every adapter's relay.
  */
 export function coalesceAdjacent(buffers: Buffer[]): void {
   let kept = 0;
@@ -15,7 +15,7 @@ export function coalesceAdjacent(buffers: Buffer[]): void {
       end += buffers[j]!.length;
       j++;
     }
-    // One view per run of adjacent packets (one allocation, not one per merge).
+    // One view per run (one allocation, not one per merge).
     buffers[kept++] = j === i + 1 ? first : Buffer.from(first.buffer, first.byteOffset, end - first.byteOffset);
     i = j;
   }
