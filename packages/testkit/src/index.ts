@@ -36,3 +36,4 @@ export { startMssql, MssqlServerError } from './servers/mssql-server.js';
 export type { MssqlServer, MssqlServerOptions } from './servers/mssql-server.js';
 export { startGatewayProcess, serveGatewayInChild, GATEWAY_PROCESS_PARAMETERS } from './memory/gateway-process.js';
 export type { GatewayProcess, GatewayMemory, ChildGateway } from './memory/gateway-process.js';
+export { prng, splitAt, feed } from './fuzz/seeded.js';

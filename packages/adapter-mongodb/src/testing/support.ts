@@ -1,36 +1,8 @@
 // Test-only helpers (excluded from the build by tsconfig): seeded randomness and chunk splitting.
 import type { MongoMessage } from '../protocol/message.js';
-
-/** mulberry32: a tiny seeded PRNG so fuzz failures reproduce from the seed in the test name. */
-export function prng(seed: number): { next(): number; int(maxExclusive: number): number; bytes(n: number): Buffer } {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (maxExclusive: number): number => Math.floor(next() * maxExclusive);
-  const bytes = (n: number): Buffer => {
-    const out = Buffer.alloc(n);
-    for (let i = 0; i < n; i++) out[i] = int(256);
-    return out;
-  };
-  return { next, int, bytes };
-}
+export { prng, splitAt } from '@gatehouse/testkit';
 
 export function summary(message: MongoMessage): string {
   return `${message.opCode}:${message.requestId}:${message.responseTo}:${message.raw.toString('hex')}`;
 }
 
-export function splitAt(buf: Buffer, offsets: readonly number[]): Buffer[] {
-  const chunks: Buffer[] = [];
-  let start = 0;
-  for (const offset of offsets) {
-    chunks.push(buf.subarray(start, offset));
-    start = offset;
-  }
-  chunks.push(buf.subarray(start));
-  return chunks;
-}
