@@ -19,6 +19,7 @@ export type {
   AuditDetail,
   Obligations,
 } from './obligations.js';
+export type { RowFilter, RowPredicate, RowFilterValue } from './row-filter.js';
 export { EFFECTS } from './decision.js';
 export type { Effect, RiskFactor, Risk, ObservedRule, Decision, DecisionRequest, PolicyEngine } from './decision.js';
 export { VALUE_TYPE_CLASSES } from './masking.js';

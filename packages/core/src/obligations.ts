@@ -1,3 +1,5 @@
+import type { RowFilter } from './row-filter.js';
+
 export const MASK_STRATEGY_KINDS = ['redact', 'partial', 'hash', 'null', 'format-preserving'] as const;
 export type MaskStrategyKind = (typeof MASK_STRATEGY_KINDS)[number];
 
@@ -63,6 +65,8 @@ export interface Obligations {
   readonly mask?: MaskObligation;
   /** At most this many rows per statement. */
   readonly rowLimit?: number;
+  /** Rows the principal may see and change, per table glob; absent or empty = no row filter. */
+  readonly rowFilters?: readonly RowFilter[];
   readonly audit: AuditDetail;
   readonly review?: ReviewObligation;
 }
