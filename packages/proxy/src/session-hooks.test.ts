@@ -87,6 +87,17 @@ describe('composeHooks', () => {
     expect(calls).toEqual(['a', 'b', 'b-settled:true', 'a-end:10']);
   });
 
+  it('asks tracers in order for the trace context: the first defined one wins, a throwing one is skipped', () => {
+    const composed = composeHooks(
+      { traceContext: () => { throw new Error('tracer bug'); } },
+      { traceContext: () => undefined },
+      { traceContext: () => '00-aaaa-bbbb-01' },
+      { traceContext: () => '00-cccc-dddd-01' },
+    )!;
+    expect(composed.traceContext!(SESSION, outcome('allow'))).toBe('00-aaaa-bbbb-01');
+    expect(composeHooks({ statementDecided: () => undefined }, { gate: () => ({ proceed: true }) })!.traceContext).toBeUndefined();
+  });
+
   it('awaits every authenticationRefused member before the refusal is sent', async () => {
     const done: string[] = [];
     const composed = composeHooks(

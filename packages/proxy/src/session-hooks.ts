@@ -105,6 +105,12 @@ export interface SessionHooks {
    */
   gateSettled?(session: HookSession, outcome: StatementOutcome, result: GateResult): void;
   statementCompleted?(session: HookSession, completed: CompletedStatement): void;
+  /**
+   * The W3C `traceparent` to carry upstream with this statement (sqlcommenter comment, MongoDB
+   * `comment`), asked after the gate let it through; undefined when the connection does not
+   * propagate trace context (the default).
+   */
+  traceContext?(session: HookSession, outcome: StatementOutcome): string | undefined;
   sessionEnded?(session: HookSession, endedAt: Date, traffic?: SessionTraffic): void;
   /**
    * A client was refused at authentication (never the credential). The adapter awaits it (bounded
@@ -138,7 +144,7 @@ function failedGate(error: unknown): GateResult {
   return { proceed: false, reason: 'audit-unavailable', message: error instanceof Error ? `gate failed: ${error.name}` : 'gate failed' };
 }
 
-type EventName = Exclude<keyof SessionHooks, 'gate'>;
+type EventName = Exclude<keyof SessionHooks, 'gate' | 'traceContext' | 'authenticationRefused'>;
 const EVENT_NAMES: readonly EventName[] = ['authenticated', 'upstreamConnected', 'sessionStarted', 'statementDecided', 'gateSettled', 'statementCompleted', 'sessionEnded'];
 
 /**
@@ -170,6 +176,21 @@ export function composeHooks(...all: readonly (SessionHooks | undefined)[]): Ses
     // Awaited by the adapter: every member finishes (or fails on its own) before the refusal is sent.
     composed.authenticationRefused = async (attempt, refusal) => {
       await Promise.allSettled(refusalHandlers.map(async (hooks) => hooks.authenticationRefused!(attempt, refusal)));
+    };
+  }
+  const tracers = members.filter((hooks) => hooks.traceContext !== undefined);
+  if (tracers.length > 0) {
+    // One trace context per statement: the first member that propagates one.
+    composed.traceContext = (session, outcome) => {
+      for (const hooks of tracers) {
+        try {
+          const traceparent = hooks.traceContext!(session, outcome);
+          if (traceparent !== undefined) return traceparent;
+        } catch {
+          // A tracer's failure never stops the statement: it simply goes without trace context.
+        }
+      }
+      return undefined;
     };
   }
   const gates = members.filter((hooks) => hooks.gate !== undefined);

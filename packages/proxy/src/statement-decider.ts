@@ -1,4 +1,4 @@
-import type { Action, Decision, PolicyEngine, Principal, Target } from '@gatehouse/core';
+import type { Action, AuditLiteralBinding, Decision, PolicyEngine, Principal, Target } from '@gatehouse/core';
 import type { SqlClassifier } from '@gatehouse/sql';
 
 /** Who is speaking, to what: fixed at login, updated when the session changes database. */
@@ -11,6 +11,14 @@ export interface SessionIdentity {
 export interface StatementOutcome {
   readonly actions: readonly Action[];
   readonly decision: Decision;
+  /**
+   * The text to send upstream instead of the client's (the statement rewritten with the decision's
+   * row filters). Absent: forward the client's statement unchanged. Adapters never forward the
+   * original when this is present.
+   */
+  readonly forwardText?: string;
+  /** Literals bound to columns, only for the audit trail's keyed digests: never logged or traced. */
+  readonly literals?: readonly AuditLiteralBinding[];
 }
 
 /** Where the current policy lives, so a reload swaps it for every session at once. */
