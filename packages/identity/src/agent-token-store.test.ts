@@ -39,6 +39,13 @@ describe('AgentTokenStore', () => {
     await expect(store.verify(token)).resolves.toEqual({ id: 'etl-bot', groups: ['etl'], kind: 'agent', via: 'agent-token', attributes: { tenant: 'acme' } });
   });
 
+  it('checks attributes when creating: typed values kept, unusable names and shapes refused', async () => {
+    const { token } = await store.create({ principalId: 'bot', attributes: { tenants: ['t1', 't2'], level: 2 } });
+    await expect(store.verify(token)).resolves.toMatchObject({ attributes: { tenants: ['t1', 't2'], level: 2 } });
+    await expect(store.create({ principalId: 'bot', attributes: { kind: 'human' } })).rejects.toThrow(/attribute name "kind" is reserved/);
+    await expect(store.create({ principalId: 'bot', attributes: { 'a b': 'x' } })).rejects.toThrow(/cannot create an agent token: attribute name "a b" is invalid/);
+  });
+
   it('keeps only the hash on disk, in a 0600 file, written without leftovers', async () => {
     const { token, info } = await store.create({ principalId: 'svc', kind: 'service' });
     const { secret } = parseAgentToken(token);

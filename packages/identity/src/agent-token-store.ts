@@ -2,7 +2,8 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PRINCIPAL_KINDS } from '@gatehouse/core';
 import type { Principal, PrincipalAttributeValue, PrincipalKind } from '@gatehouse/core';
-import { checkPrincipalId, readAttributeValue, readGroups } from './claims.js';
+import { checkAttributes } from './attributes.js';
+import { checkPrincipalId, readGroups } from './claims.js';
 import { agentSecretMatches, generateAgentToken, hashAgentSecret, parseAgentToken } from './agent-token-format.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { systemClock } from './clock.js';
@@ -194,10 +195,6 @@ export class AgentTokenStore {
 function toInfo(record: AgentTokenRecord): AgentTokenInfo {
   const { secretSha256: _hash, ...info } = record;
   return info;
-}
-
-function checkAttributes(attributes: Readonly<Record<string, unknown>>): Record<string, PrincipalAttributeValue> {
-  return Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, readAttributeValue(value, `attribute ${name}`)]));
 }
 
 /** A damaged store fails closed: no agent token verifies until an admin repairs the file. */

@@ -1,5 +1,6 @@
 import { PRINCIPAL_KINDS } from '@gatehouse/core';
 import type { PrincipalAttributeValue, PrincipalKind } from '@gatehouse/core';
+import { checkAttributeValue, checkAttributes } from './attributes.js';
 import { TokenClaimsError } from './errors.js';
 
 /** Identities end up in audit records, policy matches and log lines: keep them short and printable. */
@@ -49,28 +50,20 @@ export function readKind(value: unknown, fallback: PrincipalKind, claimName: str
   throw new TokenClaimsError(`claim "${claimName}" must be one of ${PRINCIPAL_KINDS.join(', ')}`);
 }
 
-function isScalar(value: unknown): value is string | number | boolean {
-  return typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
-}
-
-/** Reads one attribute value; row filters compare these, so only scalars and arrays of scalars pass. */
-export function readAttributeValue(value: unknown, claimName: string): PrincipalAttributeValue {
-  if (isScalar(value)) return value;
-  if (Array.isArray(value) && value.every(isScalar)) return [...value];
-  throw new TokenClaimsError(`claim "${claimName}" must be a string, number, boolean or an array of those`);
-}
-
-/** Picks the named claims as attributes; claims absent from the token are left out. */
+/**
+ * Maps claims to attributes: `attribute name → claim` (the claim may be a dotted path into nested
+ * objects). Claims absent from the token are left out; a claim of the wrong shape refuses the token.
+ */
 export function readAttributes(
   payload: Readonly<Record<string, unknown>>,
-  claimNames: readonly string[],
+  claims: Readonly<Record<string, string>>,
 ): Record<string, PrincipalAttributeValue> | undefined {
-  const entries: [string, PrincipalAttributeValue][] = [];
-  for (const name of claimNames) {
-    const value = readClaim(payload, name);
+  const entries: [string, unknown][] = [];
+  for (const [name, claim] of Object.entries(claims)) {
+    const value = readClaim(payload, claim);
     if (value === undefined || value === null) continue;
-    entries.push([name, readAttributeValue(value, name)]);
+    entries.push([name, checkAttributeValue(value, `claim "${claim}"`)]);
   }
-  // fromEntries defines own properties, so a claim named "__proto__" cannot reach the prototype.
-  return entries.length === 0 ? undefined : Object.fromEntries(entries);
+  // checkAttributes rebuilds the map from own entries, so a claim named "__proto__" cannot reach the prototype.
+  return entries.length === 0 ? undefined : checkAttributes(Object.fromEntries(entries));
 }

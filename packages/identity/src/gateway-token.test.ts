@@ -62,6 +62,19 @@ describe('gateway tokens', () => {
     expect(decodeJwt(await issueGatewayToken(key, { user: 'alice', kind: 'human', ttl: 60, now: () => T0 })).jti).not.toBe(claims.jti);
   });
 
+  it('carries typed attributes and refuses ones policy could not use, when issuing and when verifying', async () => {
+    const token = await issueGatewayToken(key, { user: 'sam', kind: 'human', ttl: 60, attributes: { level: 3, vip: true, tenants: ['t1'] }, now: () => T0 });
+    await expect(verifierAt(T0).verify(token)).resolves.toMatchObject({ attributes: { level: 3, vip: true, tenants: ['t1'] } });
+    await expect(issueGatewayToken(key, { user: 'sam', kind: 'human', ttl: 60, attributes: { groups: 'dba' } })).rejects.toThrow(IdentityConfigError);
+    await expect(issueGatewayToken(key, { user: 'sam', kind: 'human', ttl: 60, attributes: { region: 'x'.repeat(300) } })).rejects.toThrow(/longer than 256/);
+    // A token signed with our key but carrying an attribute of the wrong shape is still refused.
+    const forged = await new SignJWT({ kind: 'human', attrs: { region: { $ne: null } } })
+      .setProtectedHeader({ alg: 'EdDSA', kid: key.keyId })
+      .setSubject('sam').setIssuer('gatehouse').setAudience('gatehouse').setIssuedAt(T0 / 1000).setExpirationTime(T0 / 1000 + 60).setJti('j')
+      .sign(key.privateKey);
+    await expect(verifierAt(T0).verify(forged)).rejects.toThrow(TokenClaimsError);
+  });
+
   it('accepts numeric ttl seconds and leaves attributes out when none are given', async () => {
     const token = await issueGatewayToken(key, { user: 'bot-7', kind: 'agent', ttl: 90, now: () => T0 });
     expect(decodeJwt(token).exp).toBe(T0 / 1000 + 90);

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
 import { PRINCIPAL_KINDS } from '@gatehouse/core';
-import type { Principal, PrincipalKind } from '@gatehouse/core';
+import type { Principal, PrincipalAttributeValue, PrincipalKind } from '@gatehouse/core';
+import { checkAttributes } from './attributes.js';
 import { checkPrincipalId, readGroups, readKind } from './claims.js';
 import { systemClock } from './clock.js';
 import type { Clock } from './clock.js';
@@ -20,8 +21,8 @@ export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 30;
 /** Ed25519 only: the gateway signs with one key type, so nothing else may verify. */
 const GATEWAY_ALGORITHMS = ['EdDSA', 'Ed25519'];
 
-/** Attribute values a gateway token can carry (the subset of principal attributes a CLI can type). */
-export type GatewayTokenAttributes = Readonly<Record<string, string | readonly string[]>>;
+/** Attributes a gateway token carries in its `attrs` claim (checked by checkAttributes: names, types, sizes). */
+export type GatewayTokenAttributes = Readonly<Record<string, PrincipalAttributeValue>>;
 
 export interface IssueGatewayTokenOptions {
   readonly user: string;
@@ -44,7 +45,7 @@ export async function issueGatewayToken(key: Pick<SigningKey, 'privateKey' | 'ke
   }
   const issuedAt = Math.floor((options.now ?? systemClock)() / 1000);
   const claims: Record<string, unknown> = { groups, kind: options.kind };
-  if (options.attributes !== undefined) claims['attrs'] = checkIssuedAttributes(options.attributes);
+  if (options.attributes !== undefined) claims['attrs'] = asConfigError(() => checkAttributes(options.attributes ?? {}));
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: key.keyId })
     .setSubject(user)
@@ -111,24 +112,10 @@ export function createGatewayTokenVerifier(options: GatewayTokenVerifierOptions)
   };
 }
 
-function checkIssuedAttributes(attributes: GatewayTokenAttributes): Record<string, string | string[]> {
-  const entries = Object.entries(attributes).map(([name, value]): [string, string | string[]] => {
-    if (typeof value === 'string') return [name, value];
-    if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return [name, [...(value as string[])]];
-    throw new IdentityConfigError(`attribute "${name}" must be a string or an array of strings`);
-  });
-  return Object.fromEntries(entries);
-}
-
-function readIssuedAttributes(value: unknown): Record<string, string | string[]> | undefined {
+function readIssuedAttributes(value: unknown): Record<string, PrincipalAttributeValue> | undefined {
   if (value === undefined) return undefined;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new TokenClaimsError('claim "attrs" must be an object');
-  const entries = Object.entries(value as Record<string, unknown>).map(([name, item]): [string, string | string[]] => {
-    if (typeof item === 'string') return [name, item];
-    if (Array.isArray(item) && item.every((part) => typeof part === 'string')) return [name, [...(item as string[])]];
-    throw new TokenClaimsError(`attribute "${name}" must be a string or an array of strings`);
-  });
-  return Object.fromEntries(entries);
+  return checkAttributes(value as Record<string, unknown>);
 }
 
 function asConfigError<T>(read: () => T): T {

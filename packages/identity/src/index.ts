@@ -19,6 +19,7 @@ export {
   SigningKeyError,
   AgentTokenStoreError,
 } from './errors.js';
+export { ATTRIBUTE_LIMITS, ATTRIBUTE_NAME, RESERVED_ATTRIBUTE_NAMES, attributeNameProblem, checkAttributes } from './attributes.js';
 export { systemClock } from './clock.js';
 export type { Clock } from './clock.js';
 export { ttlToSeconds } from './duration.js';

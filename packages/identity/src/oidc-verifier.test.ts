@@ -117,6 +117,21 @@ describe('OIDC verifier against a local identity provider', () => {
     expect(principal).toEqual({ id: 'alice@example.com', groups: ['dba'], kind: 'service', via: 'oidc', attributes: { tenant: 'acme', regions: ['eu'] } });
   });
 
+  it('maps claims to attribute names (namespaced and nested claims), and checks the mapping at start', async () => {
+    const oidc = verifier({ attributeClaims: { tenant: 'https://example.com/tenant', region: 'address.country' } });
+    const principal = await oidc.verify(await token({ 'https://example.com/tenant': 'acme', address: { country: 'PT' } }));
+    expect(principal.attributes).toEqual({ tenant: 'acme', region: 'PT' });
+    expect(() => verifier({ attributeClaims: ['https://example.com/tenant'] })).toThrow(/map it to a usable name instead/);
+    expect(() => verifier({ attributeClaims: { id: 'sub' } })).toThrow(/attribute name "id" is reserved/);
+    expect(() => verifier({ attributeClaims: { tenant: '' } })).toThrow(IdentityConfigError);
+  });
+
+  it('refuses a token whose attribute claim is not a scalar or a list of scalars', async () => {
+    const oidc = verifier({ attributeClaims: ['tenant'] });
+    await expect(oidc.verify(await token({ tenant: { $ne: null } }))).rejects.toThrow(TokenClaimsError);
+    await expect(oidc.verify(await token({ tenant: ['a', { b: 1 }] }))).rejects.toThrow(/claim "tenant" must be/);
+  });
+
   it('uses the given jwksUri without discovery', async () => {
     await expect(verifier({ jwksUri: `${idp.issuer}/jwks` }).verify(await token())).resolves.toMatchObject({ id: 'alice' });
     expect(idp.hits['/.well-known/openid-configuration']).toBeUndefined();

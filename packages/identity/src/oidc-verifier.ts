@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
 import type { JWSAlgorithm, JWTPayload, JWTVerifyGetKey } from 'jose';
 import type { Principal, PrincipalKind } from '@gatehouse/core';
+import { attributeNameProblem } from './attributes.js';
 import { checkPrincipalId, readAttributes, readClaim, readGroups, readKind } from './claims.js';
 import { systemClock } from './clock.js';
 import type { Clock } from './clock.js';
@@ -29,7 +30,14 @@ export interface OidcVerifierOptions {
   /** Claim holding `human` / `agent` / `service`; without it every principal is `defaultKind`. */
   readonly kindClaim?: string;
   readonly defaultKind?: PrincipalKind;
-  readonly attributeClaims?: readonly string[];
+  /**
+   * Token claims that become principal attributes (read by policy row filters as
+   * `${principal.<name>}`). A list keeps each claim's name (`[tenant, region]`); a map renames
+   * (`{ tenant: "https://example.com/tenant", region: "address.country" }`; dotted paths reach
+   * nested claims). Values must be text, numbers, booleans or lists of those; anything else
+   * refuses the token. Without it a principal has no attributes.
+   */
+  readonly attributeClaims?: readonly string[] | Readonly<Record<string, string>>;
   /** Skips discovery when given. */
   readonly jwksUri?: string;
   /** A subset of OIDC_ACCEPTABLE_ALGORITHMS; default RS256, ES256, EdDSA, PS256. */
@@ -54,6 +62,7 @@ export function createOidcVerifier(options: OidcVerifierOptions): OidcVerifier {
   if (audience.length === 0) throw new IdentityConfigError('OIDC audience must not be empty');
   const userClaim = options.userClaim ?? 'sub';
   const groupsClaim = options.groupsClaim ?? 'groups';
+  const attributeClaims = checkAttributeClaims(options.attributeClaims);
   const clock = options.now ?? systemClock;
   const context = { audience, algorithms };
   const keys = createKeyResolver(options, clock);
@@ -78,7 +87,7 @@ export function createOidcVerifier(options: OidcVerifierOptions): OidcVerifier {
       const id = checkPrincipalId(readClaim(payload, userClaim), `claim "${userClaim}"`);
       // An unverified address proves nothing about who holds it.
       if (userClaim === 'email' && payload['email_verified'] === false) throw new TokenClaimsError('the email address is not verified by the identity provider');
-      const attributes = readAttributes(payload, options.attributeClaims ?? []);
+      const attributes = readAttributes(payload, attributeClaims);
       return {
         id,
         groups: readGroups(readClaim(payload, groupsClaim), groupsClaim),
@@ -88,6 +97,23 @@ export function createOidcVerifier(options: OidcVerifierOptions): OidcVerifier {
       };
     },
   };
+}
+
+/** The attribute → claim map, checked once at start: names must be usable in policy. */
+function checkAttributeClaims(claims: OidcVerifierOptions['attributeClaims']): Readonly<Record<string, string>> {
+  if (claims === undefined) return {};
+  const entries: [string, string][] = Array.isArray(claims)
+    ? (claims as readonly string[]).map((claim) => [claim, claim])
+    : Object.entries(claims as Readonly<Record<string, string>>);
+  for (const [name, claim] of entries) {
+    const problem = attributeNameProblem(name);
+    if (problem !== undefined) {
+      const rename = Array.isArray(claims) ? '; map it to a usable name instead, e.g. { tenant: "<claim>" }' : '';
+      throw new IdentityConfigError(`OIDC attributeClaims: ${problem}${rename}`);
+    }
+    if (typeof claim !== 'string' || claim.length === 0) throw new IdentityConfigError(`OIDC attributeClaims: attribute "${name}" needs a claim name`);
+  }
+  return Object.fromEntries(entries);
 }
 
 function checkAlgorithms(algorithms: readonly string[]): readonly string[] {

@@ -8,10 +8,13 @@ import type {
   ObservedRule,
   PolicyEngine,
   ReviewObligation,
+  RowFilter,
 } from '@gatehouse/core';
 import { matchesAction, matchesRequest } from './condition.js';
 import { maxAudit, mergeMasks } from './merge-obligations.js';
 import { defaultDenyReason } from './reason.js';
+import { resolveRowFilter, unresolvedReason } from './row-filter-compile.js';
+import type { CompiledRowFilter, ResolveFailure } from './row-filter-compile.js';
 import { EFFECT_RANK, RANKED_EFFECTS } from './rule.js';
 import type { CompiledRule } from './rule.js';
 import type { RiskModel } from './risk.js';
@@ -40,6 +43,8 @@ export class CompiledPolicy implements PolicyEngine {
   readonly #observed: Uint8Array;
   /** Observe-mode matches of the current action, compared once its enforced effect is known. */
   readonly #pendingObserved: Int32Array;
+  /** Where a row filter that cannot be resolved for the principal says why. */
+  readonly #filterFailure: ResolveFailure = { unresolved: undefined };
 
   constructor(file: string, rules: readonly CompiledRule[], risk: RiskModel, audit: AuditDetail) {
     this.file = file;
@@ -135,6 +140,10 @@ export class CompiledPolicy implements PolicyEngine {
     let audit = this.#audit;
     let review: ReviewObligation | undefined;
     let rowLimit: number | undefined;
+    let rowFilters: RowFilter[] | undefined;
+    let unresolvable: CompiledRowFilter | undefined;
+    const failure = this.#filterFailure;
+    failure.unresolved = undefined;
     const masks: MaskObligation[] = [];
     for (let r = 0; r < rules.length; r++) {
       if (hit[r] === 0) continue;
@@ -150,25 +159,50 @@ export class CompiledPolicy implements PolicyEngine {
       if (effect === 'review' && rule.effect === 'review' && review === undefined) review = rule.review;
       if (rule.mask !== undefined) masks.push(rule.mask);
       if (rule.rowLimit !== undefined && (rowLimit === undefined || rule.rowLimit < rowLimit)) rowLimit = rule.rowLimit;
+      // Filters of every matching allow rule apply together (the enforcer ANDs those of one table),
+      // so a rule granting more never widens what another rule narrowed.
+      if (rule.rowFilters !== undefined && unresolvable === undefined) {
+        for (const filter of rule.rowFilters) {
+          const resolved = resolveRowFilter(filter, principal, failure);
+          if (resolved === undefined) {
+            unresolvable = filter;
+            break;
+          }
+          (rowFilters ??= []).push(resolved);
+        }
+      }
     }
     if (effect === 'deny' && firstDefaultDeny !== NONE) {
       const more = defaultDenies > 1 ? ` (and ${defaultDenies - 1} more statement${defaultDenies > 2 ? 's' : ''})` : '';
       reasons.push(defaultDenyReason(actions[firstDefaultDeny] as (typeof actions)[number], principal) + more);
     }
 
+    const riskAction = actions[riskiest] as (typeof actions)[number];
+    const risk = { score: maxRisk, factors: this.risk.factors(riskAction, target.environment, principal.kind) };
+    if (unresolvable !== undefined && failure.unresolved !== undefined) {
+      // A filter that cannot be built for this principal never means "no filter": the statement is refused.
+      return {
+        effect: 'deny',
+        rules: [unresolvable.rule],
+        reason: unresolvedReason(unresolvable, principal, failure.unresolved),
+        risk,
+        obligations: { audit },
+        observed: this.#observedRules(),
+      };
+    }
     const mask = mergeMasks(masks);
     const obligations: Obligations = {
       audit,
       ...(mask === undefined ? {} : { mask }),
       ...(rowLimit === undefined ? {} : { rowLimit }),
+      ...(rowFilters === undefined ? {} : { rowFilters }),
       ...(review === undefined ? {} : { review }),
     };
-    const riskAction = actions[riskiest] as (typeof actions)[number];
     return {
       effect,
       rules: deciding,
       reason: reasons.join('; '),
-      risk: { score: maxRisk, factors: this.risk.factors(riskAction, target.environment, principal.kind) },
+      risk,
       obligations,
       observed: this.#observedRules(),
     };

@@ -11,3 +11,14 @@ describe('policyDocumentJsonSchema', () => {
     expect(text).toContain('"additionalProperties":{"anyOf":[{"type":"string"},{"type":"object","properties":{"strategy"');
   });
 });
+
+describe('policyDocumentJsonSchema: row filters', () => {
+  it('describes filter values as the recursive row-predicate language', () => {
+    const schema = policyDocumentJsonSchema() as { $defs: Record<string, { properties?: Record<string, unknown> }> };
+    const text = JSON.stringify(schema);
+    expect(text).toContain('"filter":{"type":"object","propertyNames":{"type":"string"},"additionalProperties":{"$ref":"#/$defs/rowPredicate"}}');
+    expect(Object.keys(schema.$defs.rowPredicate?.properties ?? {})).toEqual(['and', 'or', 'not']);
+    // Every reference resolves.
+    for (const [, name] of text.matchAll(/"\$ref":"#\/\$defs\/([^"]+)"/g)) expect(schema.$defs[name as string]).toBeDefined();
+  });
+});

@@ -96,4 +96,32 @@ describe('policy tests', () => {
       '  bad.tests.yaml:5:15: unknown key "efect" in expect — did you mean "effect"?',
     ]);
   });
+
+  it('gives a case principal attributes, so row-filter rules can be tested', () => {
+    const filtered = loadPolicy(
+      'version: 1\nrules:\n  - id: own-region\n    effect: allow\n    filter: { "*.*.users": { region: "${principal.region}" } }\n',
+      'filtered.yaml',
+    );
+    const [withRegion, without] = loadPolicyTests(
+      `cases:
+  - name: with region
+    principal: { id: sam, attributes: { region: eu, tenants: [t1, 2], vip: true } }
+    target: { connection: orders, environment: prod, dialect: postgres }
+    sql: SELECT 1
+    expect: { effect: allow }
+  - name: without region
+    principal: { id: sam }
+    target: { connection: orders, environment: prod, dialect: postgres }
+    sql: SELECT 1
+    expect: { effect: deny, reason: 'no attribute "region"' }
+`,
+      'filtered.tests.yaml',
+    );
+    expect(withRegion?.principal.attributes).toEqual({ region: 'eu', tenants: ['t1', 2], vip: true });
+    expect(without?.principal.attributes).toBeUndefined();
+    expect(runPolicyTests([withRegion, without].filter((entry) => entry !== undefined), filtered, classify).map((result) => result.passed)).toEqual([true, true]);
+    expect(() => loadPolicyTests('cases:\n  - name: a\n    principal: { id: a, attributes: { r: { x: 1 } } }\n    target: { connection: c, environment: p, dialect: postgres }\n    sql: SELECT 1\n    expect: { effect: allow }\n', 'x.yaml')).toThrow(
+      /an attribute must be text, a number, true\/false or a list of those/,
+    );
+  });
 });

@@ -45,6 +45,7 @@ export function loadPolicyTests(text: string, file: string): PolicyTestCase[] {
       groups: entry.principal.groups ?? [],
       kind: entry.principal.kind ?? 'human',
       via: entry.principal.via ?? 'policy-test',
+      ...(entry.principal.attributes === undefined ? {} : { attributes: entry.principal.attributes }),
     },
     target: {
       connection: entry.target.connection,

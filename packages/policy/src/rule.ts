@@ -10,6 +10,8 @@ import type {
   ReviewObligation,
 } from '@gatehouse/core';
 import { compileCondition } from './condition.js';
+import { compileRowFilters } from './row-filter-compile.js';
+import type { CompiledRowFilter } from './row-filter-compile.js';
 import type { CompiledCondition } from './condition.js';
 import { parseDuration } from '@gatehouse/yaml-config';
 import type { MaskDocument, ReviewDocument, StrategyDocument } from './schema-obligations.js';
@@ -34,6 +36,8 @@ export interface CompiledRule {
   readonly mask: MaskObligation | undefined;
   readonly review: ReviewObligation | undefined;
   readonly rowLimit: number | undefined;
+  /** Allow rules only: row filters, attribute-free parts prebuilt. */
+  readonly rowFilters: readonly CompiledRowFilter[] | undefined;
   readonly audit: AuditDetail | undefined;
 }
 
@@ -112,6 +116,7 @@ export function compileRule(document: RuleDocument, context: RuleContext): Compi
         : compileMask(document.id, document.mask, context.customDetectors, context.defaultMaskFailure),
     review: document.review === undefined ? undefined : compileReview(document.id, document.review),
     rowLimit: document.limit?.rows,
+    rowFilters: document.filter === undefined ? undefined : compileRowFilters(document.id, document.filter),
     audit: document.audit,
   };
 }

@@ -2,11 +2,21 @@ import { z } from 'zod';
 import { DIALECTS, EFFECTS, PRINCIPAL_KINDS } from '@gatehouse/core';
 import { ALWAYS, asRecord, oneOf, strictMap, text } from '@gatehouse/yaml-config';
 
+const attributeScalar = z.union([z.string(), z.number(), z.boolean()]);
+
 const testPrincipal = strictMap('test principal', {
   id: text('principal id'),
   groups: z.array(text('a group name'), { error: 'groups must be a list' }).optional(),
   kind: oneOf('principal kind', PRINCIPAL_KINDS).optional(),
   via: text('via').optional(),
+  /** Token attributes (`region: eu`, `tenants: [t1, t2]`), read by row filters. */
+  attributes: z
+    .record(
+      z.string(),
+      z.union([attributeScalar, z.array(attributeScalar)], { error: 'an attribute must be text, a number, true/false or a list of those' }),
+      { error: 'attributes must be a map of name: value' },
+    )
+    .optional(),
 });
 
 const testTarget = strictMap('test target', {

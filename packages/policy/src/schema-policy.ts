@@ -4,6 +4,7 @@ import { BUILT_IN_DETECTORS } from './detectors.js';
 import { compileSafeRegex } from '@gatehouse/masking';
 import { conditionSchema } from './schema-conditions.js';
 import { auditSchema, limitSchema, maskDefaultsSchema, maskSchema, reviewSchema } from './schema-obligations.js';
+import { rowFilterSchema } from './schema-row-filter.js';
 import { ALWAYS, asRecord, didYouMean, listOf, oneOf, strictMap, text, wholeNumber } from '@gatehouse/yaml-config';
 
 export const RULE_MODES = ['enforce', 'observe'] as const;
@@ -26,6 +27,7 @@ const ruleSchema = strictMap('rule', {
   message: text('message').optional(),
   mask: maskSchema.optional(),
   review: reviewSchema.optional(),
+  filter: rowFilterSchema.optional(),
   limit: limitSchema.optional(),
   audit: auditSchema.optional(),
 }).superRefine((value, context) => {
@@ -51,6 +53,16 @@ const ruleSchema = strictMap('rule', {
     if (rule['effect'] === 'deny' && rule[key] !== undefined) {
       context.addIssue({ code: 'custom', path: [key], message: `"${key}" has no effect on a deny rule; remove it`, params: { at: 'key' } });
     }
+  }
+  // Row filters narrow what an allow grants; on a review rule they would be ambiguous (the allow
+  // rules that let the approved statement run carry their own), and on a deny rule meaningless.
+  if (rule['effect'] !== 'allow' && rule['filter'] !== undefined) {
+    context.addIssue({
+      code: 'custom',
+      path: ['filter'],
+      message: `"filter" only applies to allow rules, not ${rule['effect']}; put it on the allow rule that grants the access`,
+      params: { at: 'key' },
+    });
   }
 }, ALWAYS);
 

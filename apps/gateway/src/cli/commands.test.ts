@@ -5,7 +5,7 @@ import { createGatewayTokenVerifier, loadOrCreateSigningKey } from '@gatehouse/i
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../main.js';
 import type { CliIo } from './io.js';
-import { parseAttributes } from './token-issue.js';
+import { parseAttributes } from './parse-options.js';
 
 function bufferIo(): CliIo & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
@@ -64,6 +64,26 @@ describe('gatehouse CLI commands', () => {
 
   it('collects repeated attributes into lists', () => {
     expect(parseAttributes(['team=payments', 'region=eu', 'region=us', 'expr=a=b'])).toEqual({ team: 'payments', region: ['eu', 'us'], expr: 'a=b' });
+  });
+
+  it('reads --attr-list as a list split at commas, and keeps commas in --attr values', () => {
+    expect(parseAttributes(['note=a,b'], ['tenants=t1, t2,', 'one=x', 'none='])).toEqual({ note: 'a,b', tenants: ['t1', 't2'], one: ['x'], none: [] });
+    expect(parseAttributes(['tenants=t0'], ['tenants=t1,t2'])).toEqual({ tenants: ['t0', 't1', 't2'] });
+    expect(() => parseAttributes(['https://x/tenant=a'])).toThrow(/--attr: attribute name "https:\/\/x\/tenant" is invalid/);
+    expect(() => parseAttributes([], ['kind=agent'])).toThrow(/--attr-list: attribute name "kind" is reserved/);
+  });
+
+  it('token issue carries --attr-list attributes as lists in the token', async () => {
+    const io = bufferIo();
+    const code = await main(['token', 'issue', '--config', configFile, '--user', 'sam', '--attr', 'region=eu', '--attr-list', 'tenants=t1,t2', '--attr-list', 'solo=t3'], io);
+    expect(io.stderr.join('\n')).not.toContain('Usage');
+    expect(code).toBe(0);
+    const key = await loadOrCreateSigningKey(join(dir, 'keys', 'gw.pem'));
+    const principal = await createGatewayTokenVerifier({ publicKey: key.publicKey }).verify(io.stdout[0]!);
+    expect(principal.attributes).toEqual({ region: 'eu', tenants: ['t1', 't2'], solo: ['t3'] });
+    const reserved = bufferIo();
+    expect(await main(['token', 'issue', '--config', configFile, '--user', 'sam', '--attr', 'id=root'], reserved)).toBe(2);
+    expect(reserved.stderr.join('\n')).toContain('attribute name "id" is reserved');
   });
 
   it('keeps the offline walkthrough as `gatehouse policy demo`', async () => {

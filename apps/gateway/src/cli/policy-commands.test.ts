@@ -91,6 +91,84 @@ describe('gatehouse policy explain', () => {
   });
 });
 
+describe('gatehouse policy explain: principal attributes and row filters', () => {
+  const FILTER_POLICY = [
+    'version: 1',
+    'rules:',
+    '  - id: support-sees-own-region',
+    '    effect: allow',
+    '    when:',
+    '      principal: { groups: [support] }',
+    '      action: { category: [read, write] }',
+    '    filter:',
+    '      "*.*.customers": { region: "${principal.region}" }',
+    '      "*.*.orders":    { tenant_id: { in: "${principal.tenants}" } }',
+    '    limit: { rows: 1000 }',
+    '',
+  ].join('\n');
+  const filterArgs = (policy: string, sql: string, ...extra: string[]) => [
+    'policy', 'explain', '--policy', policy, '--dialect', 'postgres', '--connection', 'orders',
+    '--environment', 'prod', '--database', 'orders', '--user', 'sam', '--groups', 'support', ...extra, '--sql', sql,
+  ];
+
+  it('shows the filters and the limit the statement gets, with values from --attr and --attr-list', async () => {
+    const policy = tempFile('filters.yaml', FILTER_POLICY);
+    const result = await run(...filterArgs(policy, "SELECT name FROM customers c JOIN orders o ON o.customer_id = c.id WHERE c.name = 'Ana'", '--attr', 'region=eu', '--attr-list', 'tenants=t1,t2'));
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    const output = JSON.parse(result.out);
+    expect(output).toMatchObject({ effect: 'allow', rules: ['support-sees-own-region'], rowLimit: 1000 });
+    expect(output.rowFilters).toEqual([
+      { table: '*.*.customers', rule: 'support-sees-own-region', where: "region = 'eu'", predicate: { kind: 'eq', column: 'region', value: 'eu' } },
+      {
+        table: '*.*.orders',
+        rule: 'support-sees-own-region',
+        where: "tenant_id IN ('t1', 't2')",
+        predicate: { kind: 'in', column: 'tenant_id', values: ['t1', 't2'] },
+      },
+    ]);
+    // The statement as the gateway would forward it: every filtered table wrapped, literals redacted.
+    expect(output.rewritten).toContain('"region" = ?');
+    expect(output.rewritten).toContain('"tenant_id" IN (?, ?)');
+    expect(output.rewritten).toMatch(/WHERE c\.name = \?$/);
+    expect(result.out).not.toContain('Ana');
+  });
+
+  it('denies when the principal lacks an attribute a filter needs, naming rule and attribute', async () => {
+    const policy = tempFile('filters.yaml', FILTER_POLICY);
+    const result = await run(...filterArgs(policy, 'SELECT * FROM customers', '--attr', 'tenants=t1'));
+    expect(result.code).toBe(0);
+    const output = JSON.parse(result.out);
+    expect(output).toMatchObject({ effect: 'deny', rules: ['support-sees-own-region'], rowFilters: [], rewritten: null });
+    expect(output.reason).toContain('has no attribute "region"');
+  });
+
+  it('shows no rewrite when the statement touches no filtered table, and the filters still listed', async () => {
+    const policy = tempFile('filters.yaml', FILTER_POLICY);
+    const result = await run(...filterArgs(policy, 'SELECT id FROM products', '--attr', 'region=eu', '--attr', 'tenants=t1'));
+    const output = JSON.parse(result.out);
+    expect(output).toMatchObject({ effect: 'allow', rewritten: null });
+    expect(output.rowFilters.map((filter: { table: string }) => filter.table)).toEqual(['*.*.customers', '*.*.orders']);
+  });
+
+  it('refuses attribute names and values a token could not carry (exit 2)', async () => {
+    const policy = tempFile('filters.yaml', FILTER_POLICY);
+    const reserved = await run(...filterArgs(policy, 'SELECT 1', '--attr', 'groups=dba'));
+    expect(reserved.code).toBe(2);
+    expect(reserved.err).toContain('attribute name "groups" is reserved');
+    const long = await run(...filterArgs(policy, 'SELECT 1', '--attr', `region=${'x'.repeat(300)}`));
+    expect(long.code).toBe(2);
+    expect(long.err).toContain('longer than 256 characters');
+  });
+
+  it('policy check reports a bad filter at file:line:col', async () => {
+    const file = tempFile('bad-filter.yaml', FILTER_POLICY.replace('"${principal.region}"', '"${env:REGION}"'));
+    const result = await run('policy', 'check', file);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain(`${file}:9:34: filters only understand "\${principal.<attribute>}" references`);
+  });
+});
+
 describe('gatehouse policy explain --dialect mongodb', () => {
   const mongoArgs = (command: string, ...extra: string[]) => [
     'policy', 'explain', '--policy', POLICY, '--dialect', 'mongodb', '--connection', 'orders',

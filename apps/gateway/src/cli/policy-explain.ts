@@ -2,18 +2,22 @@ import type { Action, Dialect, Principal, Target } from '@gatehouse/core';
 import { DIALECTS, PRINCIPAL_KINDS } from '@gatehouse/core';
 import { classifyMongoCommand } from '@gatehouse/adapter-mongodb';
 import { EJSON } from 'bson';
+import { checkAttributes } from '@gatehouse/identity';
 import { loadPolicyFile } from '@gatehouse/policy';
-import { createSqlClassifier } from '@gatehouse/sql';
+import type { CompiledPolicy } from '@gatehouse/policy';
+import { SqlStatementDecider } from '@gatehouse/proxy';
+import type { StatementOutcome } from '@gatehouse/proxy';
+import { createSqlClassifier, redactLiterals } from '@gatehouse/sql';
 import { explainOutput } from '../explain/explain-output.js';
 import type { CliIo } from './io.js';
 import { EXIT_OK } from './io.js';
-import { listOption, oneOfOption, optionalOption, parseOptions, requireOption } from './parse-options.js';
+import { ATTRIBUTE_OPTIONS, attributeOptions, listOption, oneOfOption, optionalOption, parseOptions, requireOption } from './parse-options.js';
 import { reportLoadError } from './policy-errors.js';
 import { UsageError } from './usage-error.js';
 
 export const POLICY_EXPLAIN_USAGE =
   'gatehouse policy explain --policy <file> --dialect postgres|mysql|mssql|mongodb --connection <name> ' +
-  '--environment <env> --user <id> [--groups a,b] [--kind human|agent|service] [--database <db>] ' +
+  '--environment <env> --user <id> [--groups a,b] [--kind human|agent|service] [--attr key=value …] [--attr-list key=a,b …] [--database <db>] ' +
   '[--schema <schema>] [--client-address <ip>] (--sql "<text>" | --command \'<MongoDB command as extended JSON>\')';
 
 const OPTIONS = {
@@ -29,6 +33,7 @@ const OPTIONS = {
   'client-address': { type: 'string' },
   sql: { type: 'string' },
   command: { type: 'string' },
+  ...ATTRIBUTE_OPTIONS,
 } as const;
 
 function optionalEntry<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
@@ -45,11 +50,13 @@ export async function policyExplain(args: readonly string[], io: CliIo): Promise
   const statement = requireOption(values, statementOption);
   const other = statementOption === 'sql' ? 'command' : 'sql';
   if (optionalOption(values, other)) throw new UsageError(`--${other} is not for dialect ${dialect}; use --${statementOption}`);
+  const attributes = checkedAttributes(attributeOptions(values));
   const principal: Principal = {
     id: requireOption(values, 'user'),
     groups: listOption(values.groups),
     kind: oneOfOption('kind', optionalOption(values, 'kind') ?? 'human', PRINCIPAL_KINDS),
     via: 'cli',
+    ...(attributes === undefined ? {} : { attributes }),
   };
   const target: Target = {
     connection: requireOption(values, 'connection'),
@@ -65,11 +72,41 @@ export async function policyExplain(args: readonly string[], io: CliIo): Promise
   } catch (error) {
     return reportLoadError(error, io);
   }
-  const actions = await classify(dialect, statement, target);
-  const clientAddress = optionalOption(values, 'client-address');
-  const decision = policy.decide({ principal, target, actions, ...(clientAddress ? { clientAddress } : {}) });
-  io.out(JSON.stringify(explainOutput(actions, decision), null, 2));
+  const clientAddress = optionalOption(values, 'client-address') ?? '';
+  const outcome = await decide(policy, { principal, target, clientAddress }, statement);
+  // The rewritten statement carries the client's literals: shown redacted, like the actions' text.
+  const rewritten = outcome.forwardText === undefined || dialect === 'mongodb' ? undefined : redactLiterals(outcome.forwardText, dialect);
+  io.out(JSON.stringify(explainOutput(outcome.actions, outcome.decision, rewritten), null, 2));
   return EXIT_OK;
+}
+
+/** The same checks a token's attributes pass, so explain decides only what a real principal could be. */
+function checkedAttributes(attributes: Record<string, string | string[]> | undefined): Principal['attributes'] {
+  if (attributes === undefined) return undefined;
+  try {
+    return checkAttributes(attributes);
+  } catch (error) {
+    throw new UsageError(`--attr: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/**
+ * SQL goes through the gateway's own decision step (classification, policy, and the row-filter
+ * rewrite when the decision carries filters); MongoDB commands through the adapter's classifier.
+ */
+async function decide(
+  policy: CompiledPolicy,
+  identity: { readonly principal: Principal; readonly target: Target; readonly clientAddress: string },
+  statement: string,
+): Promise<StatementOutcome> {
+  const { target } = identity;
+  const request = { principal: identity.principal, target, ...(identity.clientAddress ? { clientAddress: identity.clientAddress } : {}) };
+  if (target.dialect === 'mongodb') {
+    const actions = await classify('mongodb', statement, target);
+    return { actions, decision: policy.decide({ ...request, actions }) };
+  }
+  const decider = new SqlStatementDecider(await createSqlClassifier(), { current: () => policy });
+  return decider.decide(identity, statement);
 }
 
 /** The same classification the gateway runs: the SQL classifier, or the MongoDB adapter's own. */

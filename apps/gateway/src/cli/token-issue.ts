@@ -3,12 +3,13 @@ import { issueGatewayToken, loadOrCreateSigningKey, ttlToSeconds } from '@gateho
 import { loadSigningKeyPath } from '../config/load-gateway-config.js';
 import type { CliIo } from './io.js';
 import { EXIT_OK } from './io.js';
-import { listOption, oneOfOption, optionalOption, parseOptions, requireOption } from './parse-options.js';
+import { ATTRIBUTE_OPTIONS, attributeOptions, listOption, oneOfOption, optionalOption, parseOptions, requireOption } from './parse-options.js';
 import { reportLoadError } from './policy-errors.js';
 import { UsageError } from './usage-error.js';
 
 export const TOKEN_ISSUE_USAGE =
-  'gatehouse token issue --config <gatehouse.yaml> --user <id> [--groups a,b] [--kind human|agent|service] [--ttl 1h] [--attr key=value …]';
+  'gatehouse token issue --config <gatehouse.yaml> --user <id> [--groups a,b] [--kind human|agent|service] [--ttl 1h] ' +
+  '[--attr key=value …] [--attr-list key=a,b …]';
 
 const DEFAULT_TTL = '1h';
 
@@ -18,22 +19,8 @@ const OPTIONS = {
   groups: { type: 'string' },
   kind: { type: 'string' },
   ttl: { type: 'string' },
-  attr: { type: 'string', multiple: true },
+  ...ATTRIBUTE_OPTIONS,
 } as const;
-
-/** `--attr team=payments --attr region=eu --attr region=us` → `{ team: 'payments', region: ['eu', 'us'] }`. */
-export function parseAttributes(pairs: readonly string[]): Record<string, string | string[]> {
-  const attributes: Record<string, string | string[]> = {};
-  for (const pair of pairs) {
-    const at = pair.indexOf('=');
-    if (at <= 0) throw new UsageError(`--attr must be key=value (got "${pair}")`);
-    const key = pair.slice(0, at).trim();
-    const value = pair.slice(at + 1);
-    const existing = attributes[key];
-    attributes[key] = existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
-  }
-  return attributes;
-}
 
 /**
  * `gatehouse token issue`: signs a short-lived gateway token with the configured signing key
@@ -50,8 +37,7 @@ export async function tokenIssue(args: readonly string[], io: CliIo): Promise<nu
   } catch {
     throw new UsageError(`--ttl must be a duration such as 15m, 8h or 1d (got "${ttl}")`);
   }
-  const attr = values['attr'];
-  const attributes = parseAttributes(Array.isArray(attr) ? (attr as string[]) : []);
+  const attributes = attributeOptions(values);
 
   let signingKeyPath: string;
   try {
@@ -67,7 +53,7 @@ export async function tokenIssue(args: readonly string[], io: CliIo): Promise<nu
     groups: listOption(values['groups']),
     kind,
     ttl,
-    ...(Object.keys(attributes).length > 0 ? { attributes } : {}),
+    ...(attributes === undefined ? {} : { attributes }),
   });
   io.out(token);
   return EXIT_OK;

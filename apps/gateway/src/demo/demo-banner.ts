@@ -33,7 +33,7 @@ const EXAMPLES: readonly Example[] = [
   { title: 'masking by content: card numbers, emails and SSNs inside free text', user: 'ana', sql: 'SELECT id, note FROM orders ORDER BY id' },
   { title: 'blocked DROP: refused with SQLSTATE 42501, naming the rule', user: 'dora', sql: 'DROP TABLE users' },
   { title: 'unbounded DELETE: needs an approver (42501 "approval required")', user: 'dora', sql: 'DELETE FROM sessions' },
-  { title: 'the AI agent: emails hashed, phones redacted; writes refused', user: 'support-bot', sql: 'SELECT name, email, phone FROM users ORDER BY id LIMIT 3' },
+  { title: 'the AI agent (region eu): only eu customers, emails hashed, phones redacted; writes refused', user: 'support-bot', sql: 'SELECT name, email, phone, region FROM users ORDER BY id LIMIT 3' },
 ];
 
 /** What `gatehouse demo` prints once the gateway is up: identities, tokens, and commands to paste. */

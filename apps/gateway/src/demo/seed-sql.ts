@@ -12,16 +12,17 @@ CREATE TABLE users (
   ssn         text,
   card_number text,
   country     text NOT NULL,
+  region      text NOT NULL,
   created_at  timestamptz NOT NULL DEFAULT now()
 );
 
-INSERT INTO users (id, name, email, phone, ssn, card_number, country) VALUES
-  (1, 'Ana Lima',        'ana.lima@example.com',      '+1 555-0101', '123-45-6789', '4111 1111 1111 1111', 'US'),
-  (2, 'Bo Svensson',     'bo.svensson@example.org',   '+1 555-0102', '234-56-7890', '5555 5555 5555 4444', 'SE'),
-  (3, 'Chiara Rossi',    'chiara.rossi@example.net',  '+1 555-0103', '345-67-8901', '3782 822463 10005',   'IT'),
-  (4, 'Dev Patel',       'dev.patel@example.com',     '+1 555-0104', '456-78-9012', '6011 1111 1111 1117', 'IN'),
-  (5, 'Emeka Okafor',    'emeka.okafor@example.org',  '+1 555-0105', '567-89-0123', '4012 8888 8888 1881', 'NG'),
-  (6, 'Fatima Zahra',    'fatima.zahra@example.com',  '+1 555-0106', '678-90-1234', '5105 1051 0510 5100', 'MA');
+INSERT INTO users (id, name, email, phone, ssn, card_number, country, region) VALUES
+  (1, 'Ana Lima',        'ana.lima@example.com',      '+1 555-0101', '123-45-6789', '4111 1111 1111 1111', 'US', 'us'),
+  (2, 'Bo Svensson',     'bo.svensson@example.org',   '+1 555-0102', '234-56-7890', '5555 5555 5555 4444', 'SE', 'eu'),
+  (3, 'Chiara Rossi',    'chiara.rossi@example.net',  '+1 555-0103', '345-67-8901', '3782 822463 10005',   'IT', 'eu'),
+  (4, 'Dev Patel',       'dev.patel@example.com',     '+1 555-0104', '456-78-9012', '6011 1111 1111 1117', 'IN', 'apac'),
+  (5, 'Emeka Okafor',    'emeka.okafor@example.org',  '+1 555-0105', '567-89-0123', '4012 8888 8888 1881', 'NG', 'africa'),
+  (6, 'Fatima Zahra',    'fatima.zahra@example.com',  '+1 555-0106', '678-90-1234', '5105 1051 0510 5100', 'MA', 'africa');
 
 CREATE TABLE orders (
   id         integer PRIMARY KEY,

@@ -75,12 +75,26 @@ describe('the live demo (embedded PostgreSQL behind the gateway)', () => {
 
   it('hashes emails for the AI agent and refuses its writes', async () => {
     const bot = await connectAs('support-bot');
-    const { rows } = await bot.query('SELECT email, phone FROM users WHERE id = 1');
+    // User 2 is in the bot's region (eu): the demo policy filters the bot's reads by region.
+    const { rows } = await bot.query('SELECT email, phone FROM users WHERE id = 2');
     expect(rows[0]?.email).toMatch(/^[0-9a-f]{16}$/);
     expect(rows[0]?.phone).toBe('****');
     const error = await failure(bot, "UPDATE users SET phone = '+1 555-0199' WHERE id = 1");
     expect(error.code).toBe('42501');
     expect(error.message).toContain('agents-never-write-prod');
+  });
+
+  it('shows the AI agent only the users of its region (row filter from its token attribute)', async () => {
+    const bot = await connectAs('support-bot');
+    const { rows } = await bot.query('SELECT id, region FROM users ORDER BY id');
+    expect(rows).toEqual([
+      { id: 2, region: 'eu' },
+      { id: 3, region: 'eu' },
+    ]);
+    expect((await bot.query('SELECT count(*)::int AS n FROM users')).rows[0]).toEqual({ n: 2 });
+    // The analyst's rule has no filter: every row.
+    const ana = await connectAs('ana');
+    expect((await ana.query('SELECT count(*)::int AS n FROM users')).rows[0]).toEqual({ n: 6 });
   });
 
   it('refuses DROP TABLE for the DBA (42501) and holds an unbounded DELETE for approval', async () => {

@@ -107,7 +107,13 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   const identities = await Promise.all(
     DEMO_IDENTITIES.map(async (spec) => ({
       ...spec,
-      token: await issueGatewayToken(signingKey, { user: spec.user, groups: spec.groups, kind: spec.kind as PrincipalKind, ttl: DEMO_TOKEN_TTL }),
+      token: await issueGatewayToken(signingKey, {
+        user: spec.user,
+        groups: spec.groups,
+        kind: spec.kind as PrincipalKind,
+        ttl: DEMO_TOKEN_TTL,
+        ...(spec.attributes === undefined ? {} : { attributes: spec.attributes }),
+      }),
     })),
   );
   // Tokens also go to files (owner-only), so shells can use $(cat …) instead of pasting.

@@ -1,4 +1,5 @@
-import type { Action, Decision, MaskObligation, MaskStrategySpec } from '@gatehouse/core';
+import type { Action, Decision, MaskObligation, MaskStrategySpec, RowFilter } from '@gatehouse/core';
+import { predicateText } from './predicate-text.js';
 
 /** The JSON shape `gatehouse policy explain` prints: one object, stable keys. */
 export interface ExplainOutput {
@@ -9,6 +10,10 @@ export interface ExplainOutput {
   readonly actions: readonly ExplainedAction[];
   readonly mask: ExplainedMask | null;
   readonly rowLimit: number | null;
+  /** Row filters the statement runs under, one per rule and table pattern (same table: all apply). */
+  readonly rowFilters: readonly ExplainedRowFilter[];
+  /** The statement as the gateway would forward it (row filters applied), literals redacted; null when unchanged. */
+  readonly rewritten: string | null;
   readonly review: Decision['obligations']['review'] | null;
   readonly observed: Decision['observed'];
 }
@@ -23,6 +28,14 @@ export interface ExplainedAction {
   readonly lineage?: Action['lineage'];
 }
 
+export interface ExplainedRowFilter {
+  readonly table: string;
+  readonly rule: string;
+  /** Readable form, e.g. `region = 'eu' AND tenant_id IN ('t1', 't2')`; values come from policy and the principal. */
+  readonly where: string;
+  readonly predicate: RowFilter['predicate'];
+}
+
 export interface ExplainedMask {
   readonly columns: Readonly<Record<string, string>>;
   readonly detect: Readonly<Record<string, string>>;
@@ -30,8 +43,8 @@ export interface ExplainedMask {
   readonly failure: MaskObligation['failure'];
 }
 
-export function explainOutput(actions: readonly Action[], decision: Decision): ExplainOutput {
-  const { mask, rowLimit, review } = decision.obligations;
+export function explainOutput(actions: readonly Action[], decision: Decision, rewritten?: string): ExplainOutput {
+  const { mask, rowLimit, rowFilters, review } = decision.obligations;
   return {
     effect: decision.effect,
     reason: decision.reason,
@@ -40,6 +53,8 @@ export function explainOutput(actions: readonly Action[], decision: Decision): E
     actions: actions.map(explainAction),
     mask: mask ? explainMask(mask) : null,
     rowLimit: rowLimit ?? null,
+    rowFilters: (rowFilters ?? []).map(explainRowFilter),
+    rewritten: rewritten ?? null,
     review: review ?? null,
     observed: decision.observed,
   };
@@ -55,6 +70,10 @@ function explainAction(action: Action): ExplainedAction {
     redactedText: action.redactedText,
     ...(action.lineage ? { lineage: action.lineage } : {}),
   };
+}
+
+function explainRowFilter(filter: RowFilter): ExplainedRowFilter {
+  return { table: filter.pattern, rule: filter.rule, where: predicateText(filter.predicate), predicate: filter.predicate };
 }
 
 function explainMask(mask: MaskObligation): ExplainedMask {
