@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import type { Masker, Principal, Session, SessionContext } from '@gatehouse/core';
 import { GatehouseError } from '@gatehouse/core';
-import type { GateResult, HookSession, Logger, SessionAttempt, SessionHooks, SessionIdentity, SqlStatementDecider, StatementOutcome } from '@gatehouse/proxy';
+import type { CompletedStatement, GateResult, HookSession, Logger, SessionAttempt, SessionHooks, SessionIdentity, SqlStatementDecider, StatementOutcome } from '@gatehouse/proxy';
 import { errorSummary } from '@gatehouse/proxy';
 import { ErrorCode } from '../protocol/constants.js';
 import { encodeErr, encodeOk } from '../protocol/messages/generic.js';
@@ -318,6 +318,8 @@ export class MysqlSession implements Session {
               },
             }
           : {}),
+        ...(hooks?.statementCompleted ? { onCompleted: (completed: CompletedStatement) => hooks.statementCompleted!(identity, completed) } : {}),
+        ...(hooks?.traceContext ? { traceContext: (outcome: StatementOutcome) => hooks.traceContext!(identity, outcome) } : {}),
       },
     );
     hooks?.sessionStarted?.({

@@ -1,10 +1,11 @@
 import type { Duplex } from 'node:stream';
 import type { Action, Masker } from '@gatehouse/core';
-import type { StatementOutcome } from '@gatehouse/proxy';
+import type { CompletedStatement, StatementOutcome } from '@gatehouse/proxy';
 import { ProtocolError, ProtocolErrorCode } from '../errors.js';
 import { Capability, Command, EOF_HEADER, ERR_HEADER, ErrorCode, LOCAL_INFILE_HEADER, MAX_PACKET_CHUNK, OK_HEADER, ServerStatus, commandName } from '../protocol/constants.js';
 import type { Packet } from '../protocol/packet.js';
 import { nextSequenceId } from '../protocol/packet.js';
+import { physicalPackets, resequence } from '../protocol/resequence.js';
 import type { PacketReader } from '../protocol/packet-reader.js';
 import { decodeColumnCount, decodeColumnDefinition } from '../protocol/messages/columns.js';
 import type { ColumnDefinition } from '../protocol/messages/columns.js';
@@ -15,9 +16,11 @@ import {
   decodeQuery,
   decodeStmtExecuteHead,
   decodeStmtPrepareOk,
+  encodeCommandText,
 } from '../protocol/messages/commands.js';
-import { decodeErr, decodeOk, encodeErr, isResultSetTerminator, terminatorStatus } from '../protocol/messages/generic.js';
-import { framePayload } from '../protocol/writer.js';
+import { decodeErr, decodeOk, encodeErr, isResultSetTerminator, patchTerminator, terminatorStatus } from '../protocol/messages/generic.js';
+import type { ErrPacket, OkPacket } from '../protocol/messages/generic.js';
+import { framePayload, physicalPacketCount } from '../protocol/writer.js';
 import {
   allowsLocalInfile,
   fieldListAction,
@@ -47,6 +50,9 @@ import { coalesceAdjacent } from '@gatehouse/proxy';
 import { rowMaskerFor } from './result-masking.js';
 import type { RowMasker } from './result-masking.js';
 import { sessionStateVariables } from './session-state.js';
+import { addToCountRow, diagnosticsQueryOf, RowAllowance, rowLimitWarning, warningRow } from './row-limit.js';
+import type { DiagnosticsQuery, GatewayWarning } from './row-limit.js';
+import { withTraceComment } from './trace-comment.js';
 
 /** What the relay needs from the session: the decision step, masking, redaction, kill checks. */
 export interface RelayContext {
@@ -70,7 +76,31 @@ export interface RelayContext {
    * wait, and may refuse. Without it: the decision alone.
    */
   gate?(outcome: StatementOutcome): GateResult | Promise<GateResult>;
+  /**
+   * A decided statement is done: its response is complete, or the gateway refused it. Once per
+   * COM_QUERY (all its result sets), COM_STMT_PREPARE, each COM_STMT_EXECUTE and COM_STMT_FETCH,
+   * and each other decided command.
+   */
+  onCompleted?(completed: CompletedStatement): void;
+  /** The W3C traceparent to carry upstream with a statement the gate let through; undefined: none. */
+  traceContext?(outcome: StatementOutcome): string | undefined;
 }
+
+/** What a statement's completion event reports, gathered while its response passes. */
+interface Completion {
+  readonly outcome: StatementOutcome;
+  readonly startedAt: number;
+  /** Rows the client got (result sets), plus affected rows of OK packets; absent when neither came. */
+  rows: number | undefined;
+  /** The server's errno when it refused. */
+  errorCode: string | undefined;
+  maskedValues: number;
+  /** The gateway cut the response short with its own ERR (masking failed). */
+  withheld: boolean;
+}
+
+/** A command as it goes upstream: the client's bytes, or the text the gateway rewrote. */
+type Outgoing = Pick<Packet, 'raw' | 'lastSequenceId'>;
 
 const GATE_FAILED: GateResult = {
   proceed: false,
@@ -85,6 +115,8 @@ interface PreparedStatement {
   readonly outcome: StatementOutcome;
   /** The columns of the last EXECUTE's result, for rows fetched later through a cursor. */
   cursorColumns?: readonly ColumnDefinition[];
+  /** The row limit's allowance of the open cursor, shared by all its fetches. */
+  cursorAllowance?: RowAllowance | undefined;
 }
 
 /** A result-set response (COM_QUERY, COM_STMT_EXECUTE, COM_STMT_FETCH, COM_PROCESS_INFO). */
@@ -105,6 +137,19 @@ interface ResultResponse {
   withheld: boolean;
   /** For USE through COM_QUERY: the database to switch to on OK. */
   readonly useDatabase: string | undefined;
+  completion?: Completion;
+  /** The row limit's allowance for the current result set (a cursor's is shared by its fetches). */
+  allowance: RowAllowance | undefined;
+  /** Rows of the current result set were dropped by the row limit. */
+  cut: boolean;
+  /** Gateway warnings this response raised, counted in every terminator that follows. */
+  warningsRaised: number;
+  /** A SHOW WARNINGS / SHOW COUNT(*) WARNINGS the gateway adds its own warnings to. */
+  diagnostics: DiagnosticsQuery | undefined;
+  /** Columns of the current result set (for diagnostics: the shape the gateway's rows must match). */
+  columnCount: number;
+  /** Rows of the current result set seen so far (forwarded or dropped). */
+  rowIndex: number;
 }
 
 interface PrepareResponse {
@@ -113,17 +158,20 @@ interface PrepareResponse {
   state: 'ok' | 'params' | 'params-eof' | 'columns' | 'columns-eof';
   left: number;
   columnCount: number;
+  completion?: Completion;
 }
 
 /** Responses of exactly one packet (OK/ERR/EOF or COM_STATISTICS' text), with an effect on success. */
 interface SimpleResponse {
   readonly kind: 'simple';
   readonly onOk?: () => void;
+  completion?: Completion;
 }
 
 /** COM_FIELD_LIST: column definitions up to an EOF (or ERR). */
 interface FieldListResponse {
   readonly kind: 'field-list';
+  completion?: Completion;
 }
 
 type Response = ResultResponse | PrepareResponse | SimpleResponse | FieldListResponse;
@@ -146,6 +194,12 @@ const REFUSED_COMMANDS = new Set<number>([
   Command.BINLOG_DUMP_GTID,
   Command.STMT_BULK_EXECUTE,
 ]);
+
+/**
+ * Commands that leave the last statement's warnings in place, as the server's diagnostics area does
+ * (COM_QUERY decides by its text: only SHOW WARNINGS and its count keep them).
+ */
+const KEEPS_WARNINGS = new Set<number>([Command.QUERY, Command.PING, Command.STMT_CLOSE, Command.STMT_SEND_LONG_DATA, Command.STATISTICS, Command.SET_OPTION]);
 
 /** COM_STMT_EXECUTE flag: open a read-only cursor instead of sending rows. */
 const CURSOR_TYPE_READ_ONLY = 0x01;
@@ -181,6 +235,13 @@ export class Relay {
   readonly #toClient: Buffer[] = [];
   /** Server packets of the current chunk forwarded to the client unchanged. */
   #verbatimForwards = 0;
+  /**
+   * Client sequence id minus server sequence id in the current response: non-zero once the gateway
+   * dropped packets (rows past the row limit) or added some (its warnings in SHOW WARNINGS).
+   */
+  #clientShift = 0;
+  /** Warnings the gateway raised for the last statement, until a statement that is not SHOW WARNINGS. */
+  #gatewayWarnings: GatewayWarning[] = [];
 
   #draining = false;
   #ended = false;
@@ -283,6 +344,9 @@ export class Relay {
     }
     if (packet.payload.length === 0) throw new ProtocolError(ProtocolErrorCode.Malformed, 'empty command packet');
     const code = packet.payload[0]!;
+    // A new statement replaces the last one's warnings, as the server's diagnostics area does
+    // (COM_QUERY decides for itself: SHOW WARNINGS keeps them).
+    if (!KEEPS_WARNINGS.has(code)) this.#gatewayWarnings = [];
     switch (code) {
       case Command.QUERY:
         return this.#query(packet);
@@ -296,7 +360,11 @@ export class Relay {
         if (!statement) return this.#answer(unknownStatementError(id, 'mysqld_stmt_fetch', 1));
         // Rows to mask need the columns the cursor's EXECUTE described; without them nothing may pass.
         if (statement.outcome.decision.obligations.mask && !statement.cursorColumns) return this.#answer(noOpenCursorError(id, 1));
-        return this.#forward(packet, this.#resultResponse(statement.outcome, '', statement, true, false, 'rows', statement.cursorColumns));
+        const response = this.#resultResponse(statement.outcome, '', statement, true, false, 'rows', statement.cursorColumns);
+        response.allowance = statement.cursorAllowance;
+        this.#forward(packet, response, statement.outcome);
+        if (response.completion) response.completion.rows = 0; // a fetch past the end returns none
+        return;
       }
       case Command.STMT_SEND_LONG_DATA:
       case Command.STMT_CLOSE: {
@@ -313,41 +381,38 @@ export class Relay {
         if (!statement) return this.#answer(unknownStatementError(id, 'mysqld_stmt_reset', 1));
         // A reset closes the statement's cursor.
         statement.cursorColumns = undefined;
+        statement.cursorAllowance = undefined;
         return this.#forward(packet, { kind: 'simple' });
       }
       case Command.INIT_DB: {
         const database = decodeCommandText(packet.payload, 'COM_INIT_DB');
         const outcome = this.#decideActions([useDatabaseAction(database)], `USE ${database}`);
-        if (outcome.decision.effect !== 'allow') return this.#answer(refusalError(outcome.decision, 1));
-        return this.#forward(packet, { kind: 'simple', onOk: () => this.#context.setDatabase(database) });
+        return this.#gated(outcome, () => this.#forward(packet, { kind: 'simple', onOk: () => this.#context.setDatabase(database) }, outcome));
       }
       case Command.FIELD_LIST: {
         const { table } = decodeFieldList(packet.payload);
         const outcome = this.#decideActions([fieldListAction(this.#context.database(), table)], `COM_FIELD_LIST ${table}`);
-        if (outcome.decision.effect !== 'allow') return this.#answer(refusalError(outcome.decision, 1));
-        return this.#forward(packet, { kind: 'field-list' });
+        return this.#gated(outcome, () => this.#forward(packet, { kind: 'field-list' }, outcome));
       }
       case Command.PROCESS_KILL: {
         const id = decodeCommandId(packet.payload, 'COM_PROCESS_KILL');
         const outcome = this.#decideActions([killAction()], `KILL ${id}`);
-        if (outcome.decision.effect !== 'allow') return this.#answer(refusalError(outcome.decision, 1));
-        if (!this.#context.mayKill(id)) return this.#answer(noSuchThreadError(id, 1));
-        return this.#forward(packet, { kind: 'simple' });
+        return this.#gated(outcome, () => {
+          if (!this.#context.mayKill(id)) return this.#refuse(outcome, noSuchThreadError(id, 1), performance.now());
+          this.#forward(packet, { kind: 'simple' }, outcome);
+        });
       }
       case Command.STATISTICS: {
         const outcome = this.#decideActions([statisticsAction()], 'COM_STATISTICS');
-        if (outcome.decision.effect !== 'allow') return this.#answer(refusalError(outcome.decision, 1));
-        return this.#forward(packet, { kind: 'simple' });
+        return this.#gated(outcome, () => this.#forward(packet, { kind: 'simple' }, outcome));
       }
       case Command.PROCESS_INFO: {
         const outcome = this.#decideActions([processInfoAction()], 'COM_PROCESS_INFO');
-        if (outcome.decision.effect !== 'allow') return this.#answer(refusalError(outcome.decision, 1));
-        return this.#forward(packet, this.#resultResponse(outcome, '', undefined, false, false, 'first', undefined));
+        return this.#gated(outcome, () => this.#forward(packet, this.#resultResponse(outcome, '', undefined, false, false, 'first', undefined), outcome));
       }
       case Command.REFRESH: {
         const outcome = this.#decideActions([refreshAction()], 'COM_REFRESH');
-        if (outcome.decision.effect !== 'allow') return this.#answer(refusalError(outcome.decision, 1));
-        return this.#forward(packet, { kind: 'simple' });
+        return this.#gated(outcome, () => this.#forward(packet, { kind: 'simple' }, outcome));
       }
       case Command.PING:
       case Command.SET_OPTION:
@@ -378,29 +443,55 @@ export class Relay {
 
   #query(packet: Packet): void {
     const text = decodeQuery(packet.payload);
+    const diagnostics = diagnosticsQueryOf(text);
+    if (!diagnostics) this.#gatewayWarnings = [];
     const outcome = this.#decide(text);
-    this.#gated(outcome, () => this.#queryAllowed(packet, text, outcome));
+    this.#gated(outcome, () => this.#queryAllowed(packet, text, outcome, diagnostics));
   }
 
-  #queryAllowed(packet: Packet, text: string, decided: StatementOutcome): void {
-    let outcome = decided;
+  #queryAllowed(packet: Packet, text: string, outcome: StatementOutcome, diagnostics: DiagnosticsQuery | undefined): void {
     if (isKillStatement(outcome.actions)) {
       const target = killTargetOf(text);
       if (target === undefined) {
-        outcome = { actions: outcome.actions, decision: { ...outcome.decision, effect: 'deny', reason: 'only KILL [QUERY|CONNECTION] <id> of your own gateway session is supported' } };
-        return this.#answer(refusalError(outcome.decision, 1));
+        const decision = { ...outcome.decision, effect: 'deny' as const, reason: 'only KILL [QUERY|CONNECTION] <id> of your own gateway session is supported' };
+        return this.#refuse(outcome, refusalError(decision, 1), performance.now());
       }
-      if (!this.#context.mayKill(target)) return this.#answer(noSuchThreadError(target, 1));
+      if (!this.#context.mayKill(target)) return this.#refuse(outcome, noSuchThreadError(target, 1), performance.now());
     }
     const single = outcome.actions.length === 1 ? outcome.actions[0] : undefined;
     const useDatabase = single?.operation === 'USE' ? single.objects[0]?.name : undefined;
-    this.#forward(packet, { ...this.#resultResponse(outcome, text, undefined, false, false, 'first', undefined), useDatabase });
+    const response: ResultResponse = { ...this.#resultResponse(outcome, text, undefined, false, false, 'first', undefined), useDatabase };
+    if (this.#gatewayWarnings.length > 0) response.diagnostics = diagnostics;
+    this.#forward(this.#outgoing(packet, Command.QUERY, text, outcome), response, outcome);
   }
 
   #prepare(packet: Packet): void {
     const text = decodeCommandText(packet.payload, 'COM_STMT_PREPARE');
     const outcome = this.#decide(text);
-    this.#gated(outcome, () => this.#forward(packet, { kind: 'prepare', outcome, state: 'ok', left: 0, columnCount: 0 }));
+    this.#gated(outcome, () =>
+      this.#forward(this.#outgoing(packet, Command.STMT_PREPARE, text, outcome), { kind: 'prepare', outcome, state: 'ok', left: 0, columnCount: 0 }, outcome),
+    );
+  }
+
+  /**
+   * What goes upstream for a statement the gate let through: the client's packet as it came, or,
+   * when the decision rewrote the statement (row filters) or trace context is propagated, the
+   * rewritten text with the sqlcommenter comment appended. Never the client's text once a rewrite
+   * exists.
+   */
+  #outgoing(packet: Packet, command: number, text: string, outcome: StatementOutcome): Outgoing {
+    let traceparent: string | undefined;
+    try {
+      traceparent = this.#context.traceContext?.(outcome);
+    } catch {
+      traceparent = undefined; // a tracer's failure never stops the statement
+    }
+    if (outcome.forwardText === undefined && traceparent === undefined) return packet;
+    let forwarded = outcome.forwardText ?? text;
+    if (traceparent !== undefined) forwarded = withTraceComment(forwarded, traceparent);
+    // One command byte and the text: the physical packets it takes end at this sequence id.
+    const lastSequenceId = (physicalPacketCount(1 + Buffer.byteLength(forwarded)) - 1) & 0xff;
+    return { raw: encodeCommandText(command, forwarded), lastSequenceId };
   }
 
   /**
@@ -409,13 +500,14 @@ export class Relay {
    * A gate that fails refuses: nothing is forwarded on an error.
    */
   #gated(outcome: StatementOutcome, proceed: () => void): void {
+    const decidedAt = performance.now();
     let result: GateResult | Promise<GateResult>;
     try {
       result = this.#context.gate ? this.#context.gate(outcome) : decisionGate(outcome);
     } catch {
       result = GATE_FAILED;
     }
-    if (!(result instanceof Promise)) return this.#applyGate(result, outcome, proceed);
+    if (!(result instanceof Promise)) return this.#applyGate(result, outcome, proceed, decidedAt);
     this.#response = GATE_PENDING;
     result
       .catch(() => GATE_FAILED)
@@ -423,7 +515,7 @@ export class Relay {
         if (this.#ended) return;
         this.#response = undefined;
         try {
-          this.#applyGate(settled, outcome, proceed);
+          this.#applyGate(settled, outcome, proceed, decidedAt);
           this.#runQueuedCommands();
         } catch (error) {
           this.#protocolViolation('client', error);
@@ -433,9 +525,15 @@ export class Relay {
       });
   }
 
-  #applyGate(result: GateResult, outcome: StatementOutcome, proceed: () => void): void {
+  #applyGate(result: GateResult, outcome: StatementOutcome, proceed: () => void, decidedAt: number): void {
     if (result.proceed) return proceed();
-    this.#answer(gateRefusalError(result, outcome.decision, 1));
+    this.#refuse(outcome, gateRefusalError(result, outcome.decision, 1), decidedAt);
+  }
+
+  /** The gateway refuses a decided statement with `err`: nothing goes upstream; it completes as blocked. */
+  #refuse(outcome: StatementOutcome, err: Buffer, decidedAt: number): void {
+    this.#answer(err);
+    this.#context.onCompleted?.({ outcome, result: 'blocked', durationMs: performance.now() - decidedAt, maskedValues: 0 });
   }
 
   #execute(packet: Packet): void {
@@ -446,7 +544,8 @@ export class Relay {
     const cursor = (flags & CURSOR_TYPE_READ_ONLY) !== 0;
     // Every EXECUTE closes the statement's previous cursor; a new one brings its own column definitions.
     statement.cursorColumns = undefined;
-    this.#forward(packet, this.#resultResponse(statement.outcome, '', statement, true, cursor, 'first', undefined));
+    statement.cursorAllowance = undefined;
+    this.#forward(packet, this.#resultResponse(statement.outcome, '', statement, true, cursor, 'first', undefined), statement.outcome);
   }
 
   #resultResponse(
@@ -471,6 +570,12 @@ export class Relay {
       masker: undefined,
       withheld: false,
       useDatabase: undefined,
+      allowance: undefined,
+      cut: false,
+      warningsRaised: 0,
+      diagnostics: undefined,
+      columnCount: 0,
+      rowIndex: 0,
     };
     // COM_STMT_FETCH starts with rows: its plan comes from the columns the EXECUTE described.
     const mask = outcome?.decision.obligations.mask;
@@ -494,10 +599,39 @@ export class Relay {
     return outcome;
   }
 
-  #forward(packet: Packet, response: Response): void {
+  /** Sends a command upstream; `outcome`: the decided statement whose completion the response reports. */
+  #forward(packet: Outgoing, response: Response, outcome?: StatementOutcome): void {
     this.#toUpstream.push(packet.raw);
+    if (outcome && this.#context.onCompleted) {
+      response.completion = { outcome, startedAt: performance.now(), rows: undefined, errorCode: undefined, maskedValues: 0, withheld: false };
+    }
     this.#response = response;
+    this.#clientShift = 0;
     this.#expectedUpstreamSequence = nextSequenceId(packet.lastSequenceId);
+  }
+
+  /** The response in flight is complete: its statement's completion is reported. */
+  #finish(): void {
+    const response = this.#response;
+    this.#response = undefined;
+    if (!response?.completion) return;
+    const completion = response.completion;
+    if (response.kind === 'result') this.#retireMasker(response);
+    const failed = completion.errorCode !== undefined || completion.withheld;
+    this.#context.onCompleted?.({
+      outcome: completion.outcome,
+      result: failed ? 'error' : 'ok',
+      durationMs: performance.now() - completion.startedAt,
+      maskedValues: completion.maskedValues,
+      ...(completion.rows !== undefined ? { rows: completion.rows } : {}),
+      ...(completion.errorCode !== undefined ? { errorCode: completion.errorCode } : {}),
+    });
+  }
+
+  /** Adds the values the current result set's masker masked to the statement's count, and drops it. */
+  #retireMasker(response: ResultResponse): void {
+    if (response.masker && response.completion) response.completion.maskedValues += response.masker.plan.maskedCount;
+    response.masker = undefined;
   }
 
   /** The gateway answers the command itself (refusals); nothing goes upstream. */
@@ -537,8 +671,17 @@ export class Relay {
 
   /** A server packet goes to the client exactly as it came (counted for the whole-chunk shortcut). */
   #forwardRaw(packet: Packet): void {
+    if (this.#clientShift !== 0) {
+      this.#toClient.push(resequence(packet.raw, this.#clientShift));
+      return;
+    }
     this.#toClient.push(packet.raw);
     this.#verbatimForwards++;
+  }
+
+  /** A packet the gateway built or changed, numbered as the server's packet at its place: moved by the shift. */
+  #sendChanged(raw: Buffer): void {
+    this.#toClient.push(this.#clientShift === 0 ? raw : resequence(raw, this.#clientShift));
   }
 
   #upstreamPacket(packet: Packet): void {
@@ -548,11 +691,12 @@ export class Relay {
       throw new ProtocolError(ProtocolErrorCode.SequenceMismatch, `upstream packet has sequence id ${packet.sequenceId}; expected ${this.#expectedUpstreamSequence}`);
     }
     this.#expectedUpstreamSequence = nextSequenceId(packet.lastSequenceId);
-    const out = this.#toClient;
     // raw[4] is the payload's first byte (undefined for an empty payload).
     if (packet.raw[4] === ERR_HEADER) {
-      if (response.kind !== 'result' || !response.withheld) out.push(this.#redactedErr(packet));
-      this.#response = undefined;
+      const err = decodeErr(packet.payload);
+      if (response.completion) response.completion.errorCode = String(err.errorCode);
+      if (response.kind !== 'result' || !response.withheld) this.#sendChanged(this.#redactedErr(err, packet.sequenceId));
+      this.#finish();
       return;
     }
     if (response.kind === 'result') return this.#resultPacket(response, packet);
@@ -564,11 +708,11 @@ export class Relay {
           response.onOk?.();
         }
         this.#forwardRaw(packet);
-        this.#response = undefined;
+        this.#finish();
         return;
       case 'field-list':
         this.#forwardRaw(packet);
-        if (isResultSetTerminator(payload, false) || (this.#deprecateEof && isResultSetTerminator(payload, true))) this.#response = undefined;
+        if (isResultSetTerminator(payload, false) || (this.#deprecateEof && isResultSetTerminator(payload, true))) this.#finish();
         return;
       case 'prepare':
         return this.#prepareResponse(response, packet);
@@ -600,19 +744,19 @@ export class Relay {
         return;
       case 'columns':
         if (--response.left === 0) {
-          if (this.#deprecateEof) this.#response = undefined;
+          if (this.#deprecateEof) this.#finish();
           else response.state = 'columns-eof';
         }
         return;
       case 'columns-eof':
-        this.#response = undefined;
+        this.#finish();
         return;
     }
   }
 
   #prepareColumns(response: PrepareResponse): void {
     if (response.columnCount === 0) {
-      this.#response = undefined;
+      this.#finish();
       return;
     }
     response.state = 'columns';
@@ -626,19 +770,32 @@ export class Relay {
       case 'first': {
         const header = payload[0];
         if (header === OK_HEADER) {
-          const status = this.#watchOk(payload);
+          const ok = this.#watchOk(payload);
           if (response.useDatabase) this.#context.setDatabase(response.useDatabase);
-          if (!response.withheld) this.#forwardRaw(packet);
-          if (!(status & ServerStatus.MORE_RESULTS_EXISTS)) this.#response = undefined;
+          const completion = response.completion;
+          if (completion) completion.rows = (completion.rows ?? 0) + ok.affectedRows;
+          if (!response.withheld) {
+            // After a cut result set, the OK that ends the response (a CALL's) counts the gateway's warnings too.
+            if (response.warningsRaised > 0) this.#sendChanged(patchTerminator(packet.raw, this.#capabilities, response.warningsRaised));
+            else this.#forwardRaw(packet);
+          }
+          if (!(ok.statusFlags & ServerStatus.MORE_RESULTS_EXISTS)) this.#finish();
           return;
         }
         if (header === LOCAL_INFILE_HEADER) return this.#localInfile(response, packet);
         const count = decodeColumnCount(payload);
         response.state = 'columns';
         response.columnsLeft = count;
-        response.masker = undefined;
+        response.columnCount = count;
+        response.rowIndex = 0;
+        response.cut = false;
+        this.#retireMasker(response);
         const collect = response.outcome?.decision.obligations.mask !== undefined || response.cursor;
         response.columns = collect ? [] : undefined;
+        const limit = response.outcome?.decision.obligations.rowLimit;
+        response.allowance = limit !== undefined ? new RowAllowance(limit) : undefined;
+        if (response.cursor && response.statement) response.statement.cursorAllowance = response.allowance;
+        if (response.completion) response.completion.rows ??= 0;
         if (!response.withheld) this.#forwardRaw(packet);
         return;
       }
@@ -655,26 +812,33 @@ export class Relay {
         response.state = 'rows';
         const status = terminatorStatus(payload, this.#capabilities);
         // An EXECUTE that opened a cursor ends here; the rows come with COM_STMT_FETCH.
-        if (response.cursor && status & ServerStatus.CURSOR_EXISTS) this.#response = undefined;
+        if (response.cursor && status & ServerStatus.CURSOR_EXISTS) {
+          if (response.completion?.rows === 0) response.completion.rows = undefined;
+          this.#finish();
+        }
         return;
       }
     }
   }
 
-  /** A row or the terminator: looked at through `raw` unless it must be masked (the hot path). */
+  /** A row or the terminator: looked at through `raw` unless it must be masked or cut (the hot path). */
   #rowPacket(response: ResultResponse, packet: Packet): void {
     const raw = packet.raw;
     // The terminator: 0xfe and short (raw.length − 4 is the payload length, and more for split payloads).
-    if (raw[4] === EOF_HEADER && raw.length - 4 < (this.#deprecateEof ? MAX_PACKET_CHUNK : 9)) {
-      const status = terminatorStatus(packet.payload, this.#capabilities);
-      this.#watchStatus(status);
-      if (!response.withheld) this.#forwardRaw(packet);
-      response.masker = undefined;
-      if (status & ServerStatus.MORE_RESULTS_EXISTS) response.state = 'first';
-      else this.#response = undefined;
+    if (raw[4] === EOF_HEADER && raw.length - 4 < (this.#deprecateEof ? MAX_PACKET_CHUNK : 9)) return this.#terminator(response, packet);
+    if (response.withheld) return;
+    const index = response.rowIndex++;
+    if (response.allowance && !response.allowance.take()) {
+      // Past the row limit: read and dropped; every later packet of the response moves up.
+      response.cut = true;
+      this.#clientShift -= physicalPackets(packet);
       return;
     }
-    if (response.withheld) return;
+    if (response.completion) response.completion.rows = (response.completion.rows ?? 0) + 1;
+    if (response.diagnostics === 'count' && index === 0 && response.columnCount === 1) {
+      const counted = addToCountRow(packet.payload, this.#gatewayWarnings.length, packet.sequenceId);
+      if (counted) return this.#sendChanged(counted);
+    }
     const masker = response.masker;
     if (!masker) {
       this.#forwardRaw(packet);
@@ -692,7 +856,40 @@ export class Relay {
     else if (Math.floor(masked.length / 0xffffff) !== Math.floor(payload.length / 0xffffff)) {
       // A masked row that needs another physical packet would shift every later sequence id.
       this.#withhold(response, packet.sequenceId);
-    } else this.#toClient.push(framePayload(masked, packet.sequenceId));
+    } else this.#sendChanged(framePayload(masked, packet.sequenceId));
+  }
+
+  /**
+   * The end of a result set. A cut one raises the gateway's warning (counted here and in every
+   * terminator after it; a cursor's fetch also says its last row was sent, so the client stops
+   * fetching); a SHOW WARNINGS gets the gateway's warnings as its last rows.
+   */
+  #terminator(response: ResultResponse, packet: Packet): void {
+    const status = terminatorStatus(packet.payload, this.#capabilities);
+    this.#watchStatus(status);
+    this.#retireMasker(response);
+    let setStatus = 0;
+    if (response.cut && response.allowance && response.outcome) {
+      this.#gatewayWarnings.push(rowLimitWarning(response.allowance.limit, response.outcome.decision));
+      response.warningsRaised++;
+      response.cut = false;
+      if (status & ServerStatus.CURSOR_EXISTS) setStatus = ServerStatus.LAST_ROW_SENT;
+    }
+    if (!response.withheld) {
+      if (response.diagnostics === 'list' && response.columnCount === 3) {
+        for (const warning of this.#gatewayWarnings) {
+          this.#sendChanged(warningRow(warning, packet.sequenceId));
+          this.#clientShift++;
+          if (response.completion) response.completion.rows = (response.completion.rows ?? 0) + 1;
+        }
+      }
+      if (response.warningsRaised > 0) this.#sendChanged(patchTerminator(packet.raw, this.#capabilities, response.warningsRaised, setStatus));
+      else this.#forwardRaw(packet);
+    }
+    // An EXECUTE that opened a cursor (CLIENT_DEPRECATE_EOF: its terminator comes here) returned no rows yet.
+    if (response.cursor && status & ServerStatus.CURSOR_EXISTS && response.completion?.rows === 0) response.completion.rows = undefined;
+    if (status & ServerStatus.MORE_RESULTS_EXISTS) response.state = 'first';
+    else this.#finish();
   }
 
   #columnsComplete(response: ResultResponse, lastSequenceId: number): void {
@@ -716,7 +913,11 @@ export class Relay {
    */
   #localInfile(response: ResultResponse, packet: Packet): void {
     const permitted =
-      response.outcome !== undefined && allowsLocalInfile(response.text, response.outcome.actions) && (this.#capabilities & Capability.LOCAL_FILES) !== 0;
+      response.outcome !== undefined &&
+      allowsLocalInfile(response.text, response.outcome.actions) &&
+      (this.#capabilities & Capability.LOCAL_FILES) !== 0 &&
+      // The client numbers its file packets after the request as it saw it; after a cut they would not line up.
+      this.#clientShift === 0;
     if (permitted) {
       this.#forwardRaw(packet);
       this.#infile = { nextSequence: nextSequenceId(packet.lastSequenceId) };
@@ -729,18 +930,18 @@ export class Relay {
 
   #withhold(response: ResultResponse, sequenceId: number): void {
     response.withheld = true;
-    response.masker = undefined;
-    this.#toClient.push(maskingFailedError(sequenceId));
+    this.#retireMasker(response);
+    if (response.completion) response.completion.withheld = true;
+    this.#sendChanged(maskingFailedError(sequenceId));
     // The rest of the response is read and dropped; the client already has its terminating ERR.
   }
 
-  #redactedErr(packet: Packet): Buffer {
-    const err = decodeErr(packet.payload);
-    return encodeErr({ errorCode: err.errorCode, sqlState: err.sqlState, message: this.#context.redactText(err.message) }, packet.sequenceId);
+  #redactedErr(err: ErrPacket, sequenceId: number): Buffer {
+    return encodeErr({ errorCode: err.errorCode, sqlState: err.sqlState, message: this.#context.redactText(err.message) }, sequenceId);
   }
 
-  /** Checks an OK packet for settings the gateway pins; returns its status flags. */
-  #watchOk(payload: Buffer): number {
+  /** Checks an OK packet for settings the gateway pins. */
+  #watchOk(payload: Buffer): OkPacket {
     const ok = decodeOk(payload, this.#capabilities);
     this.#watchStatus(ok.statusFlags);
     if (ok.sessionState) {
@@ -749,7 +950,7 @@ export class Relay {
         if (violation) throw new PinnedSettingChangedError(violation);
       }
     }
-    return ok.statusFlags;
+    return ok;
   }
 
   #watchStatus(status: number): void {

@@ -12,6 +12,8 @@ import { createSqlClassifier } from '@gatehouse/sql';
 import { createMysqlAdapter } from '../mysql-adapter.js';
 import type { ClientAuthPlugin } from '../session/client-handshake.js';
 import type { MysqlUpstreamSettings } from '../session/upstream-login.js';
+import { RewritingDecider } from './rewriting-decider.js';
+import type { Rewrite } from './rewriting-decider.js';
 
 /** Where the gateway's upstream is: a started fixture or a server given by URL. */
 export interface UpstreamServer {
@@ -42,6 +44,8 @@ export interface TestGatewayOptions {
   readonly maxPacketBytes?: number;
   /** An RSA key pair for caching_sha2_password full authentication without TLS (short credentials only). */
   readonly rsaKeys?: { readonly publicKey: string; readonly privateKey: string };
+  /** Statements the decision rewrites (StatementOutcome.forwardText), as the row-filter rewrite does. */
+  readonly rewrite?: Rewrite;
 }
 
 /**
@@ -57,7 +61,8 @@ export async function startTestGateway(server: UpstreamServer, policyYaml: strin
   });
   const policy = loadPolicy(policyYaml, 'test-policy.yaml');
   const classifier = await createSqlClassifier();
-  const decider = new SqlStatementDecider(classifier, { current: () => policy });
+  const source = { current: () => policy };
+  const decider = options.rewrite ? new RewritingDecider(classifier, source, options.rewrite) : new SqlStatementDecider(classifier, source);
   const masker = createMasker({ keys: { hash: 'test-hash-key' } });
   const tlsMode = server.tls ?? (server.caCertFile ? 'verify-full' : 'disable');
   const upstream: MysqlUpstreamSettings = {

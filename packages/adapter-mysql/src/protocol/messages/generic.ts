@@ -125,3 +125,36 @@ function truncateUtf8(text: string, maxBytes: number): string {
   if (Buffer.byteLength(text) <= maxBytes) return text;
   return Buffer.from(text).subarray(0, maxBytes).toString('utf8').replace(/\uFFFD$/, '') + '…';
 }
+
+/**
+ * A copy of a packet that ends a result or a response (OK, 0xfe-OK or EOF; one physical packet,
+ * header included) with `addWarnings` added to its warning count and `setStatus` bits set: where a
+ * client reads the warning count from, so the gateway's own warnings (a result cut by policy) are
+ * counted as the server's are. A packet without those fields (pre-4.1) comes back unchanged.
+ */
+export function patchTerminator(raw: Buffer, capabilities: number, addWarnings: number, setStatus = 0): Buffer {
+  const payload = raw.subarray(4);
+  let statusAt: number;
+  let warningsAt: number;
+  const header = payload[0];
+  const okLayout = header === OK_HEADER || (header === EOF_HEADER && capabilities & Capability.DEPRECATE_EOF && payload.length >= 7);
+  if (okLayout && capabilities & Capability.PROTOCOL_41) {
+    const c = new PayloadCursor(payload, 'OK packet');
+    c.skip(1, 'header');
+    c.lenencInt('affected rows');
+    c.lenencInt('last insert id');
+    statusAt = c.position;
+    warningsAt = statusAt + 2;
+    if (payload.length < warningsAt + 2) return raw;
+  } else if (header === EOF_HEADER && payload.length >= 5) {
+    warningsAt = 1;
+    statusAt = 3;
+  } else {
+    return raw;
+  }
+  const copy = Buffer.from(raw);
+  const out = copy.subarray(4);
+  out.writeUInt16LE(Math.min(0xffff, out.readUInt16LE(warningsAt) + addWarnings), warningsAt);
+  out.writeUInt16LE(out.readUInt16LE(statusAt) | setStatus, statusAt);
+  return copy;
+}
