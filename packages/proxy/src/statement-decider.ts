@@ -1,5 +1,7 @@
-import type { Action, AuditLiteralBinding, Decision, PolicyEngine, Principal, Target } from '@gatehouse/core';
-import type { SqlClassifier } from '@gatehouse/sql';
+import type { Action, AuditLiteralBinding, Decision, PolicyEngine, Principal, RowFilter, RowPredicate, Target } from '@gatehouse/core';
+import { compileGlob } from '@gatehouse/policy';
+import type { AppliedRowFilter, StatementRewriter, SqlClassifier } from '@gatehouse/sql';
+import { DEFAULT_MAX_STATEMENT_BYTES, extractLiteralBindings, statementRewriterForLoadedParsers } from '@gatehouse/sql';
 
 /** Who is speaking, to what: fixed at login, updated when the session changes database. */
 export interface SessionIdentity {
@@ -26,17 +28,41 @@ export interface PolicySource {
   current(): PolicyEngine;
 }
 
+export interface SqlStatementDeciderOptions {
+  /**
+   * Fill `outcome.literals` for the audit trail's who-touched digests. Off by default: the runtime
+   * turns it on when the trail has a digest key (extracting costs a token scan per statement).
+   */
+  readonly collectLiterals?: boolean;
+  /** The row-filter rewriter; default: one over the parsers the classifier already loaded. */
+  readonly rewriter?: StatementRewriter;
+}
+
+/** Flags under which nobody can say with certainty which rows a statement reads or writes. */
+const UNCERTAIN_FLAGS = new Set(['dynamic', 'parse-error', 'too-large', 'executable-comment']);
+
 /**
  * The one decision step every SQL adapter calls: text → actions → decision. The same function for
  * every dialect, so an adapter only converts native input and calls it.
+ *
+ * When an allowed (or held-for-review) decision carries row filters, the statement is rewritten so
+ * only matching rows are read or written (`forwardText`); when that cannot be done with certainty
+ * the outcome becomes a deny naming the filters' rules and the rewriter's reason.
  */
 export class SqlStatementDecider {
   readonly #classifier: SqlClassifier;
   readonly #policy: PolicySource;
+  readonly #collectLiterals: boolean;
+  #rewriter: StatementRewriter | undefined;
+  readonly #globs = new Map<string, RegExp>();
+  /** Per filter list (policies that reuse their arrays pay the key and glob work once). */
+  readonly #prepared = new WeakMap<readonly RowFilter[], PreparedFilters>();
 
-  constructor(classifier: SqlClassifier, policy: PolicySource) {
+  constructor(classifier: SqlClassifier, policy: PolicySource, options: SqlStatementDeciderOptions = {}) {
     this.#classifier = classifier;
     this.#policy = policy;
+    this.#collectLiterals = options.collectLiterals ?? false;
+    this.#rewriter = options.rewriter;
   }
 
   decide(identity: SessionIdentity, text: string): StatementOutcome {
@@ -47,7 +73,15 @@ export class SqlStatementDecider {
       ...(target.database !== undefined ? { database: target.database } : {}),
       ...(target.schema !== undefined ? { schema: target.schema } : {}),
     });
-    return this.decideActions(identity, actions);
+    const decided = this.decideActions(identity, actions);
+    const filtered = this.#applyRowFilters(identity, text, decided);
+    // Over the classifier's limit nothing was parsed; scanning it for literals would cost as much.
+    if (!this.#collectLiterals || text.length > DEFAULT_MAX_STATEMENT_BYTES) return filtered;
+    const literals = extractLiteralBindings(text, target.dialect, {
+      ...(target.database !== undefined ? { database: target.database } : {}),
+      ...(target.schema !== undefined ? { schema: target.schema } : {}),
+    });
+    return literals.length > 0 ? { ...filtered, literals } : filtered;
   }
 
   /** For adapters that build actions themselves (MongoDB) or re-decide known actions. */
@@ -60,4 +94,126 @@ export class SqlStatementDecider {
     });
     return { actions, decision };
   }
+
+  #applyRowFilters(identity: SessionIdentity, text: string, outcome: StatementOutcome): StatementOutcome {
+    const { decision, actions } = outcome;
+    const filters = decision.obligations.rowFilters;
+    if (!filters || filters.length === 0 || decision.effect === 'deny') return outcome;
+    const { target } = identity;
+    if (target.dialect === 'mongodb') return outcome;
+    const { filterFor, key } = this.#prepare(filters);
+    const uncertain = actions.find((action) => action.category === 'unknown' || action.flags.some((flag) => UNCERTAIN_FLAGS.has(flag)));
+    if (uncertain) {
+      return refuse(outcome, filters, 'the statement cannot be analysed with certainty (dynamic SQL, a parse failure or an unknown statement)');
+    }
+    // Every filtered object the classifier saw must be covered by the rewrite: the classifier is
+    // the authority policy decided on, so a table it found and the rewriter missed is a refusal.
+    const filteredObjects = new Set<string>();
+    for (const action of actions) for (const object of action.objects) if (filterFor(object.name)) filteredObjects.add(object.name);
+    if (filteredObjects.size === 0) return outcome;
+    this.#rewriter ??= statementRewriterForLoadedParsers();
+    const result = this.#rewriter.rewrite(
+      {
+        text,
+        dialect: target.dialect,
+        ...(target.database !== undefined ? { database: target.database } : {}),
+        ...(target.schema !== undefined ? { schema: target.schema } : {}),
+        filterFor,
+      },
+      key,
+    );
+    if (result.kind === 'refused') return refuse(outcome, filters, result.reason, filterFor, filteredObjects);
+    const covered = new Set(result.kind === 'rewritten' ? result.tables : []);
+    const missed = [...filteredObjects].find((name) => !covered.has(name));
+    if (missed !== undefined) {
+      return refuse(outcome, filters, `${missed} is filtered but the rewriter could not locate every reference to it`, filterFor, filteredObjects);
+    }
+    return result.kind === 'rewritten' && result.text !== text ? { ...outcome, forwardText: result.text } : outcome;
+  }
+
+  #prepare(filters: readonly RowFilter[]): PreparedFilters {
+    let prepared = this.#prepared.get(filters);
+    if (!prepared) {
+      prepared = { filterFor: this.#lookup(filters), key: filtersKey(filters) };
+      this.#prepared.set(filters, prepared);
+    }
+    return prepared;
+  }
+
+  /** objectName → the AND of every filter whose glob matches it (filters of one table intersect). */
+  #lookup(filters: readonly RowFilter[]): (objectName: string) => AppliedRowFilter | undefined {
+    const compiled = filters.map((filter) => ({ filter, glob: this.#glob(filter.pattern), schemaless: this.#schemalessGlob(filter.pattern) }));
+    const memo = new Map<string, AppliedRowFilter | undefined>();
+    return (objectName) => {
+      if (memo.has(objectName)) return memo.get(objectName);
+      if (memo.size > 10_000) memo.clear();
+      const twoPart = objectName.split('.').length === 2;
+      const matching = compiled
+        .filter(({ glob, schemaless }) => glob.test(objectName) || (twoPart && schemaless !== undefined && schemaless.test(objectName)))
+        .map(({ filter }) => filter);
+      let applied: AppliedRowFilter | undefined;
+      if (matching.length === 1) applied = { predicate: matching[0]!.predicate, rules: [matching[0]!.rule] };
+      else if (matching.length > 1) {
+        const predicate: RowPredicate = { kind: 'and', predicates: matching.map((filter) => filter.predicate) };
+        applied = { predicate, rules: [...new Set(matching.map((filter) => filter.rule))] };
+      }
+      memo.set(objectName, applied);
+      return applied;
+    };
+  }
+
+  /**
+   * MySQL names have no schema (`shop.customers`): a three-segment pattern written for every dialect
+   * (`*.*.customers`) also matches them with its middle segment treated as the missing schema, as
+   * MongoDB's filters do. A filter that silently did not apply would show every row.
+   */
+  #schemalessGlob(pattern: string): RegExp | undefined {
+    const segments = pattern.split('.');
+    if (segments.length !== 3 || segments.includes('**')) return undefined;
+    return this.#glob(`${segments[0]}.${segments[2]}`);
+  }
+
+  /** The same glob matcher policy uses for object conditions, compiled once per pattern. */
+  #glob(pattern: string): RegExp {
+    let glob = this.#globs.get(pattern);
+    if (!glob) {
+      if (this.#globs.size > 10_000) this.#globs.clear();
+      glob = compileGlob(pattern);
+      this.#globs.set(pattern, glob);
+    }
+    return glob;
+  }
+}
+
+interface PreparedFilters {
+  readonly filterFor: (objectName: string) => AppliedRowFilter | undefined;
+  readonly key: string;
+}
+
+/** A stable key of the resolved filters (patterns, predicates with their values, rules) for the rewrite cache. */
+function filtersKey(filters: readonly RowFilter[]): string {
+  return JSON.stringify(filters.map((filter) => [filter.pattern, filter.rule, filter.predicate]));
+}
+
+/**
+ * The outcome as a deny: the rules are those of the filters involved (all filters when the
+ * statement could not be analysed), the reason the rewriter's, which names tables and rules only.
+ */
+function refuse(
+  outcome: StatementOutcome,
+  filters: readonly RowFilter[],
+  reason: string,
+  filterFor?: (objectName: string) => AppliedRowFilter | undefined,
+  objects?: ReadonlySet<string>,
+): StatementOutcome {
+  const rules = new Set<string>();
+  if (filterFor && objects) for (const name of objects) for (const rule of filterFor(name)?.rules ?? []) rules.add(rule);
+  if (rules.size === 0) for (const filter of filters) rules.add(filter.rule);
+  const decision: Decision = {
+    ...outcome.decision,
+    effect: 'deny',
+    rules: [...rules],
+    reason: `row filter cannot be applied: ${reason}`,
+  };
+  return { actions: outcome.actions, decision };
 }

@@ -3,3 +3,8 @@ export type { SqlClassifier, SqlClassifierOptions } from './classifier.js';
 export type { ClassifyContext, StatementClassification, DialectModule } from './dialect-module.js';
 export { redactLiterals } from './redact-literals.js';
 export type { Token, TokenKind, LexResult, LexProblem } from './lexer/token.js';
+export { createStatementRewriter, statementRewriterForLoadedParsers } from './rewrite/statement-rewriter.js';
+export type { StatementRewriter, StatementRewriterOptions } from './rewrite/statement-rewriter.js';
+export type { AppliedRowFilter, RewriteRequest, RewriteResult, RowFilterLookup } from './rewrite/types.js';
+export { extractLiteralBindings } from './literals/extract-literals.js';
+export type { LiteralContext } from './literals/extract-literals.js';

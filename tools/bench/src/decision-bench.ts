@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
-import type { Principal, SqlDialect, Target } from '@gatehouse/core';
+import type { Decision, PolicyEngine, Principal, RowFilter, SqlDialect, Target } from '@gatehouse/core';
 import { SQL_DIALECTS } from '@gatehouse/core';
 import { loadPolicy } from '@gatehouse/policy';
-import { createSqlClassifier } from '@gatehouse/sql';
+import { SqlStatementDecider } from '@gatehouse/proxy';
+import type { SqlClassifier } from '@gatehouse/sql';
+import { createSqlClassifier, statementRewriterForLoadedParsers } from '@gatehouse/sql';
 import { formatUs, measure } from './measure.js';
 import type { Timing } from './measure.js';
 import { oltpStatements } from './oltp-corpus.js';
@@ -15,6 +17,19 @@ export interface DecisionBenchRow {
   readonly fingerprintHit: Timing;
   readonly exactHit: Timing;
   readonly policyOnly: Timing;
+  /** Row-filter rewriting on the decision path. */
+  readonly rowFilter?: RowFilterTimings;
+}
+
+export interface RowFilterTimings {
+  /** The whole decision (classify + policy) with no filter, repeated texts: the baseline. */
+  readonly unfiltered: Timing;
+  /** The same with a filter on every table, repeated texts: classification and rewrite both cached. */
+  readonly cached: Timing;
+  /** With a filter, every text new (literals vary): the rewrite parses every time. */
+  readonly coldRewrite: Timing;
+  /** The rewriter alone on a fixed set, cache off: parse + walk + edit. */
+  readonly rewriteOnly: Timing;
 }
 
 /**
@@ -46,9 +61,67 @@ export async function runDecisionBench(policyFile: string): Promise<DecisionBenc
     );
     const exactHit = measure((i) => policy.decide({ principal: APP, target, actions: cached.classify(fixed[i % shapes]!, context) }));
     const policyOnly = measure((i) => policy.decide({ principal: APP, target, actions: fixedActions[i % shapes]! }));
-    rows.push({ dialect, cold: coldTiming, fingerprintHit, exactHit, policyOnly });
+    const rowFilter = runRowFilterBench(cached, policy, dialect, target);
+    rows.push({ dialect, cold: coldTiming, fingerprintHit, exactHit, policyOnly, ...(rowFilter ? { rowFilter } : {}) });
   }
   return rows;
+}
+
+/** Filters on every table of the OLTP mix, as a support principal with region/tenant attributes would get. */
+const ROW_FILTERS: readonly RowFilter[] = [
+  { pattern: '**.users', predicate: { kind: 'eq', column: 'region', value: 'eu' }, rule: 'bench-region' },
+  { pattern: '**.orders', predicate: { kind: 'in', column: 'tenant_id', values: [7, 9, 11] }, rule: 'bench-tenant' },
+  { pattern: '**.accounts', predicate: { kind: 'eq', column: 'region', value: 'eu' }, rule: 'bench-region' },
+  { pattern: '**.sessions', predicate: { kind: 'eq', column: 'region', value: 'eu' }, rule: 'bench-region' },
+];
+
+/** Reads of filtered tables (the INSERT of the mix would be refused, which skips the rewrite). */
+function filteredStatements(dialect: SqlDialect, n: number): string[] {
+  return oltpStatements(dialect, n).filter((text) => !text.startsWith('INSERT'));
+}
+
+/**
+ * The real policy decides; the wrapper turns its answer into an allow carrying ROW_FILTERS, so the
+ * measured path is exactly the gateway's: classify → decide → rewrite (cached by text + filters).
+ */
+function runRowFilterBench(classifier: SqlClassifier, policy: PolicyEngine, dialect: SqlDialect, target: Target): RowFilterTimings {
+  const withFilters = (filters: readonly RowFilter[]) => ({
+    current: (): PolicyEngine => ({
+      decide: (request): Decision => {
+        const decision = policy.decide(request);
+        return { ...decision, effect: 'allow', obligations: { ...decision.obligations, rowFilters: filters } };
+      },
+    }),
+  });
+  const identity = { principal: APP, target, clientAddress: '127.0.0.1' };
+  const fixed = filteredStatements(dialect, 0);
+  const variants = Array.from({ length: 3_000 }, (_, n) => filteredStatements(dialect, n + 1)).flat();
+  const plain = new SqlStatementDecider(classifier, withFilters([]));
+  const filtered = new SqlStatementDecider(classifier, withFilters(ROW_FILTERS));
+  // Fail loudly rather than time a path that does not rewrite.
+  for (const text of fixed) {
+    const outcome = filtered.decide(identity, text);
+    if (outcome.decision.effect !== 'allow' || (!outcome.forwardText && /FROM|UPDATE/i.test(text))) {
+      throw new Error(`row-filter bench: ${dialect} statement was not rewritten (${outcome.decision.reason})`);
+    }
+  }
+  const uncachedRewriter = statementRewriterForLoadedParsers({ cacheBytes: 0 });
+  const database = target.database ?? 'app';
+  const filterFor = (name: string) => {
+    const table = name.split('.').at(-1);
+    const filter = ROW_FILTERS.find((f) => f.pattern === `**.${table}`);
+    return filter ? { predicate: filter.predicate, rules: [filter.rule] } : undefined;
+  };
+  return {
+    unfiltered: measure((i) => plain.decide(identity, fixed[i % fixed.length]!)),
+    cached: measure((i) => filtered.decide(identity, fixed[i % fixed.length]!)),
+    coldRewrite: measure((i) => filtered.decide(identity, variants[i % variants.length]!), { batches: 100, batch: 20, warmup: 500 }),
+    rewriteOnly: measure((i) => uncachedRewriter.rewrite({ text: fixed[i % fixed.length]!, dialect, database, filterFor }), {
+      batches: 1_000,
+      batch: 1,
+      warmup: 200,
+    }),
+  };
 }
 
 export function decisionTable(rows: readonly DecisionBenchRow[]): string {
@@ -60,6 +133,22 @@ export function decisionTable(rows: readonly DecisionBenchRow[]): string {
     lines.push(
       `| ${row.dialect} | ${formatUs(row.cold.p50Us)} (${formatUs(row.cold.p99Us)}) | ${formatUs(row.fingerprintHit.p50Us)} (${formatUs(row.fingerprintHit.p99Us)}) | ${formatUs(row.exactHit.p50Us)} | ${formatUs(row.policyOnly.p50Us)} |`,
     );
+  }
+  const filtered = rows.filter((row) => row.rowFilter);
+  if (filtered.length > 0) {
+    lines.push(
+      '',
+      'Row filters on the decision path (a filter on every table; INSERTs left out; rewrites cached by text + resolved filters):',
+      '',
+      '| dialect | decision, no filter p50 µs | decision + rewrite, cached p50 (p99) µs | decision + rewrite, new text p50 (p99) µs | rewrite alone, uncached p50 (p99) µs |',
+      '|---|---|---|---|---|',
+    );
+    for (const row of filtered) {
+      const f = row.rowFilter!;
+      lines.push(
+        `| ${row.dialect} | ${formatUs(f.unfiltered.p50Us)} | ${formatUs(f.cached.p50Us)} (${formatUs(f.cached.p99Us)}) | ${formatUs(f.coldRewrite.p50Us)} (${formatUs(f.coldRewrite.p99Us)}) | ${formatUs(f.rewriteOnly.p50Us)} (${formatUs(f.rewriteOnly.p99Us)}) |`,
+      );
+    }
   }
   return lines.join('\n');
 }
