@@ -2,6 +2,12 @@
 
 export { ProtocolError, ProtocolErrorCode, UpstreamAuthError, UpstreamAuthErrorCode } from './errors.js';
 
+// Row filters on commands (also for `gatehouse policy explain --dialect mongodb`, to show the rewrite).
+export { rewriteForRowFilters } from './row-filter/rewrite-command.js';
+export type { RowFilterRewrite, DecodedSequences } from './row-filter/rewrite-command.js';
+export { RowFilterRefusal } from './row-filter/refusal.js';
+export { filtersFor } from './row-filter/filter-pattern.js';
+
 // Commands → actions (also for `gatehouse policy explain --dialect mongodb`).
 export { classifyMongoCommand } from './classify/classify-command.js';
 export type { CommandSequences } from './classify/classify-command.js';

@@ -10,6 +10,9 @@ export interface CursorEntry {
   readonly objects: readonly ObjectRef[];
   /** A change stream: batches hold change events. */
   readonly changeStream: boolean;
+  /** The row limit of the command that opened it, and how many documents the client has had. */
+  readonly rowLimit?: number;
+  delivered?: number;
   lastUsed: number;
 }
 

@@ -3,18 +3,19 @@ import type { Duplex } from 'node:stream';
 import type { SecureContext } from 'node:tls';
 import type { Document } from 'bson';
 import type { Action, Masker, Principal, Session, SessionContext } from '@gatehouse/core';
-import type { GateResult, HookSession, Logger, SessionHooks, SessionIdentity, SqlStatementDecider, StatementOutcome } from '@gatehouse/proxy';
+import type { CompletedStatement, GateResult, HookSession, Logger, SessionHooks, SessionIdentity, SqlStatementDecider, StatementOutcome } from '@gatehouse/proxy';
 import { decisionGate, errorSummary } from '@gatehouse/proxy';
 import { classifyMongoCommand } from '../classify/classify-command.js';
 import { numberOf } from '../classify/values.js';
 import { decodeDocument } from '../protocol/bson-codec.js';
 import type { MongoMessage } from '../protocol/message.js';
 import { CLIENT_OPCODES, MessageReader } from '../protocol/message-reader.js';
-import { MsgFlag, decodeOpMsg, encodeOpMsg, withFlags } from '../protocol/op-msg.js';
+import { MsgFlag, decodeOpMsg, encodeOpMsg } from '../protocol/op-msg.js';
+import type { OpMsg } from '../protocol/op-msg.js';
 import { decodeOpQuery } from '../protocol/op-query.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, HEADER_BYTES, OpCode } from '../protocol/opcodes.js';
 import { authenticateSaslStart } from './client-auth.js';
-import type { CursorRegistry } from './cursor-registry.js';
+import type { CursorEntry, CursorRegistry } from './cursor-registry.js';
 import { DocumentMasker } from './document-masking.js';
 import { HELLO_COMMANDS, clientMetadataOf, helloReply } from './hello.js';
 import type { ClientMetadata } from './hello.js';
@@ -33,10 +34,16 @@ import {
   unauthenticatedReply,
   upstreamUnavailableReply,
 } from './native-errors.js';
-import { encodeReply } from './replies.js';
+import { encodeReply, newRequestId } from './replies.js';
 import type { RequestKind } from './replies.js';
+import { forwardBytes } from './forward-message.js';
 import { rewriteReplyParts } from './reply-rewrite.js';
-import type { CursorSeen } from './reply-rewrite.js';
+import type { CursorCut, CursorSeen } from './reply-rewrite.js';
+import { summarizeReply } from './reply-summary.js';
+import { applyRowFilters } from './row-filter-step.js';
+import { limitBatch, rowLimitNotice, stricterLimit, withNotice } from './row-limit.js';
+import { encodeDocumentValue } from '../protocol/bson-codec.js';
+import { Long } from 'bson';
 import { lsidKey } from './operation-registry.js';
 import type { InterruptibleSession, OperationRegistry } from './operation-registry.js';
 import { TransportRefusedError, acceptTransport, isLoopback } from './transport.js';
@@ -83,7 +90,17 @@ interface Pending {
   readonly killIds: readonly bigint[];
   /** The command's logical session, tracked so the client's killSessions can interrupt it. */
   readonly lsid: string | undefined;
+  readonly db: string;
+  /** performance.now() when the command arrived, for statementCompleted's duration. */
+  readonly startedAt: number;
+  /** At most this many documents per cursor (the decision's row limit, or the opening command's for getMore). */
+  readonly rowLimit: number | undefined;
+  /** The cursor a getMore continues. */
+  readonly cursorEntry: CursorEntry | undefined;
+  /** distinct's row limit on its `values`. */
+  readonly valuesLimit: number | undefined;
 }
+
 
 const ignore = (): void => undefined;
 
@@ -125,9 +142,15 @@ export class MongoSession implements Session, InterruptibleSession {
   #upstreamReader: MessageReader | undefined;
   /** Removes the relay's listeners from the current upstream socket. */
   #detachUpstream: (() => void) | undefined;
+  /** The server's maxWireVersion: which commands take a `comment` (all from 4.4, wire 9). */
+  #upstreamWireVersion = 0;
   /** A fresh upstream connection is being opened (after an interrupt); client messages wait. */
   #reconnecting = false;
   readonly #pending = new Map<number, Pending>();
+  /** Requests the gateway itself sent upstream (killing a cursor cut by a row limit): their replies are dropped. */
+  readonly #internal = new Set<number>();
+  /** Client requests sent with moreToCome: a server should not answer; if one does, the reply is dropped. */
+  readonly #unanswered = new Set<number>();
   readonly #identities = new Map<string, SessionIdentity>();
   #draining = false;
   #ended = false;
@@ -263,7 +286,7 @@ export class MongoSession implements Session, InterruptibleSession {
       reply(authenticationFailedReply(`${name} is not available through the gateway; reconnect to change identity`));
       return undefined;
     }
-    return this.#relayCommand(message, msg.flags, msg.sequences, command, name, moreToCome);
+    return this.#relayCommand(message, msg, command, name, moreToCome);
   }
 
   /** Legacy OP_QUERY: only the handshake (hello/isMaster on `<db>.$cmd`). */
@@ -385,6 +408,7 @@ export class MongoSession implements Session, InterruptibleSession {
       },
       'session authenticated',
     );
+    this.#upstreamWireVersion = numberOf(upstream.hello['maxWireVersion']) ?? 0;
     this.#startRelay(upstream.socket, upstream.stream.detach(), upstream.stream.reader);
     this.#options.hooks?.sessionStarted?.({
       ...this.#hookSession(SESSION_DATABASE),
@@ -430,8 +454,8 @@ export class MongoSession implements Session, InterruptibleSession {
     return identity;
   }
 
-  #decide(db: string, actions: readonly Action[]): StatementOutcome {
-    const outcome = this.#options.decider.decideActions(this.#identity(db), actions);
+  /** Reports the decision (after row filters, which may have turned it into a refusal). */
+  #decided(db: string, actions: readonly Action[], outcome: StatementOutcome): void {
     this.#options.hooks?.statementDecided?.(this.#hookSession(db), outcome);
     const level = outcome.decision.effect === 'allow' ? 'debug' : 'info';
     if (this.#log.isLevelEnabled(level)) this.#log[level](
@@ -444,17 +468,25 @@ export class MongoSession implements Session, InterruptibleSession {
       },
       'statement decided',
     );
-    return outcome;
   }
 
-  #relayCommand(
-    message: MongoMessage,
-    flags: number,
-    sequences: ReturnType<typeof decodeOpMsg>['sequences'],
-    command: Document,
-    name: string,
-    moreToCome: boolean,
-  ): Promise<void> | undefined {
+  /** statementCompleted for one decided command (refused, answered here, or replied to by the server). */
+  #completed(db: string, outcome: StatementOutcome, startedAt: number, result: CompletedStatement['result'], details: { rows?: number; errorCode?: string; maskedValues?: number } = {}): void {
+    const hook = this.#options.hooks?.statementCompleted;
+    if (!hook) return;
+    hook(this.#hookSession(db), {
+      outcome,
+      result,
+      durationMs: performance.now() - startedAt,
+      maskedValues: details.maskedValues ?? 0,
+      ...(details.rows !== undefined ? { rows: details.rows } : {}),
+      ...(details.errorCode !== undefined ? { errorCode: details.errorCode } : {}),
+    });
+  }
+
+  #relayCommand(message: MongoMessage, msg: OpMsg, command: Document, name: string, moreToCome: boolean): Promise<void> | undefined {
+    const startedAt = performance.now();
+    const sequences = msg.sequences;
     const reply = (document: Document): void => {
       if (!moreToCome) this.#reply('msg', message, document);
     };
@@ -472,6 +504,7 @@ export class MongoSession implements Session, InterruptibleSession {
     }
     let actions: Action[];
     let getMoreId: bigint | undefined;
+    let cursorEntry: CursorEntry | undefined;
     let killIds: bigint[] = [];
     let changeStream = false;
     if (name === 'getMore') {
@@ -483,6 +516,7 @@ export class MongoSession implements Session, InterruptibleSession {
         return undefined;
       }
       changeStream = entry.changeStream;
+      cursorEntry = entry;
       actions = classifyMongoCommand(db, command).map((action) =>
         action.operation === 'getMore' ? { ...action, objects: entry.objects.map((object) => ({ ...object, access: 'read' as const })) } : action,
       );
@@ -504,23 +538,38 @@ export class MongoSession implements Session, InterruptibleSession {
         changeStream = (command['pipeline'] as unknown[]).some((stage) => typeof stage === 'object' && stage !== null && '$changeStream' in stage);
       }
     }
-    const outcome = this.#decide(db, actions);
+    const decided = this.#options.decider.decideActions(this.#identity(db), actions);
+    const filtered = applyRowFilters(db, command, msg.body, sequences, decided);
+    const outcome = filtered.outcome;
+    this.#decided(db, actions, outcome);
+    const refuse = (document: Document): void => {
+      reply(document);
+      this.#completed(db, outcome, startedAt, 'blocked');
+    };
     const forward = (): void => {
       const obligation = outcome.decision.obligations.mask;
       const blocker = obligation ? maskingBlocker(name, command, obligation) : undefined;
       if (blocker) {
-        reply(maskingFailedReply(blocker));
+        refuse(maskingFailedReply(blocker));
         return;
       }
       if (name === 'killSessions') {
         reply(this.#killSessions(command['killSessions'], principalId));
+        this.#completed(db, outcome, startedAt, 'ok');
         return;
       }
-      // exhaustAllowed is cleared so the server never streams replies (moreToCome) the gateway would
-      // have to pace itself; drivers then simply send getMore.
-      this.#writeUpstream((flags & MsgFlag.ExhaustAllowed) !== 0 ? withFlags(message, flags & ~MsgFlag.ExhaustAllowed) : message.raw);
-      if (moreToCome) return;
+      const traceparent = command['comment'] === undefined && this.#takesComment(name) ? this.#traceContext(db, outcome) : undefined;
+      this.#writeUpstream(forwardBytes(message, msg, { ...filtered.changes, ...(traceparent !== undefined ? { comment: traceparent } : {}) }));
+      if (moreToCome) {
+        // No reply will come (an unacknowledged write): done as far as the gateway can know. A
+        // server that answers anyway (some MongoDB-compatible ones do) has its reply dropped.
+        this.#expectNoReply(message.requestId);
+        this.#completed(db, outcome, startedAt, 'ok');
+        return;
+      }
       if (lsid !== undefined) this.#operations?.started(lsid, this);
+      // The client reuses a request id it once sent with moreToCome: this one does expect a reply.
+      this.#unanswered.delete(message.requestId);
       const target: unknown = command[name];
       const namespace = name === 'getMore' ? `${db}.${String(command['collection'])}` : typeof target === 'string' ? `${db}.${target}` : `${db}.$cmd`;
       this.#pending.set(message.requestId, {
@@ -534,9 +583,34 @@ export class MongoSession implements Session, InterruptibleSession {
         getMoreId,
         killIds,
         lsid,
+        db,
+        startedAt,
+        rowLimit: ROW_LIMITED_COMMANDS.has(name) ? stricterLimit(outcome.decision.obligations.rowLimit, cursorEntry?.rowLimit) : undefined,
+        cursorEntry,
+        valuesLimit: name === 'distinct' ? outcome.decision.obligations.rowLimit : undefined,
       });
     };
-    return this.#gate(db, outcome, reply, forward);
+    return this.#gate(db, outcome, refuse, forward);
+  }
+
+  /**
+   * Whether the server accepts a `comment` on this command: every command from MongoDB 4.4 (wire
+   * 9); before that only the reads that always had one, and others would fail on the unknown field.
+   */
+  #takesComment(name: string): boolean {
+    return this.#upstreamWireVersion >= 9 || name === 'find' || name === 'aggregate';
+  }
+
+  /** The traceparent to carry upstream as the command's `comment`; a tracer that fails gives none. */
+  #traceContext(db: string, outcome: StatementOutcome): string | undefined {
+    const hook = this.#options.hooks?.traceContext;
+    if (!hook) return undefined;
+    try {
+      const traceparent = hook(this.#hookSession(db), outcome);
+      return typeof traceparent === 'string' && traceparent.length > 0 ? traceparent : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /**
@@ -545,7 +619,7 @@ export class MongoSession implements Session, InterruptibleSession {
    * A gate that fails refuses: nothing is forwarded on an error. While it waits, this connection's
    * later messages wait too (the dispatcher awaits the returned promise), so order is kept.
    */
-  #gate(db: string, outcome: StatementOutcome, reply: (document: Document) => void, forward: () => void): Promise<void> | undefined {
+  #gate(db: string, outcome: StatementOutcome, refuse: (document: Document) => void, forward: () => void): Promise<void> | undefined {
     const hooks = this.#options.hooks;
     const session = this.#hookSession(db);
     let result: GateResult | Promise<GateResult>;
@@ -558,7 +632,7 @@ export class MongoSession implements Session, InterruptibleSession {
       hooks?.gateSettled?.(session, outcome, settled);
       if (this.#ended) return;
       if (settled.proceed) forward();
-      else reply(gateRefusalReply(settled, outcome.decision));
+      else refuse(gateRefusalReply(settled, outcome.decision));
     };
     if (!(result instanceof Promise)) {
       apply(result);
@@ -600,10 +674,14 @@ export class MongoSession implements Session, InterruptibleSession {
     if (!entries.some(([, pending]) => pending.lsid === lsid)) return;
     this.#log.info({ principal: this.#principal?.id, commands: entries.map(([, pending]) => pending.command) }, 'in-flight commands interrupted by killSessions');
     this.#pending.clear();
+    // Replies to the gateway's own requests will not come on the new connection.
+    this.#internal.clear();
+    this.#unanswered.clear();
     for (const [requestId, pending] of entries) {
       if (pending.lsid !== undefined && pending.lsid !== lsid) this.#operations?.finished(pending.lsid, this);
       const reason = pending.lsid === lsid ? undefined : 'operation was interrupted: another command on this connection was killed (killSessions)';
       this.#writeClient(encodeReply('msg', requestId, interruptedReply(reason)));
+      this.#completed(pending.db, pending.outcome, pending.startedAt, 'error', { errorCode: '11601', maskedValues: pending.masker?.maskedValues ?? 0 });
     }
     this.#replaceUpstream();
   }
@@ -656,14 +734,18 @@ export class MongoSession implements Session, InterruptibleSession {
   }
 
   #upstreamMessage(message: MongoMessage): void {
+    if (this.#internal.delete(message.responseTo)) return;
     const pending = this.#pending.get(message.responseTo);
+    if (!pending && this.#unanswered.delete(message.responseTo)) return;
     if (!pending) throw new Error(`upstream reply to request ${message.responseTo}, which is not awaiting one`);
     const msg = decodeOpMsg(message);
     if ((msg.flags & MsgFlag.MoreToCome) !== 0) throw new Error('upstream streamed a reply (moreToCome) although exhaust was never allowed');
     this.#pending.delete(message.responseTo);
     if (pending.lsid !== undefined) this.#operations?.finished(pending.lsid, this);
-    const principal = this.#principal!;
     const registry = this.#options.cursors;
+    const limit = pending.rowLimit;
+    let cursorRows: number | undefined;
+    let cutAt: number | undefined;
     let body: Buffer[] | undefined;
     try {
       body = rewriteReplyParts(msg.body, {
@@ -671,18 +753,21 @@ export class MongoSession implements Session, InterruptibleSession {
         namespace: pending.namespace,
         changeStream: pending.changeStream,
         distinctKey: pending.distinctKey,
+        countRows: limit !== undefined || this.#options.hooks?.statementCompleted !== undefined,
+        ...(pending.command === 'distinct' && pending.valuesLimit !== undefined
+          ? {
+              valuesLimit: pending.valuesLimit,
+              onValuesCut: () => {
+                cutAt = pending.valuesLimit;
+              },
+            }
+          : {}),
         redactText: (text) => this.#options.masker.redactText(text, 'mongodb'),
         onCursor: (cursor: CursorSeen) => {
-          if (cursor.batch === 'firstBatch' && cursor.id !== 0n) {
-            registry.register(cursor.id, {
-              owner: principal.id,
-              namespace: cursor.namespace ?? pending.namespace,
-              objects: pending.objects,
-              changeStream: pending.changeStream,
-            });
-          } else if (cursor.batch === 'nextBatch' && cursor.id === 0n && pending.getMoreId !== undefined) {
-            registry.forget(pending.getMoreId);
-          }
+          const cut = this.#cursorSeen(cursor, pending);
+          cursorRows = (cursorRows ?? 0) + (cut?.keep ?? cursor.count ?? 0);
+          if (cut && limit !== undefined) cutAt = limit;
+          return cut;
         },
       });
     } catch (error) {
@@ -690,12 +775,26 @@ export class MongoSession implements Session, InterruptibleSession {
         // Strict masking failed: the client gets an error, never the value; the cursor is not its to continue.
         this.#log.warn({ err: errorSummary(error) }, 'result withheld: masking failed');
         if (pending.getMoreId !== undefined) registry.forget(pending.getMoreId);
-        this.#writeClient(encodeReply('msg', message.requestId, maskingFailedReply()));
+        this.#writeClient(encodeReply('msg', message.responseTo, maskingFailedReply()));
+        this.#completed(pending.db, pending.outcome, pending.startedAt, 'blocked', { maskedValues: pending.masker?.maskedValues ?? 0 });
         return;
       }
       throw error;
     }
     for (const id of pending.killIds) registry.forget(id);
+    if (cutAt !== undefined && body) {
+      this.#log.info({ principal: this.#principal!.id, command: pending.command, rowLimit: cutAt, rules: pending.outcome.decision.rules }, 'result cut by row limit');
+      body = withNotice(body, rowLimitNotice(cutAt, pending.outcome.decision.rules));
+    }
+    if (this.#options.hooks?.statementCompleted) {
+      const summary = summarizeReply(msg.body, pending.command);
+      const rows = cursorRows ?? (cutAt !== undefined && pending.command === 'distinct' ? cutAt : summary.rows);
+      this.#completed(pending.db, pending.outcome, pending.startedAt, summary.result, {
+        ...(rows !== undefined ? { rows } : {}),
+        ...(summary.errorCode !== undefined ? { errorCode: summary.errorCode } : {}),
+        maskedValues: pending.masker?.maskedValues ?? 0,
+      });
+    }
     if (!body) {
       this.#writeClient(message.raw);
       return;
@@ -722,6 +821,54 @@ export class MongoSession implements Session, InterruptibleSession {
   }
 
 
+
+  /**
+   * A cursor in a reply: registered to its principal when it opens, forgotten when it ends, and
+   * held to the row limit across batches. Answers with a cut when the client must get fewer
+   * documents; the server's cursor is then killed, as the client will never ask for the rest.
+   */
+  #cursorSeen(cursor: CursorSeen, pending: Pending): CursorCut | undefined {
+    const registry = this.#options.cursors;
+    const entry = pending.cursorEntry;
+    const delivered = cursor.batch === 'nextBatch' ? (entry?.delivered ?? 0) : 0;
+    const limited = cursor.batch === undefined ? undefined : limitBatch(pending.rowLimit, delivered, cursor.count, cursor.id);
+    const kept = limited?.keep ?? cursor.count ?? 0;
+    if (limited?.end && cursor.id !== 0n) {
+      this.#killUpstreamCursor(cursor.namespace ?? pending.namespace, cursor.id);
+    }
+    const open = cursor.id !== 0n && !limited?.end;
+    if (cursor.batch === 'firstBatch' && open) {
+      registry.register(cursor.id, {
+        owner: this.#principal!.id,
+        namespace: cursor.namespace ?? pending.namespace,
+        objects: pending.objects,
+        changeStream: pending.changeStream,
+        ...(pending.rowLimit !== undefined ? { rowLimit: pending.rowLimit } : {}),
+        delivered: kept,
+      });
+    } else if (cursor.batch === 'nextBatch') {
+      if (!open && pending.getMoreId !== undefined) registry.forget(pending.getMoreId);
+      else if (entry) entry.delivered = delivered + kept;
+    }
+    return limited ? { keep: limited.keep } : undefined;
+  }
+
+  /** Remembers a moreToCome request id (bounded), so a stray reply to it is dropped, not fatal. */
+  #expectNoReply(requestId: number): void {
+    if (this.#unanswered.size >= MAX_UNANSWERED) this.#unanswered.delete(this.#unanswered.values().next().value!);
+    this.#unanswered.add(requestId);
+  }
+
+  /** killCursors sent by the gateway itself on this session's upstream connection; its reply is dropped. */
+  #killUpstreamCursor(namespace: string, id: bigint): void {
+    const dot = namespace.indexOf('.');
+    if (dot < 0 || !this.#upstream) return;
+    let requestId = newRequestId();
+    while (this.#pending.has(requestId)) requestId = newRequestId();
+    this.#internal.add(requestId);
+    const body = encodeDocumentValue({ killCursors: namespace.slice(dot + 1), cursors: [Long.fromBigInt(id)], $db: namespace.slice(0, dot) });
+    this.#writeUpstream(encodeOpMsg({ requestId, responseTo: 0, body }));
+  }
 
   // ── plumbing ─────────────────────────────────────────────────────────────────────────────────
 
@@ -806,6 +953,15 @@ export class MongoSession implements Session, InterruptibleSession {
   }
 }
 
+/**
+ * Commands whose cursors return documents of collections, which the row limit counts. Other
+ * replies with a cursor (bulkWrite's per-operation results, listCollections) are not rows.
+ */
+const ROW_LIMITED_COMMANDS = new Set(['find', 'aggregate', 'getMore']);
+
+/** moreToCome request ids remembered per connection in case a non-conforming server replies. */
+const MAX_UNANSWERED = 1_024;
+
 /** A MongoDB connection has no one database (each command names its own): sessions are reported under this one. */
 const SESSION_DATABASE = 'admin';
 
@@ -822,3 +978,4 @@ function claimedUserOf(command: Document): string {
   const parts = Buffer.from(payload).toString('utf8').split('\0');
   return (parts[1] || parts[0] || '?').slice(0, 128);
 }
+

@@ -7,6 +7,13 @@ export interface CursorSeen {
   readonly id: bigint;
   readonly namespace: string | undefined;
   readonly batch: 'firstBatch' | 'nextBatch' | undefined;
+  /** Documents in the batch; counted only when the context asks for it (or a masker walks them). */
+  readonly count: number | undefined;
+}
+
+/** What to do with a cursor reply: keep only the first `keep` documents and end the cursor (id 0). */
+export interface CursorCut {
+  readonly keep: number;
 }
 
 export interface ReplyContext {
@@ -17,8 +24,14 @@ export interface ReplyContext {
   readonly changeStream: boolean;
   /** distinct's key: its `values` are masked as that field. */
   readonly distinctKey: string | undefined;
+  /** distinct's row limit: at most this many `values`; `onValuesCut` is told when some were dropped. */
+  readonly valuesLimit?: number;
+  onValuesCut?(): void;
+  /** Count each batch's documents (for the row count and the row limit). */
+  readonly countRows?: boolean;
   redactText(text: string): string;
-  onCursor(cursor: CursorSeen): void;
+  /** Told about every cursor in a reply; answers with a cut when the client must get fewer documents. */
+  onCursor(cursor: CursorSeen): CursorCut | undefined;
 }
 
 /** Top-level fields worth a look; a reply with none of them is forwarded without any parsing beyond names. */
@@ -79,8 +92,8 @@ function rewriteTopLevel(body: Buffer, element: RawElement, context: ReplyContex
       if (!context.masker || element.type !== BsonType.Document) return undefined;
       return replaceIfChanged(body, element, context.masker.maskDocument(subdocument(body, element), context.namespace));
     case 'values':
-      if (!context.masker || element.type !== BsonType.Array || context.distinctKey === undefined) return undefined;
-      return rewriteDistinctValues(body, element, context.masker, context.namespace, context.distinctKey);
+      if ((!context.masker && context.valuesLimit === undefined) || element.type !== BsonType.Array || context.distinctKey === undefined) return undefined;
+      return rewriteDistinctValues(body, element, context, context.distinctKey);
     case 'errmsg':
       return redactString(body, element, context);
     case 'writeErrors':
@@ -149,20 +162,22 @@ function rewriteCursor(body: Buffer, element: RawElement, context: ReplyContext)
   const namespace = nsElement ? readString(cursor, nsElement) : undefined;
   const batchElement = findElement(fields, 'firstBatch') ?? findElement(fields, 'nextBatch');
   const id = idElement ? readInteger(cursor, idElement) : undefined;
-  if (id !== undefined) context.onCursor({ id, namespace, batch: batchElement?.name as CursorSeen['batch'] });
   const masker = context.masker;
-  if (!masker || !batchElement || batchElement.type !== BsonType.Array) return undefined;
+  const array = batchElement && batchElement.type === BsonType.Array ? subdocument(cursor, batchElement) : undefined;
+  // A batch is skipped by its length unless something needs its documents.
+  const items = array && (masker || context.countRows) ? rawElements(array) : undefined;
+  const cut = id !== undefined ? context.onCursor({ id, namespace, batch: batchElement?.name as CursorSeen['batch'], count: items?.length }) : undefined;
+  if (!batchElement || !array || !items || (!masker && !cut)) return undefined;
+  const kept = cut ? items.slice(0, Math.max(0, cut.keep)) : items;
   const batchNamespace = namespace && !namespace.includes('.$cmd') ? namespace : context.namespace;
-  const array = subdocument(cursor, batchElement);
-  const items = rawElements(array);
   // The batch is the bulk of the reply: its documents are masked into a list of slices and new
   // bytes, and the new cursor element is assembled in one allocation (not array, then cursor).
   const parts: Buffer[] = [];
-  let changed = false;
+  let changed = cut !== undefined;
   let arraySize = 5;
-  for (const item of items) {
+  for (const item of kept) {
     let doc = subdocument(array, item);
-    if (item.type === BsonType.Document) {
+    if (masker && item.type === BsonType.Document) {
       const masked = context.changeStream ? maskChangeEvent(doc, masker, batchNamespace) : masker.maskDocument(doc, batchNamespace);
       if (masked !== doc) {
         changed = true;
@@ -174,6 +189,7 @@ function rewriteCursor(body: Buffer, element: RawElement, context: ReplyContext)
     arraySize += head.length + doc.length;
   }
   if (!changed) return undefined;
+  if (cut) return cutCursor(body, element, cursor, fields, batchElement, parts, arraySize);
   const before = cursor.subarray(4, batchElement.valueStart);
   const after = cursor.subarray(batchElement.end, cursor.length);
   const name = body.subarray(element.start + 1, element.valueStart - 1);
@@ -190,6 +206,23 @@ function rewriteCursor(body: Buffer, element: RawElement, context: ReplyContext)
   out[at++] = 0;
   after.copy(out, at);
   return out;
+}
+
+const CLOSED_CURSOR_ID = Buffer.alloc(8);
+
+/** The cursor element with the batch cut to `parts` and its id 0: the client sees the cursor end. */
+function cutCursor(body: Buffer, element: RawElement, cursor: Buffer, fields: readonly RawElement[], batch: RawElement, parts: readonly Buffer[], arraySize: number): Buffer {
+  const array = Buffer.allocUnsafe(arraySize);
+  array.writeInt32LE(arraySize, 0);
+  let at = 4;
+  for (const part of parts) at += part.copy(array, at);
+  array[at] = 0;
+  const elements = fields.map((field) => {
+    if (field === batch) return withValue(cursor, field, array);
+    if (field.name === 'id') return encodeElement(BsonType.Int64, 'id', CLOSED_CURSOR_ID);
+    return cursor.subarray(field.start, field.end);
+  });
+  return withValue(body, element, encodeDocument(elements));
 }
 
 const CHANGE_EVENT_DOCUMENTS = new Set(['fullDocument', 'fullDocumentBeforeChange', 'documentKey']);
@@ -226,14 +259,20 @@ function maskChangeEvent(event: Buffer, masker: DocumentMasker, fallback: string
   return rebuild(event, fields, replaced);
 }
 
-function rewriteDistinctValues(body: Buffer, element: RawElement, masker: DocumentMasker, namespace: string, key: string): Buffer | undefined {
+function rewriteDistinctValues(body: Buffer, element: RawElement, context: ReplyContext, key: string): Buffer | undefined {
   const array = subdocument(body, element);
-  const items = rawElements(array);
+  const all = rawElements(array);
+  const limit = context.valuesLimit;
+  const items = limit !== undefined && all.length > limit ? all.slice(0, limit) : all;
+  if (items !== all) context.onValuesCut?.();
   const replaced = new Map<number, Buffer>();
-  items.forEach((item, index) => {
-    const next = masker.maskValue(array, item, namespace, key);
-    if (next) replaced.set(index, next);
-  });
-  if (replaced.size === 0) return undefined;
-  return withValue(body, element, rebuild(array, items, replaced));
+  const masker = context.masker;
+  if (masker) {
+    items.forEach((item, index) => {
+      const next = masker.maskValue(array, item, context.namespace, key);
+      if (next) replaced.set(index, next);
+    });
+  }
+  if (replaced.size === 0 && items === all) return undefined;
+  return withValue(body, element, encodeDocument(items.map((item, index) => replaced.get(index) ?? array.subarray(item.start, item.end))));
 }

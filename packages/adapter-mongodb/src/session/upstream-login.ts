@@ -68,19 +68,29 @@ async function openSocket(settings: MongoUpstreamSettings): Promise<Duplex> {
   });
 }
 
-/** Sends one command and returns its reply document (plain JS values); ok: 0 throws. */
-export async function runCommand(socket: Duplex, stream: MessageStream, command: Document, timeoutMs = 10_000): Promise<Document> {
+/** Sends one command and returns its reply document (plain JS values), whatever its `ok`. */
+async function sendCommand(socket: Duplex, stream: MessageStream, command: Document, timeoutMs: number): Promise<Document> {
   const requestId = newRequestId();
   socket.write(encodeOpMsg({ requestId, responseTo: 0, body: encodeDocumentValue(command) }));
   const reply = await stream.next(timeoutMs);
   if (reply.responseTo !== requestId) throw new UpstreamLoginError('upstream answered out of order during login');
-  const document = decodePlain(decodeOpMsg(reply).body);
-  if (document['ok'] !== 1) {
-    const name = Object.keys(command)[0] ?? '?';
-    throw new UpstreamAuthError(UpstreamAuthErrorCode.Refused, `upstream refused ${name}: ${String(document['errmsg'] ?? 'no message')} (code ${String(document['code'] ?? '?')})`);
-  }
+  return decodePlain(decodeOpMsg(reply).body);
+}
+
+/** Sends one command and returns its reply document (plain JS values); ok: 0 throws. */
+export async function runCommand(socket: Duplex, stream: MessageStream, command: Document, timeoutMs = 10_000): Promise<Document> {
+  const document = await sendCommand(socket, stream, command, timeoutMs);
+  if (document['ok'] !== 1) throw refusedBy(command, document);
   return document;
 }
+
+function refusedBy(command: Document, reply: Document): UpstreamAuthError {
+  const name = Object.keys(command)[0] ?? '?';
+  return new UpstreamAuthError(UpstreamAuthErrorCode.Refused, `upstream refused ${name}: ${String(reply['errmsg'] ?? 'no message')} (code ${String(reply['code'] ?? '?')})`);
+}
+
+/** MongoDB's CommandNotFound. */
+const COMMAND_NOT_FOUND = 59;
 
 const GATEWAY_CLIENT_METADATA = {
   driver: { name: 'gatehouse', version: '0.1.0' },
@@ -101,17 +111,15 @@ export async function connectUpstream(settings: MongoUpstreamSettings, options: 
   try {
     const authSource = settings.authSource ?? 'admin';
     const authenticate = (options.authenticate ?? true) && settings.user !== undefined;
-    const hello = await runCommand(
-      socket,
-      stream,
-      {
-        hello: 1,
-        client: GATEWAY_CLIENT_METADATA,
-        ...(authenticate && !settings.mechanism ? { saslSupportedMechs: `${authSource}.${settings.user}` } : {}),
-        $db: 'admin',
-      },
-      timeoutMs,
-    );
+    const handshake = {
+      client: GATEWAY_CLIENT_METADATA,
+      ...(authenticate && !settings.mechanism ? { saslSupportedMechs: `${authSource}.${settings.user}` } : {}),
+      $db: 'admin',
+    };
+    let hello = await sendCommand(socket, stream, { hello: 1, ...handshake }, timeoutMs);
+    // Servers before 4.4.2 (and the 4.2/4.0/3.6 patch releases without the backport) only know isMaster.
+    if (hello['ok'] !== 1 && hello['code'] === COMMAND_NOT_FOUND) hello = await runCommand(socket, stream, { isMaster: 1, ...handshake }, timeoutMs);
+    else if (hello['ok'] !== 1) throw refusedBy({ hello: 1 }, hello);
     if (typeof hello['maxWireVersion'] !== 'number' || hello['maxWireVersion'] < 6) {
       throw new UpstreamLoginError('upstream does not speak OP_MSG (maxWireVersion < 6, MongoDB older than 3.6)');
     }

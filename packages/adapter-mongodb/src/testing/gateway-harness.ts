@@ -18,7 +18,11 @@ export interface TestGateway {
   readonly port: number;
   /** The gateway's dev certificate, to verify it from clients. */
   readonly cert: string;
-  token(user: string, groups?: string[], options?: { kind?: PrincipalKind; ttl?: string | number; issuedAt?: number }): Promise<string>;
+  token(
+    user: string,
+    groups?: string[],
+    options?: { kind?: PrincipalKind; ttl?: string | number; issuedAt?: number; attributes?: Readonly<Record<string, string | string[]>> },
+  ): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -82,6 +86,7 @@ export async function startTestGateway(
         kind: tokenOptions.kind ?? 'human',
         ttl: tokenOptions.ttl ?? '1h',
         ...(tokenOptions.issuedAt !== undefined ? { now: () => tokenOptions.issuedAt! } : {}),
+        ...(tokenOptions.attributes !== undefined ? { attributes: tokenOptions.attributes } : {}),
       }),
     async stop() {
       await gateway.drain();
