@@ -59,6 +59,7 @@ export { openEmbeddedAuditStore, openPostgresAuditStore } from './store/open-sto
 export type { EmbeddedAuditStoreOptions, PostgresAuditStoreOptions } from './store/open-stores.js';
 export { PgliteDriver } from './store/pglite-driver.js';
 export type { PgliteDriverOptions } from './store/pglite-driver.js';
+export { PgliteWorkerDriver, PgliteWorkerError } from './store/worker/pglite-worker-driver.js';
 export { PostgresDriver } from './store/postgres-driver.js';
 export type { PostgresDriverOptions } from './store/postgres-driver.js';
 export type { SqlDriver, SqlQueryable } from './store/sql-driver.js';
@@ -69,4 +70,6 @@ export { AuditWriter, DURABILITIES } from './writer/audit-writer.js';
 export type { Durability, AuditForwarder, AuditWriterOptions, AuditWriterStats, AuditWarning } from './writer/audit-writer.js';
 export { AuditRecorder } from './recorder/audit-recorder.js';
 export { AuditTrail, openAuditTrail } from './trail.js';
+export { scheduleRetention } from './retention/retention-schedule.js';
+export type { RetentionSchedule, RetentionScheduleOptions } from './retention/retention-schedule.js';
 export type { AuditTrailOptions, AuditConfig, WhoTouchedQuery } from './trail.js';

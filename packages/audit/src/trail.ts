@@ -47,6 +47,14 @@ export class AuditTrail {
     this.#recorder = new AuditRecorder(this.#writer, options.digestKey);
   }
 
+  /**
+   * True when statement literals are turned into who-touched digests (the trail has a digest key):
+   * only then is it worth the gateway extracting them.
+   */
+  get digestsLiterals(): boolean {
+    return this.#digestKey !== undefined;
+  }
+
   /** The core AuditSink for a connection configured with this durability. */
   sink(durability: Durability): AuditSink {
     return this.#recorder.sink(durability);

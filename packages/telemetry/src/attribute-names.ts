@@ -43,5 +43,7 @@ export const METRIC_MASKED_VALUES = 'gatehouse.masking.masked_values';
 export const METRIC_APPROVALS_PENDING = 'gatehouse.approvals.pending';
 export const METRIC_AUDIT_QUEUE_DEPTH = 'gatehouse.audit.queue.depth';
 export const METRIC_AUDIT_DROPPED = 'gatehouse.audit.dropped';
+/** Audit writes that had to wait for room in a full queue: back-pressure reaching client statements. */
+export const METRIC_AUDIT_QUEUE_WAITS = 'gatehouse.audit.queue.waits';
 export const METRIC_UPSTREAM_CONNECT_ERRORS = 'gatehouse.upstream.connect_errors';
 export const METRIC_CLIENT_IO = 'gatehouse.client.io';

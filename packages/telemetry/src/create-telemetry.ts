@@ -113,7 +113,7 @@ export async function createTelemetry(config: TelemetryConfig = {}, env: Readonl
 
   const metrics = meterProvider ? new GatewayMetrics(meterProvider.getMeter(INSTRUMENTATION_SCOPE)) : undefined;
   const tracer = tracerProvider?.getTracer(INSTRUMENTATION_SCOPE);
-  const telemetryHooks = new TelemetryHooks(tracer, metrics);
+  const telemetryHooks = new TelemetryHooks(tracer, metrics, config.traceContextConnections ?? []);
 
   let stopped: Promise<void> | undefined;
   return {

@@ -8,6 +8,7 @@ import {
   METRIC_APPROVALS_PENDING,
   METRIC_AUDIT_DROPPED,
   METRIC_AUDIT_QUEUE_DEPTH,
+  METRIC_AUDIT_QUEUE_WAITS,
   METRIC_AUTHENTICATION_FAILURES,
   METRIC_CLIENT_IO,
   METRIC_MASKED_VALUES,
@@ -31,6 +32,8 @@ export interface GaugeSources {
   readonly auditQueueDepth?: GaugeReading;
   /** Events the audit writer dropped since start (monotonic; should stay 0). */
   readonly auditDropped?: GaugeReading;
+  /** Audit writes that waited for room in a full queue since start (monotonic): back-pressure. */
+  readonly auditQueueWaits?: GaugeReading;
 }
 
 /**
@@ -48,6 +51,7 @@ export class GatewayMetrics {
   readonly #approvalsPending: ObservableGauge;
   readonly #auditQueueDepth: ObservableGauge;
   readonly #auditDropped: ObservableCounter;
+  readonly #auditQueueWaits: ObservableCounter;
 
   constructor(meter: Meter) {
     this.#duration = meter.createHistogram(METRIC_DB_CLIENT_OPERATION_DURATION, {
@@ -64,6 +68,10 @@ export class GatewayMetrics {
     this.#approvalsPending = meter.createObservableGauge(METRIC_APPROVALS_PENDING, { description: 'Approval requests waiting for a decision', unit: '{request}' });
     this.#auditQueueDepth = meter.createObservableGauge(METRIC_AUDIT_QUEUE_DEPTH, { description: 'Audit events waiting to be written', unit: '{event}' });
     this.#auditDropped = meter.createObservableCounter(METRIC_AUDIT_DROPPED, { description: 'Audit events dropped (should be zero)', unit: '{event}' });
+    this.#auditQueueWaits = meter.createObservableCounter(METRIC_AUDIT_QUEUE_WAITS, {
+      description: 'Audit writes that waited for room in a full queue (back-pressure on client statements)',
+      unit: '{write}',
+    });
   }
 
   operation(seconds: number, attributes: Attributes): void {
@@ -118,6 +126,7 @@ export class GatewayMetrics {
     add(this.#approvalsPending, sources.approvalsPending);
     add(this.#auditQueueDepth, sources.auditQueueDepth);
     add(this.#auditDropped, sources.auditDropped);
+    add(this.#auditQueueWaits, sources.auditQueueWaits);
     return () => {
       for (const [instrument, callback] of registered) instrument.removeCallback(callback);
     };

@@ -41,6 +41,11 @@ export interface TelemetryConfig {
   readonly prometheus?: {
     readonly listen?: { readonly host: string; readonly port: number };
   };
+  /**
+   * Connections whose statements carry the statement span's W3C `traceparent` upstream (a
+   * sqlcommenter comment, MongoDB `comment`). Empty or absent: none (the default; see trace-context.ts).
+   */
+  readonly traceContextConnections?: readonly string[];
 }
 
 export interface OtlpSettings {

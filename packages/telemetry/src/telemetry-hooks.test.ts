@@ -1,4 +1,4 @@
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { AlwaysOffSampler, BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Action, Decision } from '@gatehouse/core';
 import type { SessionStart, StatementOutcome } from '@gatehouse/proxy';
 import { describe, expect, it } from 'vitest';
@@ -39,5 +39,56 @@ describe('TelemetryHooks', () => {
     hooks.sessionEnded!(SESSION, new Date());
     // The rest, and the session span, end with the session.
     expect(exporter.getFinishedSpans().length).toBe(300 + 1);
+  });
+
+  describe('trace context for the upstream database', () => {
+    const TRACEPARENT = /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/;
+    const traced = (connections: readonly string[], sampler?: AlwaysOffSampler) => {
+      const exporter = new InMemorySpanExporter();
+      const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)], ...(sampler ? { sampler } : {}) });
+      return { exporter, hooks: new TelemetryHooks(provider.getTracer('test'), undefined, connections).hooks() };
+    };
+
+    it("returns the statement span's traceparent on a connection that propagates", () => {
+      const { exporter, hooks } = traced(['app']);
+      hooks.sessionStarted!(SESSION);
+      const outcome: StatementOutcome = { actions: [ACTION], decision: DECISION };
+      hooks.statementDecided!(SESSION, outcome);
+      const parent = hooks.traceContext!(SESSION, outcome);
+      expect(parent).toMatch(TRACEPARENT);
+      hooks.statementCompleted!(SESSION, { outcome, result: 'ok', rows: 1, durationMs: 1, maskedValues: 0 });
+      const statement = exporter.getFinishedSpans().find((span) => span.name !== 'gatehouse.upstream.round_trip')!;
+      // The database's log line names exactly this statement's span.
+      expect(parent).toBe(`00-${statement.spanContext().traceId}-${statement.spanContext().spanId}-01`);
+    });
+
+    it('falls back to the session span for a statement executed again without a new decision', () => {
+      const { hooks } = traced(['app']);
+      hooks.sessionStarted!(SESSION);
+      const outcome: StatementOutcome = { actions: [ACTION], decision: DECISION };
+      hooks.statementDecided!(SESSION, outcome);
+      const first = hooks.traceContext!(SESSION, outcome)!;
+      hooks.statementCompleted!(SESSION, { outcome, result: 'ok', durationMs: 1, maskedValues: 0 });
+      const again = hooks.traceContext!(SESSION, outcome)!;
+      expect(again).toMatch(TRACEPARENT);
+      expect(again.split('-')[1]).toBe(first.split('-')[1]);
+      expect(again).not.toBe(first);
+    });
+
+    it('is off by default, per connection, and for sessions the sampler left out', () => {
+      expect(traced([]).hooks.traceContext).toBeUndefined();
+      const other = traced(['reporting']).hooks;
+      other.sessionStarted!(SESSION);
+      const outcome: StatementOutcome = { actions: [ACTION], decision: DECISION };
+      other.statementDecided!(SESSION, outcome);
+      expect(other.traceContext!(SESSION, outcome)).toBeUndefined();
+
+      const unsampled = traced(['app'], new AlwaysOffSampler()).hooks;
+      unsampled.sessionStarted!(SESSION);
+      unsampled.statementDecided!(SESSION, outcome);
+      expect(unsampled.traceContext!(SESSION, outcome)).toBeUndefined();
+      // No tracer at all (metrics only): nothing to propagate, so adapters are never asked.
+      expect(new TelemetryHooks(undefined, undefined, ['app']).hooks().traceContext).toBeUndefined();
+    });
   });
 });

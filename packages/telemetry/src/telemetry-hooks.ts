@@ -36,6 +36,7 @@ import {
 import { dbSystemName, decisionAttributes, rulesLabel, statementSemantics } from './db-semantics.js';
 import type { StatementSemantics } from './db-semantics.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
+import { traceparent } from './trace-context.js';
 
 /** Wall-clock milliseconds with sub-millisecond precision (OTel takes fractional epoch ms). */
 const now = (): number => performance.timeOrigin + performance.now();
@@ -90,10 +91,14 @@ export class TelemetryHooks {
   readonly #metrics: GatewayMetrics | undefined;
   readonly #attempts = new Map<string, Attempt>();
   readonly #sessions = new Map<string, SessionState>();
+  /** Connections that propagate trace context upstream (off by default: it changes the bytes sent). */
+  readonly #propagating: ReadonlySet<string>;
 
-  constructor(tracer: Tracer | undefined, metrics: GatewayMetrics | undefined) {
+  constructor(tracer: Tracer | undefined, metrics: GatewayMetrics | undefined, traceContextConnections: readonly string[] = []) {
     this.#tracer = tracer;
     this.#metrics = metrics;
+    // Without a tracer there is no span whose context could be propagated.
+    this.#propagating = new Set(tracer ? traceContextConnections : []);
   }
 
   /** The hooks object adapters drive. */
@@ -106,7 +111,23 @@ export class TelemetryHooks {
       gateSettled: (session, outcome, result) => this.gateSettled(session, outcome, result),
       statementCompleted: (session, completed) => this.statementCompleted(session, completed),
       sessionEnded: (session, endedAt, traffic) => this.sessionEnded(session, endedAt, traffic),
+      // Only when some connection propagates: otherwise adapters are not even asked.
+      ...(this.#propagating.size > 0 ? { traceContext: (session: HookSession, outcome: StatementOutcome) => this.traceContext(session, outcome) } : {}),
     };
+  }
+
+  /**
+   * The W3C `traceparent` of the statement's span, for the adapter to carry upstream, when the
+   * session's connection propagates trace context and the session is sampled (an unsampled
+   * session has no recording span: nothing is propagated, so the database's logs only ever
+   * point at traces that exist). A statement re-executed without a new decision (a prepared
+   * statement) has no open span of its own yet: the session span stands in.
+   */
+  traceContext(session: HookSession, outcome: StatementOutcome): string | undefined {
+    if (!this.#propagating.has(session.target.connection)) return undefined;
+    const state = this.#sessions.get(session.sessionId);
+    const span = state?.statements.get(outcome)?.span ?? state?.span;
+    return span?.isRecording() ? traceparent(span.spanContext()) : undefined;
   }
 
   /**

@@ -10,11 +10,11 @@ export interface BenchOptions {
   readonly tlsSeconds: number;
 }
 
-export const BENCH_SECTIONS = ['decision', 'pgbench', 'pgbench-tls', 'masking', 'profile'] as const;
+export const BENCH_SECTIONS = ['decision', 'pgbench', 'pgbench-tls', 'pgbench-overhead', 'mssql', 'masking', 'profile'] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 /** `profile` is a diagnosis aid (CPU profile of the gateway under pgbench), not a table to publish. */
-const DEFAULT_SECTIONS: readonly BenchSection[] = ['decision', 'pgbench', 'pgbench-tls', 'masking'];
+const DEFAULT_SECTIONS: readonly BenchSection[] = ['decision', 'pgbench', 'pgbench-tls', 'pgbench-overhead', 'mssql', 'masking'];
 
 export const BENCH_USAGE = `Usage: npm run bench -- [--only ${BENCH_SECTIONS.join(',')}] [--seconds 10] [--rounds 3] [--tls-seconds 3]  (or only=… seconds=… from the repo root)`;
 

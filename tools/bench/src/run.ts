@@ -50,6 +50,22 @@ if (options.only.has('pgbench') || options.only.has('pgbench-tls')) {
     }),
   );
 }
+// Audit (off / async / before-forward) and telemetry (off / 100% sampled) cost, in one run.
+if (options.only.has('pgbench-overhead')) {
+  console.log('## Audit and telemetry overhead under pgbench -S\n');
+  console.log('Budgets: async audit ≤ 10% TPS cost; telemetry at 100% sampling with batch export ≤ 10% TPS cost; before-forward reported as measured.\n');
+  const { runOverheadBench } = await import('./pgbench/overhead-bench.js');
+  console.log(await runOverheadBench({ policyFile, seconds: options.seconds, rounds: options.rounds, progress }));
+}
+// SQL Server (tedious point selects: direct, bare relay, Gatehouse).
+if (options.only.has('mssql')) {
+  progress('SQL Server point selects …');
+  console.log('## SQL Server: tedious point selects through each target\n');
+  console.log('Budget: Gatehouse ≥ 0.9 × the bare Node TCP relay in the same run.\n');
+  const { runMssqlBench } = await import('./mssql/mssql-bench.js');
+  console.log(await runMssqlBench({ seconds: options.seconds, rounds: options.rounds }));
+  console.log();
+}
 if (options.only.has('masking')) {
   progress('masking …');
   console.log('## Masking\n');

@@ -8,6 +8,7 @@ import type { Category, Effect } from '@gatehouse/core';
 import { GatehouseError } from '@gatehouse/core';
 import type { Logger } from '@gatehouse/proxy';
 import { errorSummary } from '@gatehouse/proxy';
+import type { MetricsHandler } from '@gatehouse/telemetry';
 import type { AdminRole } from '../config/control-plane-config.js';
 import type { LiveSessions } from '../runtime/live-sessions.js';
 import type { AdminCaller, AuthenticateToken } from './admin-auth.js';
@@ -24,6 +25,8 @@ export interface AdminServerOptions {
   /** The database listeners' sessions: ids that are open, and how to end one. */
   readonly gateway: { sessionIds(): string[]; terminate(sessionId: string, reason: string): boolean };
   readonly logger: Logger;
+  /** GET /metrics in Prometheus text format (telemetry's handler), when `telemetry.prometheus` is configured. */
+  readonly metricsHandler?: MetricsHandler;
 }
 
 export interface RunningAdminServer {
@@ -68,6 +71,19 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Run
     }
   });
   app.get('/openapi.json', async () => OPENAPI_DOCUMENT);
+  /*
+   * The scrape needs no token and is not audited, like /healthz: Prometheus scrapes every few
+   * seconds (auditing each would flood the trail), and the labels are bounded by configuration
+   * (connections, rules, effects, error codes), never a principal, a statement or a value.
+   */
+  const metricsHandler = options.metricsHandler;
+  if (metricsHandler) {
+    app.get('/metrics', (request, reply) => {
+      // The exporter writes the raw response itself; Fastify must not touch it afterwards.
+      reply.hijack();
+      metricsHandler(request.raw, reply.raw);
+    });
+  }
 
   /**
    * Authenticates, checks the role, audits, then acts. The admin event is durable before the

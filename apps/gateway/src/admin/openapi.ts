@@ -44,6 +44,12 @@ export const OPENAPI_DOCUMENT = {
   paths: {
     '/healthz': { get: { summary: 'Liveness', responses: { '200': json('Alive') } } },
     '/readyz': { get: { summary: 'Readiness: the control-plane store answers', responses: { '200': json('Ready'), '503': json('Not ready') } } },
+    '/metrics': {
+      get: {
+        summary: 'Prometheus scrape (text format 0.0.4); only when telemetry.prometheus is configured. No token: labels are connection names, rule ids, effects and error codes, never a principal or a value',
+        responses: { '200': { description: 'Metrics', content: { 'text/plain': { schema: { type: 'string' } } } }, '404': json('Prometheus metrics are not configured') },
+      },
+    },
     '/v1/approvals': {
       get: {
         summary: 'List approval requests (newest first)',

@@ -34,3 +34,16 @@ export function onShutdownSignals(onSecond: (signal: ShutdownSignal) => void = (
     },
   };
 }
+
+/**
+ * SIGHUP asks for a policy reload (the convention of nginx, PostgreSQL, HAProxy). Listening also
+ * replaces SIGHUP's default action, which would end the process. Returns a function that stops
+ * listening.
+ */
+export function onReloadSignal(reload: () => void): () => void {
+  const handler = (): void => reload();
+  process.on('SIGHUP', handler);
+  return () => {
+    process.off('SIGHUP', handler);
+  };
+}

@@ -10,7 +10,7 @@ import type { CliIo } from './io.js';
 import { EXIT_FAILED, EXIT_OK } from './io.js';
 import { parseOptions, requireOption } from './parse-options.js';
 import { reportLoadError } from './policy-errors.js';
-import { onShutdownSignals } from './signals.js';
+import { onReloadSignal, onShutdownSignals } from './signals.js';
 
 export const START_USAGE = 'gatehouse start --config <gatehouse.yaml>';
 
@@ -23,7 +23,7 @@ export function listenerLine(config: GatewayConfig, listener: BoundListener): st
 
 /**
  * `gatehouse start`: load the configuration (exit 2 with every located problem, nothing started),
- * start every listener, then run until SIGTERM/SIGINT. Shutdown drains: no new connections,
+ * start every listener, then run until SIGTERM/SIGINT; SIGHUP reloads the policy file. Shutdown drains: no new connections,
  * statements in flight finish (bounded by shutdown.drainTimeout), then exit 0. Logs are JSON on
  * stderr; stdout carries one line per listener.
  */
@@ -51,8 +51,11 @@ export async function start(args: readonly string[], io: CliIo): Promise<number>
     return EXIT_FAILED;
   }
   for (const listener of running.listeners) io.out(listenerLine(config, listener));
+  // The outcome (applied, or rejected with file:line:col problems) is logged and audited by reloadPolicy.
+  const stopReloading = onReloadSignal(() => void running.reloadPolicy('SIGHUP'));
 
   const signal = await signals.first;
+  stopReloading();
   logger.info({ signal, timeoutMs: config.shutdown.drainTimeoutMs }, 'shutting down: draining sessions (send the signal again to stop at once)');
   await running.drain();
   logger.info('stopped');

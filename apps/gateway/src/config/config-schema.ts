@@ -6,7 +6,7 @@ import { CONFIG_DEFAULTS, LOG_LEVELS } from './config-defaults.js';
 import { isLoopbackHost, isWildcardHost, parseListenAddress } from './listen-address.js';
 import { parseSecretReference } from './secret-reference.js';
 import { adminSection, approvalsSection, auditSection, connectionAuditSection } from './control-plane-schema.js';
-import { telemetrySection } from './telemetry-schema.js';
+import { connectionTelemetrySection, telemetrySection } from './telemetry-schema.js';
 
 /*
  * The gateway configuration FILE as written (docs/configuration.md). Validation here is purely
@@ -89,6 +89,7 @@ const connection = strictMap('connection', {
   maxMessageBytes: wholeNumber('maxMessageBytes', 1024).optional(),
   upstream,
   audit: connectionAuditSection.optional(),
+  telemetry: connectionTelemetrySection.optional(),
 }).superRefine((value, context) => {
   // Runs even when other keys failed (ALWAYS), so the input may be malformed.
   const record = asRecord(value);

@@ -10,6 +10,8 @@ export interface AuditSettings {
   /** The who-touched HMAC key; absent here: read or created beside the gateway signing key at start. */
   readonly digestKey?: string;
   readonly jsonl?: { readonly path: string } | { readonly stdout: true };
+  /** Scheduled pruning from the oldest end (at least one limit set); absent: keep everything. */
+  readonly retention?: { readonly maxAgeMs?: number; readonly maxBytes?: number; readonly intervalMs: number };
 }
 
 export interface ApprovalSettings {

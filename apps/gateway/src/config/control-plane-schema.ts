@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DURABILITIES } from '@gatehouse/audit';
 import { WEBHOOK_FORMATS } from '@gatehouse/approvals';
 import { duration, listOf, oneOf, strictMap, text, wholeNumber } from '@gatehouse/yaml-config';
+import { parseByteSize } from './byte-size.js';
 import { parseListenAddress } from './listen-address.js';
 import { parseSecretReference } from './secret-reference.js';
 
@@ -18,6 +19,7 @@ export const CONTROL_PLANE_DEFAULTS = {
   ticketUses: 1,
   approvalPoll: '500ms',
   webhookRetries: 4,
+  retentionInterval: '1h',
 } as const;
 
 export const AUDIT_STORE_KINDS = ['embedded', 'postgres'] as const;
@@ -40,6 +42,31 @@ const durability = oneOf('audit durability', DURABILITIES).meta({
   description: 'before-forward: a statement is durable in the trail before it reaches the database; async: batched, bounded queue with back-pressure',
 });
 
+const retention = strictMap('audit retention', {
+  maxAge: duration('audit retention maxAge').meta({ description: 'Events older than this are pruned (e.g. 90d)' }).optional(),
+  maxSize: text('audit retention maxSize')
+    .superRefine((value, context) => {
+      if (parseByteSize(value) === undefined) {
+        context.addIssue({ code: 'custom', message: `bad size "${value}" for audit retention maxSize; write a number with a unit: B, kB, MB, GB, TB or KiB, MiB, GiB, TiB (e.g. 10GB)` });
+      }
+    })
+    .meta({ description: 'Keep at most this much event data (the stored event bodies), e.g. 10GB' })
+    .optional(),
+  interval: duration('audit retention interval')
+    .default(CONTROL_PLANE_DEFAULTS.retentionInterval)
+    .meta({ description: 'How often retention runs' }),
+})
+  .superRefine((value, context) => {
+    const record = value as Record<string, unknown>;
+    if (record['maxAge'] === undefined && record['maxSize'] === undefined) {
+      context.addIssue({ code: 'custom', message: 'audit retention needs maxAge, maxSize or both (e.g. maxAge: 90d)' });
+    }
+  })
+  .meta({
+    description:
+      'Prune the trail from its oldest end; each prune signs an anchor checkpoint so what remains still verifies. Absent: keep everything',
+  });
+
 export const auditSection = strictMap('audit', {
   store: oneOf('audit store', AUDIT_STORE_KINDS)
     .default(CONTROL_PLANE_DEFAULTS.auditStore)
@@ -56,6 +83,7 @@ export const auditSection = strictMap('audit', {
     .meta({ description: 'HMAC key (≥ 32 bytes) for who-touched digests; absent: a random key kept in a file beside the signing key' })
     .optional(),
   jsonl: nonEmpty('audit jsonl').meta({ description: 'Also stream every event as JSON lines: a file path, or "stdout"' }).optional(),
+  retention: retention.optional(),
 }).superRefine((value, context) => {
   const record = value as Record<string, unknown>;
   if (record['store'] === 'postgres' && record['connectionString'] === undefined) {

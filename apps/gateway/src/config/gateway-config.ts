@@ -60,6 +60,8 @@ export interface ConnectionConfig {
   readonly upstream: UpstreamConfig;
   /** Overrides audit.durability for this connection. */
   readonly auditDurability?: 'before-forward' | 'async';
+  /** Propagate the W3C traceparent upstream (connections[].telemetry.traceContext); off by default. */
+  readonly traceContext?: boolean;
 }
 
 export interface UpstreamConfig {

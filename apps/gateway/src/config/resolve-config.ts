@@ -96,6 +96,7 @@ export async function resolveGatewayConfig(document: GatewayConfigDocument, sour
       allowPlaintextOnLoopback: connection.allowPlaintextOnLoopback,
       ...(connection.maxMessageBytes !== undefined ? { maxMessageBytes: connection.maxMessageBytes } : {}),
       ...(connection.audit ? { auditDurability: connection.audit.durability } : {}),
+      ...(connection.telemetry?.traceContext ? { traceContext: true } : {}),
       upstream: {
         host: connection.upstream.host,
         port: connection.upstream.port,

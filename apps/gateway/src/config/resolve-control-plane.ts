@@ -3,6 +3,7 @@ import { parseDuration } from '@gatehouse/yaml-config';
 import { CONTROL_PLANE_DEFAULTS } from './control-plane-schema.js';
 import type { AdminSectionDocument, ApprovalsSectionDocument, AuditSectionDocument } from './control-plane-schema.js';
 import type { AdminSettings, ApprovalSettings, AuditSettings } from './control-plane-config.js';
+import { parseByteSize } from './byte-size.js';
 import { parseListenAddress } from './listen-address.js';
 
 type Path = readonly PropertyKey[];
@@ -32,6 +33,13 @@ export async function resolveAudit(document: AuditSectionDocument | undefined, h
   if (digestKey !== undefined && digestKey !== '' && Buffer.byteLength(digestKey) < MIN_DIGEST_KEY_BYTES) {
     helpers.report(['audit', 'digestKey'], `audit digestKey must be at least ${MIN_DIGEST_KEY_BYTES} bytes; use e.g. \`openssl rand -base64 32\``);
   }
+  const retention = document.retention
+    ? {
+        ...(document.retention.maxAge !== undefined ? { maxAgeMs: milliseconds(document.retention.maxAge) } : {}),
+        ...(document.retention.maxSize !== undefined ? { maxBytes: parseByteSize(document.retention.maxSize)! } : {}),
+        intervalMs: milliseconds(document.retention.interval),
+      }
+    : undefined;
   const jsonl = document.jsonl === undefined ? undefined : document.jsonl === 'stdout' ? ({ stdout: true } as const) : { path: helpers.absolute(document.jsonl) };
   return {
     store,
@@ -39,6 +47,7 @@ export async function resolveAudit(document: AuditSectionDocument | undefined, h
     signingKey: document.signingKey !== undefined ? helpers.absolute(document.signingKey) : beside('audit-checkpoint.pem'),
     ...(digestKey !== undefined ? { digestKey } : {}),
     ...(jsonl ? { jsonl } : {}),
+    ...(retention ? { retention } : {}),
   };
 }
 

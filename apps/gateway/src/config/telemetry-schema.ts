@@ -74,3 +74,16 @@ export const telemetrySection = strictMap('telemetry', {
 }).meta({ description: 'OpenTelemetry traces and metrics, Prometheus scraping; see docs/configuration.md. Absent (and no OTEL_* variables): off, at no cost' });
 
 export type TelemetryDocument = z.output<typeof telemetrySection>;
+
+/** A connection's own `telemetry:` keys. */
+export const connectionTelemetrySection = strictMap('connection telemetry', {
+  traceContext: z
+    .boolean({ error: 'telemetry traceContext must be true or false' })
+    .default(false)
+    .meta({
+      description:
+        "Carry the statement span's W3C traceparent upstream (SQL: a trailing sqlcommenter comment; MongoDB: the command's comment), for sampled sessions when traces are on. Off by default: it changes the statement text the database sees",
+    }),
+}).meta({ description: "This connection's telemetry settings" });
+
+export type ConnectionTelemetryDocument = z.output<typeof connectionTelemetrySection>;

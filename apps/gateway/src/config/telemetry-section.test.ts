@@ -82,4 +82,17 @@ describe('the telemetry section', () => {
     expect(found.join('\n')).toMatch(/:15:\d+: telemetry prometheus listen must be "host:port"/);
     expect(found.join('\n')).toMatch(/:16:\d+: .*spans/);
   });
+
+  it('propagates trace context only on connections that ask for it (off by default)', async () => {
+    expect((await load('')).connections[0]!.traceContext).toBeUndefined();
+    const file = join(dir, 'gatehouse.yaml');
+    writeFileSync(file, `${BASE}    telemetry: { traceContext: true }\n`);
+    expect((await loadGatewayConfig(file, { env: {} })).connections[0]!.traceContext).toBe(true);
+    writeFileSync(file, `${BASE}    telemetry: { traceContext: yes-please }\n`);
+    const error = (await loadGatewayConfig(file, { env: {} }).catch((caught: unknown) => caught)) as GatewayConfigError;
+    expect(error).toBeInstanceOf(GatewayConfigError);
+    expect(error.problems.map((problem) => formatProblem(problem).split(dir).join('<dir>'))).toEqual([
+      expect.stringMatching(/^<dir>\/gatehouse\.yaml:12:\d+: .*traceContext must be true or false/),
+    ]);
+  });
 });

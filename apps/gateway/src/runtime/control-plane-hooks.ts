@@ -49,6 +49,8 @@ export function controlPlaneHooks(options: ControlPlaneHooksOptions): SessionHoo
         actions: outcome.actions,
         decision: outcome.decision,
         ...(approvalId !== undefined ? { approvalId } : {}),
+        // Only for the who-touched digests: the recorder turns them into keyed HMACs and drops them.
+        ...(outcome.literals !== undefined && outcome.literals.length > 0 ? { literals: outcome.literals } : {}),
       });
       if (approvalId !== undefined && live) live.holding = approvalId;
     };

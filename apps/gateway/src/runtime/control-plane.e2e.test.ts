@@ -163,6 +163,8 @@ describe('audit and approvals through the gateway', () => {
     const openapi = await admin('GET', '/openapi.json', undefined);
     expect(openapi.json.openapi).toBe('3.1.0');
     expect(Object.keys(openapi.json.paths)).toContain('/v1/approvals/{id}/approve');
+    // No telemetry.prometheus in this configuration: nothing to scrape.
+    expect((await admin('GET', '/metrics', undefined)).status).toBe(404);
     expect((await admin('GET', '/v1/approvals', undefined)).status).toBe(401);
     expect((await admin('GET', '/v1/approvals', 'not-a-token')).status).toBe(401);
     // carl has no admin role at all.
@@ -321,6 +323,58 @@ describe('audit and approvals through the gateway', () => {
     expect(await cli(['approvals', 'approve', request.id, '--comment', 'ok', ...auth])).toMatchObject({ code: 0, out: expect.stringContaining('approve by dora: ok') });
     expect((await held).rowCount).toBe(1);
     await c.end();
+  });
+
+  it('who-touched: a statement that filtered on id = 42 is found by the value, and the trail stores no 42', async () => {
+    const c = await client();
+    await c.query('SELECT id, note FROM orders WHERE id = 42');
+    // A second, distinctive value: it must appear nowhere in the trail, not even as a substring.
+    await c.query("SELECT id FROM orders WHERE note = 'zq-touch-987654321'");
+    await c.end();
+    const table = `${server.database}.public.orders`;
+    const auth = ['--url', adminUrl, '--token', tokens['audrey']!];
+    let found: any[] = [];
+    await expect
+      .poll(async () => {
+        const result = await cli(['audit', 'who-touched', '--table', table, '--value', '42', '--json', ...auth]);
+        found = JSON.parse(result.out).events;
+        return found.length;
+      }, { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(1);
+    expect(found.map((event) => event.redactedText)).toEqual(['SELECT id, note FROM orders WHERE id = ?']);
+    // The column narrows it the same way; another value or another column finds nothing.
+    const byColumn = await cli(['audit', 'who-touched', '--table', table, '--column', 'id', '--value', '42', '--json', ...auth]);
+    expect(JSON.parse(byColumn.out).events.map((event: any) => event.statementId)).toEqual([found[0].statementId]);
+    expect(JSON.parse((await cli(['audit', 'who-touched', '--table', table, '--value', '43', '--json', ...auth])).out).events).toEqual([]);
+    expect(JSON.parse((await cli(['audit', 'who-touched', '--table', table, '--column', 'note', '--value', '42', '--json', ...auth])).out).events).toEqual([]);
+    // Human output lists it too.
+    expect(await cli(['audit', 'who-touched', '--table', table, '--value', '42', ...auth])).toMatchObject({ code: 0, out: expect.stringContaining('SELECT id, note FROM orders WHERE id = ?') });
+    expect(JSON.parse((await cli(['audit', 'who-touched', '--table', table, '--column', 'note', '--value', 'zq-touch-987654321', '--json', ...auth])).out).events).toHaveLength(1);
+
+    // Stored: digests only. Walk every stored body: no value is 42 (seq numbers aside), and the
+    // distinctive value is nowhere in the raw rows.
+    const db = new pg.Client({ connectionString: server.connectionString({ sslmode: 'disable' }) });
+    await db.connect();
+    try {
+      const { rows } = await db.query('SELECT body FROM gatehouse_audit.events');
+      const statement = rows.map((row) => JSON.parse(row.body)).find((body) => body.statementId === found[0].statementId);
+      expect(statement.literalDigests.every((digest: string) => /^[0-9a-f]{64}$/.test(digest))).toBe(true);
+      const fortyTwos: string[] = [];
+      const walk = (value: unknown, path: string): void => {
+        if (value === 42 || value === '42') fortyTwos.push(path);
+        else if (Array.isArray(value)) value.forEach((item, index) => walk(item, `${path}[${index}]`));
+        else if (value && typeof value === 'object') for (const [key, item] of Object.entries(value)) if (key !== 'seq') walk(item, `${path}.${key}`);
+        else if (typeof value === 'string' && /(^|[^0-9a-f:.T-])42([^0-9a-f:.Z]|$)/.test(value)) fortyTwos.push(`${path}: ${value}`);
+      };
+      for (const row of rows) walk(JSON.parse(row.body), 'event');
+      expect(fortyTwos).toEqual([]);
+      const raw = await db.query("SELECT count(*)::int AS n FROM gatehouse_audit.events WHERE body LIKE '%987654321%'");
+      expect(raw.rows[0].n).toBe(0);
+      const terms = await db.query("SELECT count(*)::int AS n FROM gatehouse_audit.terms WHERE term LIKE '%987654321%' OR term = '42'");
+      expect(terms.rows[0].n).toBe(0);
+    } finally {
+      await db.end();
+    }
   });
 
   it('gatehouse audit verify names the first record that was edited, removed or reordered', async () => {

@@ -1,7 +1,8 @@
 import { dirname, join } from 'node:path';
 import { Approvals, WebhookNotifier, openApprovalStoreOn } from '@gatehouse/approvals';
 import type { ApprovalChange } from '@gatehouse/approvals';
-import { AuditTrail, JsonlSink, PgliteDriver, PostgresDriver, SqlAuditStore } from '@gatehouse/audit';
+import { AuditTrail, JsonlSink, PgliteWorkerDriver, PostgresDriver, SqlAuditStore, scheduleRetention } from '@gatehouse/audit';
+import type { RetentionSchedule } from '@gatehouse/audit';
 import type { AuditForwarder, Durability, SqlDriver } from '@gatehouse/audit';
 import { loadOrCreateSigningKey } from '@gatehouse/identity';
 import type { Logger, SessionHooks } from '@gatehouse/proxy';
@@ -17,6 +18,8 @@ export interface ControlPlane {
   readonly trail?: AuditTrail;
   readonly approvals?: Approvals;
   readonly notifier?: WebhookNotifier;
+  /** Scheduled pruning, when `audit.retention` is configured. */
+  readonly retention?: RetentionSchedule;
   readonly sessions: LiveSessions;
   /** Undefined when there is no audit section (the adapters then use the decision alone). */
   readonly hooks?: SessionHooks;
@@ -52,7 +55,8 @@ export async function openControlPlane(
     return { sessions, close: async () => undefined };
   }
   const driver: SqlDriver =
-    audit.store.kind === 'embedded' ? await PgliteDriver.open({ dataDir: audit.store.dataDir }) : new PostgresDriver({ connectionString: audit.store.connectionString });
+    // Embedded: PGlite in a worker thread, so its CPU and fsyncs stay off the thread serving clients.
+    audit.store.kind === 'embedded' ? await PgliteWorkerDriver.open({ dataDir: audit.store.dataDir }) : new PostgresDriver({ connectionString: audit.store.connectionString });
   try {
     const signingKey = await loadOrCreateSigningKey(audit.signingKey);
     if (signingKey.created) logger.info({ path: signingKey.path }, 'created the audit checkpoint signing key');
@@ -65,6 +69,23 @@ export async function openControlPlane(
       digestKey,
       writer: { onWarning: (warning) => logger.warn({ warning }, 'audit trail warning') },
     });
+
+    // Retention: the oldest end goes, with a signed anchor so the rest still verifies. Several
+    // replicas on one PostgreSQL trail may each run it: prunes lock the chain head, so they queue.
+    const retention: RetentionSchedule | undefined = audit.retention
+      ? scheduleRetention({
+          policy: {
+            ...(audit.retention.maxAgeMs !== undefined ? { maxAgeMs: audit.retention.maxAgeMs } : {}),
+            ...(audit.retention.maxBytes !== undefined ? { maxBytes: audit.retention.maxBytes } : {}),
+          },
+          intervalMs: audit.retention.intervalMs,
+          prune: (policy) => trail.prune(policy),
+          onPruned: (report) => {
+            if (report.pruned > 0) logger.info({ pruned: report.pruned, anchorSeq: report.anchor?.seq }, 'audit retention pruned the oldest events');
+          },
+          onError: (error) => logger.error({ err: errorSummary(error) }, 'audit retention failed; retrying at the next interval'),
+        })
+      : undefined;
 
     const settings = config.approvals;
     const notifier =
@@ -103,9 +124,11 @@ export async function openControlPlane(
       trail,
       approvals,
       ...(notifier ? { notifier } : {}),
+      ...(retention ? { retention } : {}),
       sessions,
       hooks,
       async close() {
+        await retention?.stop();
         approvals.close();
         notifier?.close();
         await trail.close().catch((error: unknown) => logger.error({ err: errorSummary(error) }, 'audit trail did not close cleanly'));

@@ -7,10 +7,11 @@ import {
   loadOrCreateSigningKey,
 } from '@gatehouse/identity';
 import { createMasker } from '@gatehouse/masking';
-import { loadPolicyFile } from '@gatehouse/policy';
+import { formatProblem } from '@gatehouse/core';
 import type { CompiledPolicy } from '@gatehouse/policy';
 import { Gateway, SqlStatementDecider, composeHooks, createDevCertificate } from '@gatehouse/proxy';
 import type { BoundListener, Logger, PemKeyPair } from '@gatehouse/proxy';
+import { errorSummary } from '@gatehouse/proxy';
 import { createSqlClassifier } from '@gatehouse/sql';
 import { createTelemetry } from '@gatehouse/telemetry';
 import type { Telemetry } from '@gatehouse/telemetry';
@@ -20,11 +21,20 @@ import type { RunningAdminServer } from '../admin/admin-server.js';
 import { openControlPlane } from './control-plane.js';
 import type { ControlPlane } from './control-plane.js';
 import { buildAdapter } from './adapter-registry.js';
+import { ReloadablePolicy } from './reloadable-policy.js';
+import type { PolicyReload } from './reloadable-policy.js';
 import type { BuiltAdapter, SharedServices } from './adapter-registry.js';
 
 export interface RunningGateway {
   readonly listeners: readonly BoundListener[];
+  /** The policy in force now (a reload swaps it). */
   readonly policy: CompiledPolicy;
+  /**
+   * Re-reads the policy file (SIGHUP). Applied: every session decides by it from its next
+   * statement. Rejected (the file does not load): the previous policy stays, the problems are
+   * logged as file:line:col. Either way the attempt is an audit event.
+   */
+  reloadPolicy(actor?: string): Promise<PolicyReload>;
   /** The audit trail, approvals and live sessions (empty without an `audit:` section). */
   readonly controlPlane: ControlPlane;
   /** The admin HTTP API, when `admin:` is configured. */
@@ -41,9 +51,8 @@ export interface RunningGateway {
  * anything if any part cannot be built.
  */
 export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningGateway> {
-  const policy = await loadPolicyFile(config.policy);
+  const policy = await ReloadablePolicy.load(config.policy);
   const classifier = await createSqlClassifier();
-  const decider = new SqlStatementDecider(classifier, { current: () => policy });
   const masker = createMasker({ keys: { hash: config.masking.hashKey } });
 
   const signingKey = await loadOrCreateSigningKey(config.identity.signingKey);
@@ -68,16 +77,28 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   });
   // Off (no hooks, no SDK) unless the `telemetry:` section or OTEL_* variables configure it. Made
   // before the control plane so its audit trail can forward to `telemetry.auditForwarder`.
-  const telemetry = await createTelemetry(config.telemetry ?? {});
+  const traceContextConnections = config.connections.filter((connection) => connection.traceContext === true).map((connection) => connection.name);
+  const telemetry = await createTelemetry({ ...config.telemetry, traceContextConnections });
   const controlPlane = await openControlPlane(config, logger, telemetry.auditForwarder ? [telemetry.auditForwarder] : []).catch(async (error: unknown) => {
     await telemetry.shutdown();
     throw error;
   });
+  // Literals are extracted only for the trail's who-touched digests (HMACs; the values are dropped).
+  const decider = new SqlStatementDecider(classifier, policy, { collectLiterals: controlPlane.trail?.digestsLiterals === true });
   if (telemetry.enabled) {
     logger.info({ prometheus: telemetry.prometheusAddress, metricsHandler: telemetry.metricsHandler !== undefined }, 'telemetry on');
   }
+  if (traceContextConnections.length > 0 && !telemetry.hooks?.traceContext) {
+    logger.warn({ connections: traceContextConnections }, 'telemetry.traceContext is on for these connections, but traces are off: no trace context is propagated');
+  }
   telemetry.registerGauges({
-    ...(controlPlane.trail ? { auditQueueDepth: () => controlPlane.trail!.stats().depth, auditDropped: () => controlPlane.trail!.stats().dropped } : {}),
+    ...(controlPlane.trail
+      ? {
+          auditQueueDepth: () => controlPlane.trail!.stats().depth,
+          auditDropped: () => controlPlane.trail!.stats().dropped,
+          auditQueueWaits: () => controlPlane.trail!.stats().waits,
+        }
+      : {}),
     ...(controlPlane.approvals ? { approvalsPending: async () => (await controlPlane.approvals!.list({ state: 'pending', limit: 10_000 })).length } : {}),
   });
   // Every extension point in one place. Telemetry only observes (it has no gate).
@@ -125,6 +146,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         sessions: controlPlane.sessions,
         gateway,
         logger,
+        ...(telemetry.metricsHandler ? { metricsHandler: telemetry.metricsHandler } : {}),
       });
       logger.info({ url: admin.url }, 'admin API listening');
     }
@@ -135,9 +157,27 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     await telemetry.shutdown();
     throw error;
   }
+  const reloadPolicy = async (actor?: string): Promise<PolicyReload> => {
+    const result = await policy.reload();
+    if (result.outcome === 'applied') logger.info({ file: result.file, digest: result.digest, rules: result.rules }, 'policy reloaded');
+    else logger.error({ file: result.file, problems: result.problems.map(formatProblem) }, 'policy reload rejected: the previous policy stays in force');
+    await controlPlane.trail
+      ?.reloaded({
+        what: 'policy',
+        outcome: result.outcome,
+        source: result.file,
+        ...(result.outcome === 'applied' ? { digest: result.digest } : { problems: result.problems.length }),
+        ...(actor !== undefined ? { actor } : {}),
+      })
+      .catch((error: unknown) => logger.error({ err: errorSummary(error) }, 'audit: policy reload could not be recorded'));
+    return result;
+  };
   return {
     listeners,
-    policy,
+    get policy() {
+      return policy.policy;
+    },
+    reloadPolicy,
     controlPlane,
     ...(admin ? { admin } : {}),
     telemetry,

@@ -60,6 +60,8 @@ describe('telemetry through the gateway', () => {
   let port: number;
   let token: string;
   let prometheusText = '';
+  /** The same scrape from the admin listener's /metrics (the handler mounted there). */
+  let adminMetricsText = '';
   const logLines: string[] = [];
 
   async function client(password = token): Promise<pg.Client> {
@@ -105,6 +107,7 @@ describe('telemetry through the gateway', () => {
       },
       shutdown: { drainTimeoutMs: 2000 },
       log: { level: 'debug' },
+      admin: { listen: { host: '127.0.0.1', port: 0 }, roleGroups: { admin: [], approver: [], auditor: [] } },
       telemetry: {
         serviceName: 'gatehouse-e2e',
         traces: { exporter: 'otlp-http', endpoint: receiver.url, sampleRatio: 1 },
@@ -144,6 +147,10 @@ describe('telemetry through the gateway', () => {
       expect(receiver.spans.filter((span) => span.name === 'gatehouse.session' && span.statusCode !== 2)).toHaveLength(1);
     });
     prometheusText = await (await fetch(`http://127.0.0.1:${gateway.telemetry.prometheusAddress!.port}/metrics`)).text();
+    const adminScrape = await fetch(`${gateway.admin!.url}/metrics`);
+    expect(adminScrape.status).toBe(200);
+    expect(adminScrape.headers.get('content-type')).toMatch(/^text\/plain/);
+    adminMetricsText = await adminScrape.text();
   }, 180_000);
 
   afterAll(async () => {
@@ -268,6 +275,40 @@ describe('telemetry through the gateway', () => {
     expect(families.get('gatehouse_sessions_active')!.metrics[0]!.value).toBe('0');
   });
 
+  it('serves /metrics on the admin listener: real traffic, parsed by a Prometheus text-format parser', async () => {
+    const families = parsePrometheusText(adminMetricsText);
+    const duration = families.get('db_client_operation_duration')!;
+    expect(duration.type).toBe('HISTOGRAM');
+    // The five statements that reached PostgreSQL, labelled the semconv way (no statement text, no
+    // value). The parser flattens a labelled histogram's series into one, so per-series counts and
+    // labels are read from the `_count` exposition lines.
+    const series = adminMetricsText
+      .split('\n')
+      .map((line) => /^db_client_operation_duration_count\{(.*)\} (\d+)/.exec(line))
+      .filter((match): match is RegExpExecArray => match !== null)
+      .map((match) => ({ labels: Object.fromEntries([...match[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((pair) => [pair[1]!, pair[2]!])), count: Number(match[2]) }));
+    expect(series.reduce((sum, one) => sum + one.count, 0)).toBe(5);
+    expect(series.map((one) => one.labels)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ db_system_name: 'postgresql', db_operation_name: 'SELECT', db_collection_name: 'public.customers', gatehouse_connection: 'crm', server_port: String(server.port) }),
+        expect.objectContaining({ db_operation_name: 'INSERT', error_type: '23505', db_response_status_code: '23505' }),
+      ]),
+    );
+    const decisions = families.get('gatehouse_policy_decisions_total')!;
+    expect(decisions.metrics.find((sample) => sample.labels?.['gatehouse_decision_effect'] === 'deny')?.labels).toMatchObject({ gatehouse_policy_rules: 'no-ddl', gatehouse_connection: 'crm' });
+    expect(families.get('gatehouse_authentication_failures_total')!.metrics[0]!.labels).toMatchObject({ gatehouse_connection: 'crm', error_type: expect.stringMatching(/^identity\./) });
+    // The audit trail's queue is read on every scrape; nothing was dropped.
+    expect(families.get('gatehouse_audit_dropped_total')?.metrics[0]?.value).toBe('0');
+    expect(families.has('gatehouse_audit_queue_depth')).toBe(true);
+    // Back-pressure is visible: writes that waited for room (none in this small run).
+    expect(families.get('gatehouse_audit_queue_waits_total')?.metrics[0]?.value).toBe('0');
+    // No label carries a principal (bounded cardinality, and who ran what belongs in the audit trail).
+    expect(adminMetricsText).not.toContain('carl');
+    // HEAD works (cheap liveness of the scrape target); other methods do not change anything.
+    expect((await fetch(`${gateway.admin!.url}/metrics`, { method: 'HEAD' })).status).toBe(200);
+    expect((await fetch(`${gateway.admin!.url}/metrics`, { method: 'POST' })).status).toBe(404);
+  });
+
   it('lets no seeded value out: every exported attribute, metric label and log line is clean', () => {
     const scanner = createScanner(defaultDetectors());
     const seeded = Object.values(SEEDED);
@@ -292,7 +333,7 @@ describe('telemetry through the gateway', () => {
     }
     for (const metric of receiver.metrics) for (const point of metric.points) Object.values(point.attributes).forEach(collect);
     for (const log of receiver.logs) Object.values(log.attributes).forEach(collect);
-    texts.push(...prometheusText.split('\n'), ...logLines, ...receiver.bodies);
+    texts.push(...prometheusText.split('\n'), ...adminMetricsText.split('\n'), ...logLines, ...receiver.bodies);
     expect(receiver.spans.length).toBeGreaterThan(10);
     expect(logLines.length).toBeGreaterThan(5);
 

@@ -22,9 +22,18 @@ interface HeadRow {
   last_checkpoint_at: Date | string;
 }
 
-/** Rows per multi-row INSERT: well under PostgreSQL's 65,535 bind parameters. */
-const EVENT_ROWS_PER_INSERT = 500;
-const TERM_ROWS_PER_INSERT = 2_000;
+/**
+ * Rows go in as ONE json parameter per table, expanded by json_to_recordset on the server. A
+ * multi-row VALUES list with a bind parameter per cell (11 per event, 3 per term) made the
+ * server plan thousands of parameters per batch and the client encode each one: with the
+ * embedded store (PostgreSQL in WASM on the gateway's own thread) that was most of the cost of
+ * an event. Batches of this size stay far below json's 1 GB limit.
+ */
+const EVENT_ROWS_PER_INSERT = 2_000;
+const TERM_ROWS_PER_INSERT = 10_000;
+
+const EVENT_RECORD = 'seq bigint, at timestamptz, type text, session_id text, principal_id text, connection text, environment text, effect text, body text, prev_hash text, hash text';
+const TERM_RECORD = 'kind text, term text, seq bigint';
 
 /**
  * Appends inside the caller's transaction. Locking the head row FOR UPDATE makes every other
@@ -43,23 +52,35 @@ export async function appendInTransaction(
   let seq = Number(head.last_seq);
   let prevHash = head.last_hash;
   const sealed: SealedAuditEvent[] = [];
-  const rows: unknown[][] = [];
-  const terms: unknown[][] = [];
+  const rows: object[] = [];
+  const terms: object[] = [];
   for (const event of events) {
     seq++;
     const body = canonicalJson({ ...event, seq });
     const hash = eventHash(prevHash, body);
     const columns = indexColumns(event);
-    rows.push([seq, columns.at, columns.type, columns.sessionId, columns.principalId, columns.connection, columns.environment, columns.effect, body, prevHash, hash]);
-    for (const term of indexTerms(event)) terms.push([term.kind, term.term, seq]);
+    rows.push({
+      seq,
+      at: columns.at,
+      type: columns.type,
+      session_id: columns.sessionId,
+      principal_id: columns.principalId,
+      connection: columns.connection,
+      environment: columns.environment,
+      effect: columns.effect,
+      body,
+      prev_hash: prevHash,
+      hash,
+    });
+    for (const term of indexTerms(event)) terms.push({ kind: term.kind, term: term.term, seq });
     sealed.push({ ...(JSON.parse(body) as AuditEvent), seq, prevHash, hash });
     prevHash = hash;
   }
   for (let i = 0; i < rows.length; i += EVENT_ROWS_PER_INSERT) {
-    await insertRows(tx, `${t.events} (seq, at, type, session_id, principal_id, connection, environment, effect, body, prev_hash, hash)`, rows.slice(i, i + EVENT_ROWS_PER_INSERT));
+    await insertRecords(tx, t.events, EVENT_RECORD, rows.slice(i, i + EVENT_ROWS_PER_INSERT));
   }
   for (let i = 0; i < terms.length; i += TERM_ROWS_PER_INSERT) {
-    await insertRows(tx, `${t.terms} (kind, term, seq)`, terms.slice(i, i + TERM_ROWS_PER_INSERT));
+    await insertRecords(tx, t.terms, TERM_RECORD, terms.slice(i, i + TERM_ROWS_PER_INSERT));
   }
 
   let since = head.since_checkpoint + events.length;
@@ -79,9 +100,8 @@ export async function appendInTransaction(
   return sealed;
 }
 
-async function insertRows(tx: SqlQueryable, target: string, rows: readonly unknown[][]): Promise<void> {
+/** `rows` are objects keyed by the record's column names; one json parameter carries them all. */
+async function insertRecords(tx: SqlQueryable, table: string, record: string, rows: readonly object[]): Promise<void> {
   if (rows.length === 0) return;
-  const params: unknown[] = [];
-  const tuples = rows.map((row) => `(${row.map((value) => `$${params.push(value)}`).join(', ')})`);
-  await tx.query(`INSERT INTO ${target} VALUES ${tuples.join(', ')}`, params);
+  await tx.query(`INSERT INTO ${table} SELECT * FROM json_to_recordset($1::json) AS r(${record})`, [JSON.stringify(rows)]);
 }

@@ -1,3 +1,6 @@
+import type { KeyObject } from 'node:crypto';
+import type { AuditEvent, SealedAuditEvent } from '../events/event-types.js';
+
 /** The little of a SQL client the store needs; PGlite and node-postgres both fit behind it. */
 export interface SqlQueryable {
   query<R extends object>(text: string, params?: readonly unknown[]): Promise<readonly R[]>;
@@ -12,4 +15,27 @@ export interface SqlDriver extends SqlQueryable {
    */
   afterCommit(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Everything an append needs besides the events, in a form that can cross to a worker thread. */
+export interface AuditAppendSettings {
+  /** The trail's SQL schema (`gatehouse_audit`). */
+  readonly schema: string;
+  /** Ed25519 private key that signs interval checkpoints, if any. */
+  readonly signingKey?: KeyObject | string;
+  readonly checkpointEveryEvents: number;
+  readonly checkpointEveryMs: number;
+}
+
+/**
+ * A driver whose database lives elsewhere (a worker thread) can run a whole append there, in one
+ * message: seal, insert, commit and fsync without a round trip per statement, and the sealing
+ * (canonical JSON, hashes) off the caller's thread.
+ */
+export interface AuditAppendingDriver extends SqlDriver {
+  appendAudit(settings: AuditAppendSettings, events: readonly AuditEvent[], now: Date): Promise<readonly SealedAuditEvent[]>;
+}
+
+export function appendsAudit(driver: SqlDriver): driver is AuditAppendingDriver {
+  return typeof (driver as Partial<AuditAppendingDriver>).appendAudit === 'function';
 }

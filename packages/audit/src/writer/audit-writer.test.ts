@@ -70,4 +70,28 @@ describe('AuditWriter', () => {
     // The first write flushes alone; the async one waits for the next batch and then succeeds.
     expect(warnings[0]).toMatchObject({ kind: 'store-failed', events: 1 });
   });
+
+  it('async: lets a small batch wait a little for company, so a trickle shares one commit', async () => {
+    const store = new MemoryStore();
+    const writer = new AuditWriter(store, { lingerMs: 200 });
+    // Four writers arriving a few ms apart, as four client sessions would.
+    for (let i = 0; i < 4; i++) {
+      await writer.write(event(i), 'async');
+      await tick();
+    }
+    await writer.drain();
+    expect(store.events).toHaveLength(4);
+    expect(writer.stats().batches).toBe(1);
+  });
+
+  it('a before-forward write ends the wait at once (its statement is waiting for it)', async () => {
+    const store = new MemoryStore();
+    const writer = new AuditWriter(store, { lingerMs: 10_000 });
+    void writer.write(event(0), 'async');
+    const started = Date.now();
+    await writer.write(event(1), 'before-forward');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(store.events).toHaveLength(2);
+    expect(writer.stats().batches).toBe(1);
+  });
 });

@@ -26,6 +26,13 @@ export interface AuditWriterOptions {
   readonly onWarning?: (warning: AuditWarning) => void;
   /** First retry delay after a failed async batch (default 50 ms, doubling to 2 s). */
   readonly retryDelayMs?: number;
+  /**
+   * How long a batch of only `async` events may wait to grow before it is committed (default
+   * 10 ms). A commit has a fixed cost (a transaction, a WAL fsync) that tiny batches pay per
+   * event; async events were never promised to be durable before anything, so they wait for
+   * company. A `before-forward` event ends the wait at once.
+   */
+  readonly lingerMs?: number;
 }
 
 export type AuditWarning =
@@ -69,6 +76,9 @@ export class AuditWriter {
   readonly #forwarders: readonly AuditForwarder[];
   readonly #onWarning: (warning: AuditWarning) => void;
   readonly #retryDelayMs: number;
+  readonly #lingerMs: number;
+  /** Ends a linger early (a durable write arrived, or the batch is full). */
+  #stopLingering: (() => void) | undefined;
   readonly #queue: Entry[] = [];
   readonly #roomWaiters: (() => void)[] = [];
   readonly #idleWaiters: (() => void)[] = [];
@@ -90,6 +100,7 @@ export class AuditWriter {
     this.#forwarders = options.forwarders ?? [];
     this.#onWarning = options.onWarning ?? (() => undefined);
     this.#retryDelayMs = options.retryDelayMs ?? 50;
+    this.#lingerMs = Math.max(0, options.lingerMs ?? 10);
   }
 
   async write(event: AuditEvent, durability: Durability): Promise<void> {
@@ -104,6 +115,7 @@ export class AuditWriter {
     }
     const durable = durability === 'before-forward';
     const committed = new Promise<void>((resolve, reject) => this.#queue.push({ event, durable, resolve, reject }));
+    if (durable || this.#queue.length >= this.#maxBatch) this.#stopLingering?.();
     void this.#flush();
     if (durable) await committed;
     else committed.catch(() => undefined);
@@ -126,6 +138,8 @@ export class AuditWriter {
   /** Resolves when everything written so far is committed. */
   async drain(): Promise<void> {
     if (this.#depth() === 0 && this.#roomWaiters.length === 0) return;
+    // Someone is waiting for the queue to empty: no reason to wait for a batch to grow.
+    this.#stopLingering?.();
     await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
   }
 
@@ -147,6 +161,9 @@ export class AuditWriter {
     let failures = 0;
     try {
       while (this.#queue.length > 0) {
+        // Only awaited when there is a wait: a durable batch starts in this very turn.
+        const lingering = this.#linger();
+        if (lingering) await lingering;
         const batch = this.#queue.splice(0, this.#maxBatch);
         this.#inFlight = batch.length;
         let sealed: readonly SealedAuditEvent[];
@@ -179,6 +196,20 @@ export class AuditWriter {
       if (this.#queue.length === 0 && this.#roomWaiters.length === 0) for (const idle of this.#idleWaiters.splice(0)) idle();
       else if (this.#queue.length > 0) void this.#flush();
     }
+  }
+
+  /** A wait of up to lingerMs while the queue holds only a partial batch of async events; else undefined. */
+  #linger(): Promise<void> | undefined {
+    if (this.#lingerMs === 0 || this.#closed || this.#queue.length >= this.#maxBatch || this.#queue.some((entry) => entry.durable)) return undefined;
+    return new Promise<void>((resolve) => {
+      const stop = (): void => {
+        clearTimeout(timer);
+        if (this.#stopLingering === stop) this.#stopLingering = undefined;
+        resolve();
+      };
+      const timer = setTimeout(stop, this.#lingerMs);
+      this.#stopLingering = stop;
+    });
   }
 
   #wakeRoom(freed: number): void {

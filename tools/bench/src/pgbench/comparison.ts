@@ -53,6 +53,8 @@ export async function runComparison(targets: readonly PgbenchTarget[], options: 
       for (const target of order) {
         const before = target.cpu?.();
         const result = await once(target, protocol, options.seconds);
+        // Work the run queued (audit events still being committed) is part of its cost, and must not land on the next run.
+        await target.settle?.();
         const after = target.cpu?.();
         const cpuPerTransaction =
           before && after

@@ -18,6 +18,10 @@ export interface BenchGateway {
   readonly principal: string;
   /** A gateway token for BENCH_PRINCIPAL: pgbench's password. */
   readonly token: string;
+  /** Audit writer counters, when the gateway audits. */
+  auditStats?(): BenchAuditStats;
+  /** Waits until every queued audit event is committed (so the next run starts level). */
+  auditDrained?(): Promise<void>;
   /** The end of the gateway's own log, for diagnosing a failed run. */
   logTail(): string;
   stop(): Promise<void>;
@@ -31,6 +35,18 @@ export interface BenchGatewayOptions {
    * certificate) and the upstream is verify-full against the test CA.
    */
   readonly tls: boolean;
+  /** An audit trail on the embedded store (as `npm start` runs it) with this durability; absent: no audit. */
+  readonly audit?: 'async' | 'before-forward';
+  /** Traces (100% sampled) and metrics exported in batches over OTLP/HTTP protobuf to this collector URL; absent: telemetry off. */
+  readonly otlpEndpoint?: string;
+}
+
+/** What the audit trail did during a run (committed events, back-pressure, drops). */
+export interface BenchAuditStats {
+  readonly committed: number;
+  readonly waits: number;
+  readonly dropped: number;
+  readonly depth: number;
 }
 
 /**
@@ -66,6 +82,25 @@ export async function startBenchGateway(server: PostgresServer, options: BenchGa
     ],
     shutdown: { drainTimeoutMs: 2_000 },
     log: { level: 'info' },
+    ...(options.audit
+      ? {
+          audit: {
+            store: { kind: 'embedded', dataDir: join(dir, 'control-plane') },
+            durability: options.audit,
+            signingKey: join(dir, 'audit-checkpoint.pem'),
+            digestKey: 'bench-digest-key-0123456789abcdef-0123456789',
+          },
+        }
+      : {}),
+    ...(options.otlpEndpoint
+      ? {
+          telemetry: {
+            serviceName: 'gatehouse-bench',
+            traces: { exporter: 'otlp-proto', endpoint: options.otlpEndpoint, sampleRatio: 1 },
+            metrics: { exporter: 'otlp-proto', endpoint: options.otlpEndpoint, intervalMs: 5_000 },
+          },
+        }
+      : {}),
   };
   // Logging stays on at info, as deployed; it goes to a file so the tables on stdout stay clean.
   const logger = createLogger({ level: config.log.level, destination: logFile });
@@ -77,6 +112,15 @@ export async function startBenchGateway(server: PostgresServer, options: BenchGa
       port: gateway.listeners[0]!.address.port,
       principal: BENCH_PRINCIPAL,
       token,
+      ...(gateway.controlPlane.trail
+        ? {
+            auditStats: () => {
+              const stats = gateway.controlPlane.trail!.stats();
+              return { committed: stats.committed, waits: stats.waits, dropped: stats.dropped, depth: stats.depth };
+            },
+            auditDrained: () => gateway.controlPlane.trail!.drain(),
+          }
+        : {}),
       logTail: () => logTail(logFile),
       async stop() {
         await gateway.drain();

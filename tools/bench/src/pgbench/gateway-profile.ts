@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { startBenchDatabase } from './bench-database.js';
 import { cpuProfile, hotSpots } from './cpu-profile.js';
 import { runPgbench } from './pgbench-client.js';
+import { ownCpu } from './process-cpu.js';
 import type { PgbenchProtocol } from './pgbench-client.js';
 import { gatehouseTarget } from './targets.js';
 
@@ -25,6 +26,16 @@ export async function profileGatewayUnderPgbench(options: { policyFile: string; 
       const sections: string[] = [];
       for (const protocol of ['simple', 'extended'] as const satisfies readonly PgbenchProtocol[]) {
         await runPgbench(target.endpoint, protocol, 2); // warm-up outside the profile
+        // CPU per statement without the profiler: what an optimisation changes, and far less
+        // disturbed by a loaded machine than TPS (pgbench -S runs one statement per transaction).
+        options.progress(`profile: pgbench -M ${protocol} for ${options.seconds} s, gateway CPU per statement …`);
+        const before = ownCpu();
+        const plain = await runPgbench(target.endpoint, protocol, options.seconds);
+        const after = ownCpu();
+        const perStatement = {
+          userUs: (after.userUs - before.userUs) / plain.transactions,
+          systemUs: (after.systemUs - before.systemUs) / plain.transactions,
+        };
         options.progress(`profile: pgbench -M ${protocol} for ${options.seconds} s under the profiler …`);
         let tps = 0;
         const profile = await cpuProfile(async () => {
@@ -36,6 +47,7 @@ export async function profileGatewayUnderPgbench(options: { policyFile: string; 
         sections.push(
           [
             `### -M ${protocol}: ${tps.toFixed(0)} TPS under the profiler; gateway process busy ${spots.busyPercent.toFixed(0)} % of wall time`,
+            `Without the profiler: ${plain.tps.toFixed(0)} TPS; gateway process CPU per statement ${(perStatement.userUs + perStatement.systemUs).toFixed(1)} µs (${perStatement.userUs.toFixed(1)} user + ${perStatement.systemUs.toFixed(1)} sys)\n`,
             `Profile: ${file}\n`,
             '| area (native = C++/syscalls, e.g. socket writes) | self % of busy |',
             '|---|---:|',
