@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DIALECTS } from '@gatehouse/core';
+import { attributeNameProblem } from '@gatehouse/identity';
 import { UPSTREAM_TLS_MODES } from '@gatehouse/proxy';
 import { ALWAYS, asRecord, duration, oneOf, strictMap, text, wholeNumber } from '@gatehouse/yaml-config';
 import { CONFIG_DEFAULTS, LOG_LEVELS } from './config-defaults.js';
@@ -147,7 +148,29 @@ const oidc = strictMap('oidc', {
   groupsClaim: nonEmptyText('oidc groupsClaim').default(CONFIG_DEFAULTS.oidcGroupsClaim),
   userClaim: nonEmptyText('oidc userClaim').default(CONFIG_DEFAULTS.oidcUserClaim),
   jwksUri: httpUrl('oidc jwksUri').meta({ description: 'Default: discovered from the issuer' }).optional(),
+  attributeClaims: attributeClaims().optional(),
 }).meta({ description: 'Trust JWTs from an OpenID Connect identity provider' });
+
+/**
+ * Which token claims become principal attributes (for row filters): a list keeps the claim names,
+ * a map names the attribute and the claim (a dotted path reaches a nested claim).
+ */
+function attributeClaims() {
+  const claim = nonEmptyText('oidc attributeClaims claim');
+  const attributeName = (name: string, context: z.core.$RefinementCtx, path: PropertyKey[]) => {
+    const problem = attributeNameProblem(name);
+    if (problem !== undefined) context.addIssue({ code: 'custom', path, message: `oidc attributeClaims: ${problem}` });
+  };
+  const asList = z.array(claim).superRefine((claims, context) => {
+    claims.forEach((name, index) => attributeName(name, context, [index]));
+  });
+  const asMap = z.record(z.string(), claim).superRefine((claims, context) => {
+    for (const name of Object.keys(claims)) attributeName(name, context, [name]);
+  });
+  return z
+    .union([asList, asMap], { error: 'oidc attributeClaims must be a list of claim names or a map of attribute: claim' })
+    .meta({ description: 'Token claims that become principal attributes: [tenant, region] or { tenant: "https://example.com/tenant", region: "address.country" }' });
+}
 
 const identity = strictMap('identity', {
   signingKey: filePath('gateway signing key (Ed25519 PEM), created on first start when absent'),

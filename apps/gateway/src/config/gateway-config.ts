@@ -36,6 +36,8 @@ export interface IdentityConfig {
     readonly groupsClaim: string;
     readonly userClaim: string;
     readonly jwksUri?: string;
+    /** Claims that become principal attributes: names kept (list) or renamed (attribute → claim). */
+    readonly attributeClaims?: readonly string[] | Readonly<Record<string, string>>;
   };
   /** JSON file of hashed agent/service tokens. */
   readonly agentTokens?: string;

@@ -193,3 +193,23 @@ describe('loadGatewayConfig: every problem at file:line:col', () => {
     expect((error as GatewayConfigError).problems[0]?.message).toContain('cannot read the file (ENOENT)');
   });
 });
+
+describe('loadGatewayConfig: OIDC attribute claims', () => {
+  const withOidc = (claims: string) =>
+    edit('  signingKey: ./keys/gateway.pem\n', `  signingKey: ./keys/gateway.pem\n  oidc:\n    issuer: https://idp.example.com\n    audience: gatehouse\n    attributeClaims: ${claims}\n`);
+
+  it('passes a list of claim names and a map of attribute to claim path through to the verifier', async () => {
+    const listed = await loadGatewayConfig(write(withOidc('[tenant, region]')), { env: { ORDERS_DB_PASSWORD: 'pw' } });
+    expect(listed.identity.oidc?.attributeClaims).toEqual(['tenant', 'region']);
+    const mapped = await loadGatewayConfig(write(withOidc('{ tenant: "https://example.com/tenant", region: address.country }')), {
+      env: { ORDERS_DB_PASSWORD: 'pw' },
+    });
+    expect(mapped.identity.oidc?.attributeClaims).toEqual({ tenant: 'https://example.com/tenant', region: 'address.country' });
+  });
+
+  it('refuses an attribute name the policy could not refer to, at its line and column', async () => {
+    const found = await problems(withOidc('{ "https://example.com/tenant": tenant }'));
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^<dir>\/gatehouse\.yaml:7:\d+: oidc attributeClaims: /);
+  });
+});

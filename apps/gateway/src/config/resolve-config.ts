@@ -147,6 +147,7 @@ export async function resolveGatewayConfig(document: GatewayConfigDocument, sour
               groupsClaim: oidc.groupsClaim,
               userClaim: oidc.userClaim,
               ...(oidc.jwksUri !== undefined ? { jwksUri: oidc.jwksUri } : {}),
+              ...(oidc.attributeClaims !== undefined ? { attributeClaims: oidc.attributeClaims } : {}),
             },
           }
         : {}),

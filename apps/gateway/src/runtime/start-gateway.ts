@@ -69,6 +69,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
             groupsClaim: oidc.groupsClaim,
             userClaim: oidc.userClaim,
             ...(oidc.jwksUri ? { jwksUri: oidc.jwksUri } : {}),
+            ...(oidc.attributeClaims ? { attributeClaims: oidc.attributeClaims } : {}),
           }),
         }
       : {}),
