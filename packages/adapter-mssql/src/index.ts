@@ -150,3 +150,9 @@ export { refusalTokens, loginFailedTokens, gatewayFailureTokens, MssqlError, GAT
 export { clientHandshake, HandshakeRefusedError } from './session/client-handshake.js';
 export type { ClientHandshakeOptions, ClientHello } from './session/client-handshake.js';
 export { composeClientLoginResponse } from './session/login-response.js';
+
+// The session layer: the DialectAdapter the gateway registers for `dialect: mssql`.
+export { createMssqlAdapter } from './mssql-adapter.js';
+export type { MssqlListenerOptions } from './session/mssql-session.js';
+export { PreparedHandles } from './session/prepared-handles.js';
+export { parseInsertBulk } from './session/insert-bulk.js';

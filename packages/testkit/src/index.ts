@@ -33,7 +33,7 @@ export type { MariadbServer, MariadbServerOptions } from './servers/mariadb-serv
 export { startMongo, jongodbBinary, MongoServerError } from './servers/mongodb-server.js';
 export type { MongoServer, MongoServerOptions } from './servers/mongodb-server.js';
 export { startMssql, MssqlServerError } from './servers/mssql-server.js';
-export type { MssqlServer, MssqlServerOptions } from './servers/mssql-server.js';
+export type { MssqlServer, MssqlServerEvent, MssqlServerOptions } from './servers/mssql-server.js';
 export { startGatewayProcess, serveGatewayInChild, GATEWAY_PROCESS_PARAMETERS } from './memory/gateway-process.js';
 export type { GatewayProcess, GatewayMemory, ChildGateway } from './memory/gateway-process.js';
 export { prng, splitAt, feed } from './fuzz/seeded.js';

@@ -19,6 +19,8 @@ export class ServerState {
   private spid = 51;
   private handle = 0;
   readonly events: ServerEvent[] = [];
+  /** Told of every event as it happens (the CLI prints them for tests in another process). */
+  onEvent: ((event: ServerEvent) => void) | undefined;
   /** The session holding SQLite's (single) transaction, if any. */
   transactionOwner: number | undefined;
 
@@ -40,6 +42,7 @@ export class ServerState {
 
   record(event: ServerEvent): void {
     this.events.push(event);
+    this.onEvent?.(event);
     if (this.events.length > 10_000) this.events.shift();
   }
 }

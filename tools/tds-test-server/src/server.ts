@@ -15,6 +15,8 @@ export interface TdsTestServerOptions {
   readonly port?: number;
   /** Answer every successful login with ENVCHANGE routing (type 20) to this server, then close. */
   readonly route?: { readonly server: string; readonly port: number };
+  /** Told of every event as it happens (the CLI prints them, for tests in another process). */
+  readonly onEvent?: (event: ServerEvent) => void;
 }
 
 /**
@@ -34,6 +36,7 @@ export interface TdsTestServer {
 export async function startTdsTestServer(options: TdsTestServerOptions): Promise<TdsTestServer> {
   const engine = await Engine.create();
   const state = new ServerState(engine, new Map(Object.entries(options.users)), options.tls, options.route);
+  state.onEvent = options.onEvent;
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);

@@ -2,6 +2,7 @@ import { createSecureContext } from 'node:tls';
 import type { Dialect, DialectAdapter, Masker, Principal } from '@gatehouse/core';
 import { GatehouseError } from '@gatehouse/core';
 import { CursorRegistry, UpstreamFactsCache, createMongoAdapter } from '@gatehouse/adapter-mongodb';
+import { createMssqlAdapter } from '@gatehouse/adapter-mssql';
 import { createMysqlAdapter } from '@gatehouse/adapter-mysql';
 import { CancelRegistry, UpstreamCatalog, createPostgresAdapter } from '@gatehouse/adapter-postgres';
 import type { Logger, PemKeyPair, SessionHooks, SqlStatementDecider } from '@gatehouse/proxy';
@@ -77,6 +78,29 @@ const ADAPTERS: Partial<Record<Dialect, AdapterFactory>> = {
       masker: services.masker,
       logger: services.logger,
       ...(connection.maxMessageBytes ? { maxPacketBytes: connection.maxMessageBytes } : {}),
+      ...(services.hooks ? { hooks: services.hooks } : {}),
+    });
+    return { adapter, close: () => undefined };
+  },
+  mssql: (connection, certificate, services) => {
+    // SQL Server: the gateway logs in upstream with its SQL credentials (ENVCHANGE routing followed
+    // there, never passed to clients); clients bring a token in LOGIN7's password slot, inside TLS.
+    const adapter = createMssqlAdapter({
+      certificate: { cert: certificate.cert, key: certificate.key },
+      allowPlaintextOnLoopback: connection.allowPlaintextOnLoopback,
+      upstream: {
+        host: connection.upstream.host,
+        port: connection.upstream.port,
+        database: connection.upstream.database,
+        user: connection.upstream.user,
+        password: connection.upstream.password,
+        tls: upstreamTlsOptions(connection.upstream.host, connection.upstream.tls),
+      },
+      authenticate: services.authenticate,
+      decider: services.decider,
+      masker: services.masker,
+      logger: services.logger,
+      ...(connection.maxMessageBytes ? { maxMessageBytes: connection.maxMessageBytes } : {}),
       ...(services.hooks ? { hooks: services.hooks } : {}),
     });
     return { adapter, close: () => undefined };

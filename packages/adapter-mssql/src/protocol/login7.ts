@@ -95,8 +95,12 @@ const FIELDS = {
   changePassword: 86,
 } as const;
 
-/** SQL Server caps every LOGIN7 string at 128 characters (256 for AtchDBFile and passwords). */
-const MAX_CHARS: Record<string, number> = { password: 128, changePassword: 128, attachDbFile: 260 };
+/**
+ * SQL Server caps every LOGIN7 string at 128 characters (260 for AtchDBFile). The password is the
+ * exception here: the gateway receives identity tokens in that slot (JWTs are several hundred
+ * characters), so it accepts up to 4096 — still far below what the USHORT length could claim.
+ */
+const MAX_CHARS: Record<string, number> = { password: 4096, changePassword: 128, attachDbFile: 260 };
 
 /** LOGIN7 password obfuscation: swap each byte's nibbles, then XOR 0xA5 (MS-TDS 2.2.6.4). */
 export function obfuscatePassword(ucs2: Buffer): Buffer {

@@ -42,3 +42,18 @@ export function gatewayFailureTokens(message: string): Buffer {
     encodeDone({ status: DoneStatus.Error }),
   ]);
 }
+
+/** The client asked for a database this connection does not serve: SQL Server's 4060 (the login fails). */
+export function databaseRefusedTokens(database: string, served: string): Buffer {
+  return Buffer.concat([
+    encodeMessageToken('error', {
+      number: 4060,
+      state: 1,
+      class: 11,
+      message: `Cannot open database "${database.slice(0, 128)}" requested by the login: gatehouse serves database "${served}" on this connection. The login failed.`,
+      serverName: GATEWAY_SERVER_NAME,
+      lineNumber: 1,
+    }),
+    encodeDone({ status: DoneStatus.Error }),
+  ]);
+}

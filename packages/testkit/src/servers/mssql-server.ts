@@ -11,6 +11,10 @@ import { createTestCertificates } from '../tls/test-certificates.js';
 
 /** The test server prints this line once it listens. */
 const READY_PREFIX = 'TDS_TEST_SERVER=';
+/** …and this before each event (what it saw: logins, batch texts, RPC procedures, attentions). */
+const EVENT_PREFIX = 'TDS_EVENT=';
+/** Events kept per stand-in (oldest dropped first). */
+const MAX_EVENTS = 10_000;
 const DEFAULT_USER = 'sa';
 const DEFAULT_PASSWORD = 'Gatehouse-Test-1!';
 
@@ -41,7 +45,19 @@ export interface MssqlServer {
   /** PEM of the CA that signed the stand-in's certificate (verify-full in tests); undefined for MSSQL_URL. */
   readonly ca: string | undefined;
   readonly kind: 'tds-test-server' | 'external';
+  /**
+   * Stand-in only: what the server saw, in order (logins, batch texts as received, RPC procedures
+   * and statements, attentions); always empty for MSSQL_URL, so assertions on it must be skipped there.
+   */
+  readonly events: readonly MssqlServerEvent[];
   stop(): Promise<void>;
+}
+
+/** One thing the stand-in saw (no passwords). */
+export interface MssqlServerEvent {
+  readonly spid: number;
+  readonly event: string;
+  readonly [key: string]: unknown;
 }
 
 export class MssqlServerError extends GatehouseError {
@@ -62,6 +78,7 @@ function fromUrl(url: string): MssqlServer {
     tls: ['true', '1', 'strict'].includes(parsed.searchParams.get('encrypt') ?? ''),
     ca: undefined,
     kind: 'external',
+    events: [],
     stop: async () => undefined,
   };
 }
@@ -85,7 +102,7 @@ export async function startMssql(options: MssqlServerOptions = {}): Promise<Mssq
   const { cli, root } = testServerCli();
   const port = await freePort();
   const users = { ...options.users, [DEFAULT_USER]: DEFAULT_PASSWORD };
-  const args = ['--conditions=@gatehouse/source', '--import', 'tsx', cli, '--port', String(port)];
+  const args = ['--conditions=@gatehouse/source', '--import', 'tsx', cli, '--port', String(port), '--events', 'on'];
   for (const [name, password] of Object.entries(users)) args.push('--user', `${name}:${password}`);
   if (options.route) args.push('--route', `${options.route.host}:${options.route.port}`);
   let ca: string | undefined;
@@ -95,6 +112,12 @@ export async function startMssql(options: MssqlServerOptions = {}): Promise<Mssq
     args.push('--tls-key', certificates.serverKey, '--tls-cert', certificates.serverCert, '--encryption', options.tls);
   }
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const events: MssqlServerEvent[] = [];
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    if (!line.startsWith(EVENT_PREFIX)) return;
+    events.push(JSON.parse(line.slice(EVENT_PREFIX.length)) as MssqlServerEvent);
+    if (events.length > MAX_EVENTS) events.shift();
+  });
   await waitUntilReady(child, options.timeoutMs ?? 20_000);
   return {
     host: '127.0.0.1',
@@ -105,6 +128,7 @@ export async function startMssql(options: MssqlServerOptions = {}): Promise<Mssq
     tls: Boolean(options.tls),
     ca,
     kind: 'tds-test-server',
+    events,
     stop: () => stopProcess(child),
   };
 }
@@ -117,7 +141,9 @@ function waitUntilReady(child: ChildProcess, timeoutMs: number): Promise<void> {
       reject(new MssqlServerError(`the TDS test server did not start within ${timeoutMs} ms: ${log.slice(-5).join(' | ')}`));
     }, timeoutMs);
     const onLine = (line: string): void => {
+      // Only the last lines matter (for a startup failure); events keep coming after startup.
       log.push(line);
+      if (log.length > 20) log.shift();
       if (line.startsWith(READY_PREFIX)) {
         clearTimeout(timer);
         resolve();

@@ -1,0 +1,481 @@
+import type { Duplex } from 'node:stream';
+import type { Action, MaskObligation, Masker } from '@gatehouse/core';
+import type { CompletedStatement, GateResult, StatementOutcome } from '@gatehouse/proxy';
+import { ProtocolError } from '../errors.js';
+import { MessageAssembler } from '../protocol/message.js';
+import type { Message } from '../protocol/message.js';
+import { isEndOfMessage, PacketType } from '../protocol/packet.js';
+import type { Packet } from '../protocol/packet.js';
+import { PacketReader } from '../protocol/packet-reader.js';
+import { StreamingMessageWriter } from '../protocol/message-writer.js';
+import { encodeMessage } from '../protocol/packet.js';
+import { encodeDone } from '../protocol/tokens/done.js';
+import { DoneStatus } from '../protocol/tokens/token-types.js';
+import { forwardedRequest, forwardedText } from './forwarded-request.js';
+import type { TextReplacement } from './forwarded-request.js';
+import { gatewayFailureTokens, refusalTokens } from './native-errors.js';
+import { PreparedHandles } from './prepared-handles.js';
+import { refusalMessage, rowLimitNotice } from './refusals.js';
+import { planRequest } from './request-plan.js';
+import type { PlannedStatement, RequestPlan } from './request-plan.js';
+import { ResponseProcessor } from './response-processor.js';
+import { rowMaskerFor } from './result-masking.js';
+
+/** What the relay needs from the session: the decision step, the gate, masking, hooks. */
+export interface RelayContext {
+  decide(text: string): StatementOutcome;
+  decideActions(actions: readonly Action[]): StatementOutcome;
+  readonly masker: Masker;
+  /** Redacts free text from the server (ERROR and INFO messages) in rewritten responses. */
+  redactText(text: string): string;
+  database(): string | undefined;
+  /** The server moved the session to another database (USE): the target follows. */
+  setDatabase(database: string): void;
+  /** Called once per decided statement, before the gate (logging, statementDecided). */
+  onStatement?(outcome: StatementOutcome): void;
+  /** The last word before a decided statement is forwarded; may wait. A rejection refuses. */
+  gate(outcome: StatementOutcome, signal: AbortSignal): GateResult | Promise<GateResult>;
+  /** The W3C traceparent to carry upstream with this statement, if any. */
+  traceContext?(outcome: StatementOutcome): string | undefined;
+  onCompleted?(completed: CompletedStatement): void;
+  onProtocolError?(side: 'client' | 'upstream', error: unknown): void;
+}
+
+export interface RelaySides {
+  readonly client: Duplex;
+  readonly upstream: Duplex;
+  /** The packet size both sides use (the upstream's, adopted by the client through ENVCHANGE). */
+  readonly packetSize: number;
+  /** Cap on one client request message (SQLBatch, RPC); BULK LOAD data is streamed, not capped. */
+  readonly maxMessageBytes?: number;
+}
+
+/** A response the client is owed, in order: from the upstream, or written by the gateway. */
+type Expected =
+  | { readonly kind: 'local'; readonly bytes: Buffer }
+  | { readonly kind: 'upstream'; readonly outcomes: readonly StatementOutcome[]; readonly plan?: RequestPlan; readonly startedAt: number };
+
+interface InFlight {
+  readonly expected: Extract<Expected, { kind: 'upstream' }> | undefined;
+  readonly processor: ResponseProcessor;
+  readonly writer: StreamingMessageWriter | undefined;
+}
+
+/** A request whose gate is still deciding. */
+interface Holding {
+  readonly control: AbortController;
+  readonly outcomes: readonly StatementOutcome[];
+  cancelled: boolean;
+}
+
+type QueueItem = { readonly kind: 'request'; readonly message: Message } | { readonly kind: 'bulk'; readonly packet: Packet };
+
+const PROCEED: GateResult = { proceed: true };
+const GATE_FAILED: GateResult = { proceed: false, reason: 'audit-unavailable', message: 'gate failed' };
+/** Client bytes queued behind a held request before the gateway stops reading (Attention still gets through below it). */
+const MAX_QUEUED_BYTES = 1024 * 1024;
+
+/**
+ * The steady state of one TDS session. Client requests are decided (and gated) before a byte goes
+ * upstream; refusals are answered by the gateway with ERROR 229 and the session goes on. Upstream
+ * responses are forwarded packet by packet as they came, read only for what the session must learn
+ * (rows, errors, database changes, prepared handles), unless the decision carries a mask plan or a
+ * row limit: then they are rewritten token by token and re-packetised as they stream. Nothing is
+ * held beyond the chunk in hand; each side pauses while the other cannot take more.
+ */
+export class Relay {
+  readonly #client: Duplex;
+  readonly #upstream: Duplex;
+  readonly #context: RelayContext;
+  readonly #packetSize: number;
+  readonly #clientReader: PacketReader;
+  readonly #upstreamReader: PacketReader;
+  readonly #assembler = new MessageAssembler();
+  readonly #handles = new PreparedHandles();
+
+  readonly #queue: QueueItem[] = [];
+  #queuedBytes = 0;
+  /** A request waiting for its gate; Attention cancels it. */
+  #holding: Holding | undefined;
+  readonly #expected: Expected[] = [];
+  #inFlight: InFlight | undefined;
+  /** Attentions forwarded and not yet acknowledged. */
+  #attentions = 0;
+  /** The outcome an allowed INSERT BULK left for the BULK LOAD data that follows. */
+  #bulkOutcome: StatementOutcome | undefined;
+  #bulk: { readonly outcome: StatementOutcome | undefined } | undefined;
+
+  #clientPaused = new Set<string>();
+  #upstreamPaused = false;
+  #draining = false;
+  #ended = false;
+  readonly #closed: Promise<void>;
+  #resolveClosed!: () => void;
+
+  constructor(sides: RelaySides, context: RelayContext) {
+    this.#client = sides.client;
+    this.#upstream = sides.upstream;
+    this.#context = context;
+    this.#packetSize = sides.packetSize;
+    this.#clientReader = new PacketReader({
+      maxPacketSize: sides.packetSize,
+      ...(sides.maxMessageBytes ? { maxMessageBytes: sides.maxMessageBytes } : {}),
+      allowedTypes: [PacketType.SqlBatch, PacketType.Rpc, PacketType.Attention, PacketType.TransactionManager, PacketType.BulkLoad],
+      streamedTypes: [PacketType.BulkLoad],
+    });
+    this.#upstreamReader = new PacketReader({ maxPacketSize: sides.packetSize, allowedTypes: [PacketType.TabularResult], streamedTypes: [PacketType.TabularResult] });
+    this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+  }
+
+  get closed(): Promise<void> {
+    return this.#closed;
+  }
+
+  /** Starts relaying; the initial buffers are bytes each side sent that the handshake read but did not use. */
+  start(clientInitial: Buffer, upstreamInitial: Buffer): void {
+    this.#client.on('data', (chunk: Buffer) => this.#onClientData(chunk));
+    this.#upstream.on('data', (chunk: Buffer) => this.#onUpstreamData(chunk));
+    this.#client.on('end', () => this.#end());
+    this.#client.on('close', () => this.#end());
+    this.#client.on('error', () => this.#end());
+    this.#upstream.on('end', () => this.#end());
+    this.#upstream.on('close', () => this.#end());
+    this.#upstream.on('error', () => this.#end());
+    this.#client.resume();
+    this.#upstream.resume();
+    if (upstreamInitial.length > 0) this.#onUpstreamData(upstreamInitial);
+    if (clientInitial.length > 0) this.#onClientData(clientInitial);
+  }
+
+  /** Graceful shutdown: end once nothing is in flight (now, when idle). */
+  drain(): void {
+    this.#draining = true;
+    if (this.#idle()) this.#end();
+  }
+
+  close(_reason: string): void {
+    this.#end();
+  }
+
+  // ── client → upstream ──────────────────────────────────────────────────────────────────────
+
+  #onClientData(chunk: Buffer): void {
+    if (this.#ended) return;
+    let packets: Packet[];
+    try {
+      packets = this.#clientReader.push(chunk);
+    } catch (error) {
+      this.#protocolViolation('client', error);
+      return;
+    }
+    for (const packet of packets) {
+      if (packet.type === PacketType.Attention) {
+        this.#attention();
+        continue;
+      }
+      if (packet.type === PacketType.BulkLoad) {
+        this.#enqueue({ kind: 'bulk', packet }, packet.length);
+        continue;
+      }
+      let message: Message | undefined;
+      try {
+        message = this.#assembler.push(packet);
+      } catch (error) {
+        this.#protocolViolation('client', error);
+        return;
+      }
+      // IGNORE: the client abandoned the message while sending it; the server drops it unanswered.
+      if (message && !message.ignored) this.#enqueue({ kind: 'request', message }, message.payload.length);
+    }
+    this.#pump();
+  }
+
+  #enqueue(item: QueueItem, bytes: number): void {
+    this.#queue.push(item);
+    this.#queuedBytes += bytes;
+    if (this.#queuedBytes > MAX_QUEUED_BYTES) this.#pauseClient('queue');
+  }
+
+  /** Handles queued client input in order; stops at a request whose gate is still deciding. */
+  #pump(): void {
+    while (!this.#holding && !this.#ended && this.#queue.length > 0) {
+      const item = this.#queue.shift()!;
+      this.#queuedBytes -= item.kind === 'request' ? item.message.payload.length : item.packet.length;
+      try {
+        if (item.kind === 'bulk') this.#bulkPacket(item.packet);
+        else this.#request(item.message);
+      } catch (error) {
+        this.#protocolViolation('client', error);
+        return;
+      }
+    }
+    if (this.#queuedBytes <= MAX_QUEUED_BYTES) this.#resumeClient('queue');
+    if (this.#draining && this.#idle()) this.#end();
+  }
+
+  #request(message: Message): void {
+    const plan = planRequest(message, {
+      decide: (text) => this.#context.decide(text),
+      decideActions: (actions) => this.#context.decideActions(actions),
+      handles: this.#handles,
+      database: () => this.#context.database(),
+    });
+    for (const statement of plan.statements) this.#context.onStatement?.(statement.outcome);
+    const rpc = plan.kind === 'rpc';
+    if (plan.refusal !== undefined) {
+      this.#respondLocally(refusalTokens(plan.refusal, { rpc }));
+      for (const statement of plan.statements) this.#completed(statement.outcome, 'blocked', performance.now());
+      return;
+    }
+    const control = new AbortController();
+    const verdict = this.#gateAll(plan.statements, control.signal);
+    if (!(verdict instanceof Promise)) {
+      this.#apply(message, plan, verdict);
+      return;
+    }
+    const holding: Holding = { control, cancelled: false, outcomes: plan.statements.map((statement) => statement.outcome) };
+    this.#holding = holding;
+    void verdict.then((result) => {
+      // Cancelled (Attention) while held: already answered, and the session has moved on.
+      if (holding.cancelled || this.#ended) return;
+      this.#holding = undefined;
+      this.#apply(message, plan, result);
+      this.#pump();
+    });
+  }
+
+  /** Every statement's gate, in order; the first refusal wins. Synchronous while every gate is. */
+  #gateAll(statements: readonly PlannedStatement[], signal: AbortSignal, from = 0): GateResult | Promise<GateResult> {
+    let approved: GateResult = PROCEED;
+    for (let i = from; i < statements.length; i++) {
+      let result: GateResult | Promise<GateResult>;
+      try {
+        result = this.#context.gate(statements[i]!.outcome, signal);
+      } catch {
+        return GATE_FAILED;
+      }
+      if (result instanceof Promise) {
+        return result.then(
+          (settled) => (settled.proceed ? this.#gateAll(statements, signal, i + 1) : settled),
+          () => GATE_FAILED,
+        );
+      }
+      if (!result.proceed) return result;
+      approved = result;
+    }
+    return approved;
+  }
+
+  #apply(message: Message, plan: RequestPlan, result: GateResult): void {
+    const startedAt = performance.now();
+    const outcomes = plan.statements.map((statement) => statement.outcome);
+    if (!result.proceed) {
+      const refused = plan.statements[0]!.outcome;
+      this.#respondLocally(refusalTokens(refusalMessage(refused.decision, result), { rpc: plan.kind === 'rpc' }));
+      for (const outcome of outcomes) this.#completed(outcome, 'blocked', startedAt);
+      return;
+    }
+    const replacements: TextReplacement[] = [];
+    for (const statement of plan.statements) {
+      if (!statement.text) continue;
+      const text = forwardedText(statement.text.original, statement.outcome.forwardText, this.#traceparent(statement.outcome));
+      if (text !== undefined) replacements.push({ slot: statement.text.slot, text });
+    }
+    this.#writeUpstream(forwardedRequest(message, plan, replacements, this.#packetSize));
+    this.#expected.push({ kind: 'upstream', outcomes, plan, startedAt });
+    if (plan.releasesHandle !== undefined) this.#handles.release(plan.releasesHandle);
+    if (plan.armsBulkLoad) this.#bulkOutcome = outcomes[0];
+  }
+
+  /** The trace context for a statement; a tracer that fails costs the statement its trace, nothing more. */
+  #traceparent(outcome: StatementOutcome): string | undefined {
+    try {
+      return this.#context.traceContext?.(outcome);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** BULK LOAD data: streamed upstream when an allowed INSERT BULK came just before it; refused otherwise. */
+  #bulkPacket(packet: Packet): void {
+    if (!this.#bulk) {
+      this.#bulk = { outcome: this.#bulkOutcome };
+      this.#bulkOutcome = undefined;
+    }
+    const { outcome } = this.#bulk;
+    if (outcome) this.#writeUpstream(packet.raw);
+    if (!isEndOfMessage(packet)) return;
+    this.#bulk = undefined;
+    if (outcome) this.#expected.push({ kind: 'upstream', outcomes: [outcome], startedAt: performance.now() });
+    else this.#respondLocally(refusalTokens('gatehouse: BULK LOAD data is refused unless an allowed INSERT BULK comes right before it'));
+  }
+
+  #attention(): void {
+    const holding = this.#holding;
+    if (holding) {
+      // The held request never went upstream: it is cancelled here, at once, whatever the gate
+      // answers later. As a server does, its response ends, then the acknowledgement follows as a
+      // message of its own (tedious reads exactly that: the response, then the DONE ATTN message).
+      holding.cancelled = true;
+      holding.control.abort();
+      this.#holding = undefined;
+      this.#respondLocally(encodeDone({ status: DoneStatus.Final }));
+      this.#respondLocally(encodeDone({ status: DoneStatus.Attention }));
+      for (const outcome of holding.outcomes) this.#completed(outcome, 'blocked', performance.now());
+      this.#pump();
+      return;
+    }
+    // Forwarded whatever is in flight: the server acknowledges with DONE ATTN, which the client awaits.
+    this.#attentions++;
+    this.#writeUpstream(encodeMessage(PacketType.Attention, Buffer.alloc(0), { packetSize: this.#packetSize }));
+  }
+
+  // ── upstream → client ──────────────────────────────────────────────────────────────────────
+
+  #onUpstreamData(chunk: Buffer): void {
+    if (this.#ended) return;
+    try {
+      for (const packet of this.#upstreamReader.push(chunk)) this.#upstreamPacket(packet);
+    } catch (error) {
+      this.#protocolViolation('upstream', error);
+    }
+  }
+
+  #upstreamPacket(packet: Packet): void {
+    const flight = (this.#inFlight ??= this.#startResponse(packet));
+    const out = flight.processor.push(packet.payload);
+    if (flight.writer) for (const bytes of out) flight.writer.push(bytes);
+    else this.#writeClient(packet.raw);
+    if (!isEndOfMessage(packet)) return;
+    flight.processor.end();
+    flight.writer?.end();
+    this.#inFlight = undefined;
+    this.#finishResponse(flight);
+  }
+
+  /** A response begins: it answers the oldest forwarded request (none: an attention acknowledgement). */
+  #startResponse(first: Packet): InFlight {
+    const head = this.#expected[0];
+    const expected = head?.kind === 'upstream' ? head : undefined;
+    if (expected) this.#expected.shift();
+    const outcome = expected?.outcomes.find((candidate) => candidate.decision.obligations.mask) ?? expected?.outcomes[0];
+    const mask = outcome?.decision.obligations.mask;
+    const limits = (expected?.outcomes ?? []).map((candidate) => candidate.decision.obligations.rowLimit).filter((limit): limit is number => limit !== undefined);
+    const rowLimit = limits.length > 0 ? Math.min(...limits) : undefined;
+    if (!outcome || (!mask && rowLimit === undefined)) return { expected, processor: new ResponseProcessor({ rewrite: false }), writer: undefined };
+    const actions = expected!.outcomes.flatMap((candidate) => candidate.actions);
+    const processor = new ResponseProcessor({
+      rewrite: true,
+      ...(mask ? { rowMaskerFor: (columns) => maskerFor(columns, mask, actions, this.#context.masker) } : {}),
+      redactText: (text) => this.#context.redactText(text),
+      ...(rowLimit !== undefined ? { rowLimit, rowLimitNotice: rowLimitNotice(rowLimit, outcome.decision) } : {}),
+    });
+    const writer = new StreamingMessageWriter(PacketType.TabularResult, (bytes) => this.#writeClient(bytes), { packetSize: this.#packetSize, spid: first.spid });
+    return { expected, processor, writer };
+  }
+
+  #finishResponse(flight: InFlight): void {
+    const { processor, expected } = flight;
+    if (processor.attentionAcknowledged) this.#attentions = 0;
+    if (processor.database !== undefined) this.#context.setDatabase(processor.database);
+    if (expected) {
+      const plan = expected.plan;
+      if (plan?.registersHandle && processor.returnedHandle !== undefined) this.#handles.register(processor.returnedHandle, expected.outcomes[0]!);
+      const result = processor.errorNumber !== undefined ? 'error' : 'ok';
+      for (const outcome of expected.outcomes) this.#completed(outcome, result, expected.startedAt, processor);
+    }
+    this.#flushLocal();
+    if (this.#draining && this.#idle()) this.#end();
+  }
+
+  #completed(outcome: StatementOutcome, result: CompletedStatement['result'], startedAt: number, processor?: ResponseProcessor): void {
+    const onCompleted = this.#context.onCompleted;
+    if (!onCompleted) return;
+    onCompleted({
+      outcome,
+      result,
+      durationMs: performance.now() - startedAt,
+      maskedValues: processor?.maskedValues ?? 0,
+      ...(processor ? { rows: processor.rows } : {}),
+      ...(processor?.errorNumber !== undefined ? { errorCode: String(processor.errorNumber) } : {}),
+    });
+  }
+
+  /** A response the gateway writes itself, sent in its turn (after responses still owed before it). */
+  #respondLocally(tokens: Buffer): void {
+    this.#expected.push({ kind: 'local', bytes: encodeMessage(PacketType.TabularResult, tokens, { packetSize: this.#packetSize }) });
+    this.#flushLocal();
+  }
+
+  #flushLocal(): void {
+    while (!this.#inFlight && this.#expected[0]?.kind === 'local') {
+      const local = this.#expected.shift() as Extract<Expected, { kind: 'local' }>;
+      this.#writeClient(local.bytes);
+    }
+  }
+
+  // ── plumbing ───────────────────────────────────────────────────────────────────────────────
+
+  #writeClient(bytes: Buffer): boolean {
+    if (this.#ended) return true;
+    const ok = this.#client.write(bytes);
+    if (!ok && !this.#upstreamPaused) {
+      this.#upstreamPaused = true;
+      this.#upstream.pause();
+      this.#client.once('drain', () => {
+        this.#upstreamPaused = false;
+        if (!this.#ended) this.#upstream.resume();
+      });
+    }
+    return ok;
+  }
+
+  #writeUpstream(bytes: Buffer): void {
+    if (this.#ended) return;
+    if (!this.#upstream.write(bytes) && !this.#clientPaused.has('upstream')) {
+      this.#pauseClient('upstream');
+      this.#upstream.once('drain', () => this.#resumeClient('upstream'));
+    }
+  }
+
+  #pauseClient(reason: string): void {
+    if (this.#clientPaused.size === 0) this.#client.pause();
+    this.#clientPaused.add(reason);
+  }
+
+  #resumeClient(reason: string): void {
+    if (!this.#clientPaused.delete(reason)) return;
+    if (this.#clientPaused.size === 0 && !this.#ended) this.#client.resume();
+  }
+
+  #idle(): boolean {
+    return !this.#holding && !this.#inFlight && this.#expected.length === 0 && this.#queue.length === 0 && !this.#bulk && this.#attentions === 0;
+  }
+
+  #protocolViolation(side: 'client' | 'upstream', error: unknown): void {
+    if (this.#ended) return;
+    this.#context.onProtocolError?.(side, error);
+    if (!this.#inFlight) {
+      const what = side === 'upstream' ? 'the database sent a malformed response' : error instanceof ProtocolError ? error.message : 'the request could not be processed';
+      this.#client.write(encodeMessage(PacketType.TabularResult, gatewayFailureTokens(`gatehouse: protocol violation: ${what}; the connection is closed`), { packetSize: this.#packetSize }));
+    }
+    this.#end();
+  }
+
+  #end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#holding?.control.abort();
+    if (!this.#client.writableEnded) this.#client.end();
+    if (!this.#upstream.writableEnded) this.#upstream.end();
+    setTimeout(() => {
+      this.#client.destroy();
+      this.#upstream.destroy();
+    }, 1_000).unref();
+    this.#resolveClosed();
+  }
+}
+
+function maskerFor(columns: Parameters<typeof rowMaskerFor>[0], mask: MaskObligation, actions: readonly Action[], masker: Masker) {
+  return rowMaskerFor(columns, mask, actions, masker);
+}
