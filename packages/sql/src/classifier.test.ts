@@ -23,4 +23,29 @@ describe('createSqlClassifier', () => {
     expect(second).toBe(first);
     expect(classifier.stats.exactHits).toBe(1);
   });
+
+  it('caches a parameterized text verbatim even when its shape was first seen with literals', async () => {
+    const classifier = await createSqlClassifier();
+    classifier.classify('SELECT abalance FROM pgbench_accounts WHERE aid = 42', { dialect: 'postgres' });
+    const first = classifier.classify('SELECT abalance FROM pgbench_accounts WHERE aid = $1', { dialect: 'postgres' });
+    const second = classifier.classify('SELECT abalance FROM pgbench_accounts WHERE aid = $1', { dialect: 'postgres' });
+    expect(second).toBe(first);
+    expect(classifier.stats.exactHits).toBe(1);
+    // A literal-varying text is not kept verbatim once its shape is known.
+    classifier.classify('SELECT abalance FROM pgbench_accounts WHERE aid = 43', { dialect: 'postgres' });
+    classifier.classify('SELECT abalance FROM pgbench_accounts WHERE aid = 43', { dialect: 'postgres' });
+    expect(classifier.stats.exactHits).toBe(1);
+  });
+
+  it('builds the redacted text on demand, and it survives spreading, cloning and JSON', async () => {
+    const classifier = await createSqlClassifier();
+    classifier.classify("SELECT name FROM users WHERE email = 'a@example.com'", { dialect: 'postgres' });
+    const [action] = classifier.classify("SELECT name /* note */ FROM users WHERE email = 'b@example.com'", { dialect: 'postgres' });
+    const expected = 'SELECT name /* … */ FROM users WHERE email = ?';
+    expect(action?.fingerprint).toBe('SELECT name FROM users WHERE email = ?');
+    expect({ ...action }.redactedText).toBe(expected);
+    expect(structuredClone(action)?.redactedText).toBe(expected);
+    expect(JSON.parse(JSON.stringify(action)).redactedText).toBe(expected);
+    expect(action?.redactedText).toBe(expected);
+  });
 });

@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type { ClassifyContext, DialectModule, StatementClassification } from './dialect-module.js';
 import { unknownStatement } from './dialect-module.js';
 import { loadDialectModules } from './dialect-registry.js';
-import { normalizeStatement } from './normalize.js';
+import { fingerprintStatement, redactStatement } from './normalize.js';
 
 export interface SqlClassifierOptions {
   /** Statements longer than this (UTF-16 code units ≈ bytes for SQL) are `unknown` without parsing. */
@@ -31,11 +31,13 @@ export async function createSqlClassifier(options: SqlClassifierOptions = {}): P
   const modules = await loadDialectModules();
   const maxBytes = options.maxStatementBytes ?? DEFAULT_MAX_STATEMENT_BYTES;
   const cacheEntries = options.cacheEntries ?? 10_000;
+  // Keyed by the text alone (no concatenated key to build and hash per statement); the entry names
+  // the context it was classified in, and an entry of another context is a miss.
   const exactCache =
     cacheEntries > 0
-      ? new LRUCache<string, Action[]>({
+      ? new LRUCache<string, ExactEntry>({
           maxSize: options.exactCacheBytes ?? 16 * 1024 * 1024,
-          sizeCalculation: (actions, key) => key.length * 2 + 512 * actions.length,
+          sizeCalculation: (entry, key) => key.length * 2 + entry.context.length * 2 + 512 * entry.actions.length,
         })
       : undefined;
   const shapeCache = cacheEntries > 0 ? new LRUCache<string, StatementClassification[]>({ max: cacheEntries }) : undefined;
@@ -45,24 +47,32 @@ export async function createSqlClassifier(options: SqlClassifierOptions = {}): P
     if (text.length > maxBytes) return [tooLargeAction(text, context.dialect)];
     const module = modules[context.dialect];
     if (!exactCache) return classifyUncached(module, text, context).actions;
-    const exactKey = cacheKey(context, text);
-    const cached = exactCache.get(exactKey);
-    if (cached) {
+    const contextKey = contextKeyOf(context);
+    const cached = exactCache.get(text);
+    if (cached && cached.context === contextKey) {
       stats.exactHits++;
-      return cached;
+      return cached.actions;
     }
-    const { actions, newShape } = classifyUncached(module, text, context);
-    // Only texts of a new shape are remembered verbatim. Repeated texts (prepared statements, ORM
-    // queries with parameters) are cached on their first sight; literal-varying texts, which would
-    // never repeat, would only churn the cache and its memory.
-    if (newShape) exactCache.set(exactKey, actions);
+    const { actions, newShape, literals } = classifyUncached(module, text, context);
+    // Texts are remembered verbatim when they are of a new shape or carry no literal at all.
+    // Repeated texts (prepared statements, ORM queries with parameters) are then cached on first
+    // sight, even when the same shape was first seen with literals; literal-varying texts, which
+    // would never repeat, would only churn the cache and its memory.
+    if (newShape || !literals) exactCache.set(text, { context: contextKey, actions });
     return actions;
   }
 
-  function classifyUncached(module: DialectModule, text: string, context: ClassifyContext): { actions: Action[]; newShape: boolean } {
+  function classifyUncached(module: DialectModule, text: string, context: ClassifyContext): { actions: Action[]; newShape: boolean; literals: boolean } {
     const lexed = module.lex(text);
+    let literals = false;
+    for (const token of lexed.tokens) {
+      if (token.kind === 'string' || token.kind === 'number') {
+        literals = true;
+        break;
+      }
+    }
     const ranges = module.split(lexed, text);
-    const normalized = ranges.map((range) => normalizeStatement(text, lexed.tokens, range, module));
+    const fingerprints = ranges.map((range) => fingerprintStatement(text, lexed.tokens, range, module));
     // A text the lexer could not read (an unterminated string) shares its fingerprint with a
     // well-formed one, so it must never be answered from the shape cache.
     let classifications: StatementClassification[] | undefined;
@@ -70,7 +80,7 @@ export async function createSqlClassifier(options: SqlClassifierOptions = {}): P
     if (lexed.problems.length > 0) {
       classifications = ranges.map(() => unknownStatement('parse-error'));
     } else {
-      const shapeKey = cacheKey(context, normalized.map((n) => n.fingerprint).join('\u0000;'));
+      const shapeKey = `${contextKeyOf(context)}\u0000${fingerprints.length === 1 ? fingerprints[0]! : fingerprints.join('\u0000;')}`;
       classifications = shapeCache?.get(shapeKey);
       if (classifications) {
         stats.fingerprintHits++;
@@ -82,22 +92,26 @@ export async function createSqlClassifier(options: SqlClassifierOptions = {}): P
       }
     }
     const multi = ranges.length > 1;
-    const actions = classifications.map((classification, i) => {
+    const actions = classifications.map((classification, i): Action => {
       const range = ranges[i]!;
-      const flags = new Set<Flag>(classification.flags);
-      if (multi) flags.add('multi-statement');
+      let executableComment = false;
       for (let t = range.firstToken; t < range.endToken; t++) {
-        if (lexed.tokens[t]!.kind === 'exec-comment-start') flags.add('executable-comment');
+        if (lexed.tokens[t]!.kind === 'exec-comment-start') executableComment = true;
       }
-      return {
-        dialect: context.dialect,
-        ...classification,
-        flags: [...flags],
-        fingerprint: normalized[i]!.fingerprint,
-        redactedText: normalized[i]!.redactedText,
-      };
+      let flags: readonly Flag[] = classification.flags;
+      if (multi || executableComment) {
+        const all = new Set<Flag>(flags);
+        if (multi) all.add('multi-statement');
+        if (executableComment) all.add('executable-comment');
+        flags = [...all];
+      } else {
+        // A copy (the cached classification's array is never handed out), without duplicates as before.
+        flags = flags.length > 1 ? [...new Set(flags)] : flags.slice();
+      }
+      // The redacted text is built eagerly: a lazy accessor measured slower than building it (V8).
+      return { dialect: context.dialect, ...classification, flags, fingerprint: fingerprints[i]!, redactedText: redactStatement(text, lexed.tokens, range) };
     });
-    return { actions, newShape };
+    return { actions, newShape, literals };
   }
 
   return { classify, stats };
@@ -119,8 +133,20 @@ function safeClassify(
   }
 }
 
-function cacheKey(context: ClassifyContext, text: string): string {
-  return `${context.dialect}\u0000${context.database ?? ''}\u0000${context.schema ?? ''}\u0000${text}`;
+interface ExactEntry {
+  readonly context: string;
+  readonly actions: Action[];
+}
+
+let lastContext: { dialect: string; database: string | undefined; schema: string | undefined; key: string } | undefined;
+
+/** What a classification depends on besides the text; the last one is remembered (sessions repeat it). */
+function contextKeyOf(context: ClassifyContext): string {
+  const last = lastContext;
+  if (last && last.dialect === context.dialect && last.database === context.database && last.schema === context.schema) return last.key;
+  const key = `${context.dialect}\u0000${context.database ?? ''}\u0000${context.schema ?? ''}`;
+  lastContext = { dialect: context.dialect, database: context.database, schema: context.schema, key };
+  return key;
 }
 
 function tooLargeAction(text: string, dialect: SqlDialect): Action {

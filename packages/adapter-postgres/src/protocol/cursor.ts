@@ -69,6 +69,11 @@ export class MessageCursor {
 
   /** A NUL-terminated string. */
   cstring(field: string): string {
+    // The empty string (unnamed statements and portals) is the common case: no search, no decoding.
+    if (this.offset < this.buf.length && this.buf[this.offset] === 0) {
+      this.offset++;
+      return '';
+    }
     const end = this.buf.indexOf(0, this.offset);
     if (end < 0) this.fail(`${field} has no NUL terminator`);
     const text = this.text(this.offset, end, field);
@@ -82,6 +87,20 @@ export class MessageCursor {
     const view = this.buf.subarray(this.offset, this.offset + n);
     this.offset += n;
     return view;
+  }
+
+  /** Steps over `n` bytes (checked), without making a view of them. */
+  skip(n: number, field: string): void {
+    this.need(n, field);
+    this.offset += n;
+  }
+
+  /** An Int32 length followed by that many bytes, stepped over; -1 means NULL. */
+  skipNullableBytes(field: string): void {
+    const length = this.int32(`${field} length`);
+    if (length === -1) return;
+    if (length < 0) this.fail(`${field} length is ${length}; only -1 (NULL) may be negative`);
+    this.skip(length, field);
   }
 
   /** An Int32 length followed by that many bytes; -1 means NULL. */
@@ -106,10 +125,13 @@ export class MessageCursor {
 
   /** Decodes `buf[start..end)` as UTF-8 under this cursor's strictness. */
   text(start: number, end: number, field: string): string {
-    if (this.strictText && !isUtf8(this.buf.subarray(start, end))) {
+    const text = this.buf.toString('utf8', start, end);
+    // Invalid UTF-8 always decodes with U+FFFD in its place, so only text holding one needs the
+    // byte-level check (a literal U+FFFD is valid): one pass over the bytes in the usual case.
+    if (this.strictText && text.includes('\uFFFD') && !isUtf8(this.buf.subarray(start, end))) {
       throw new ProtocolError(ProtocolErrorCode.InvalidUtf8, `${this.what}: ${field} is not valid UTF-8`);
     }
-    return this.buf.toString('utf8', start, end);
+    return text;
   }
 
   fail(problem: string): never {

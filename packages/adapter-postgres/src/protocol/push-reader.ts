@@ -250,13 +250,42 @@ export function typedFrameSize(
   return 1 + length;
 }
 
+/**
+ * A typed frame whose bytes are `source[start..start+size)`. Its views are made on first use: most
+ * frames are forwarded as they are, and the relay writes runs of them straight from `source`
+ * (see `FrameBytes`) without a view per frame.
+ */
+export class TypedFrame implements Frame {
+  readonly kind = 'typed' as const;
+  readonly code: number;
+  readonly length: number;
+  #raw: Buffer | undefined;
+  #payload: Buffer | undefined;
+
+  constructor(
+    readonly source: Buffer,
+    readonly start: number,
+    readonly size: number,
+  ) {
+    this.code = source[start]!;
+    this.length = size - 1;
+  }
+
+  get raw(): Buffer {
+    return (this.#raw ??= this.source.subarray(this.start, this.start + this.size));
+  }
+
+  get payload(): Buffer {
+    return (this.#payload ??= this.source.subarray(this.start + 5, this.start + this.size));
+  }
+
+  /** What tests and logs see: the same fields as a plain frame. */
+  toJSON(): Frame {
+    return { kind: this.kind, code: this.code, length: this.length, raw: this.raw, payload: this.payload };
+  }
+}
+
 /** Builds a typed frame whose bytes are `buf[start..start+size)`; views, no copy. */
 export function typedFrame(buf: Buffer, start: number, size: number): Frame {
-  return {
-    kind: 'typed',
-    code: buf[start]!,
-    length: size - 1,
-    raw: buf.subarray(start, start + size),
-    payload: buf.subarray(start + 5, start + size),
-  };
+  return new TypedFrame(buf, start, size);
 }

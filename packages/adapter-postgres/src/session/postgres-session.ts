@@ -285,11 +285,13 @@ export class PostgresSession implements Session {
             'statement decided',
           );
         },
+        ...(hooks?.traceContext ? { traceContext: (outcome) => hooks.traceContext!(identity, outcome) } : {}),
         onProtocolError: (side, error) => log.warn({ side, err: errorSummary(error) }, 'protocol violation: session closed'),
         gate: (outcome) => {
-          const control = new AbortController();
+          // Only a gate hook can hold a statement, so only then is there something to cancel.
+          const control = hooks?.gate ? new AbortController() : undefined;
           holding = control;
-          const result = hooks?.gate ? hooks.gate(identity, outcome, control.signal) : decisionGate(outcome);
+          const result = hooks?.gate && control ? hooks.gate(identity, outcome, control.signal) : decisionGate(outcome);
           const settled = hooks?.gateSettled
             ? (answer: GateResult): GateResult => {
                 hooks.gateSettled!(identity, outcome, answer);
@@ -298,7 +300,7 @@ export class PostgresSession implements Session {
             : undefined;
           if (!(result instanceof Promise)) return verdictOf(settled ? settled(result) : result, outcome);
           return result.then(
-            (answer) => (control.signal.aborted && !answer.proceed ? { forward: false, refusal: queryCanceledError() } : verdictOf(settled ? settled(answer) : answer, outcome)),
+            (answer) => (control?.signal.aborted && !answer.proceed ? { forward: false, refusal: queryCanceledError() } : verdictOf(settled ? settled(answer) : answer, outcome)),
             (error: unknown) => {
               // Refused by the relay (gateFailedError); observers see it as the failed gate it is.
               settled?.({ proceed: false, reason: 'audit-unavailable', message: 'gate failed' });
@@ -338,9 +340,11 @@ function upstreamErrorType(error: unknown): string {
   return error instanceof GatehouseError ? error.code : 'error';
 }
 
+const FORWARD: GateVerdict = { forward: true };
+
 /** A gate's neutral answer as this dialect's verdict: refusals become PostgreSQL errors. */
 function verdictOf(result: GateResult, outcome: { readonly decision: Decision }): GateVerdict {
-  if (result.proceed) return { forward: true };
+  if (result.proceed) return FORWARD;
   switch (result.reason) {
     case 'audit-unavailable':
       return { forward: false, refusal: gateFailedError() };

@@ -1,14 +1,13 @@
 import type { Duplex } from 'node:stream';
 import type { Action, Masker } from '@gatehouse/core';
 import type { StatementOutcome } from '@gatehouse/proxy';
-import { coalesceAdjacent } from '@gatehouse/proxy';
 import { BackendCode, FrontendCode } from '../protocol/codes.js';
 import type { BackendReader } from '../protocol/backend-reader.js';
 import type { Frame } from '../protocol/frame.js';
 import type { FrontendReader } from '../protocol/frontend-reader.js';
 import { decodeErrorResponse, decodeNoticeResponse, encodeErrorResponse, encodeNoticeResponse } from '../protocol/messages/error-notice.js';
 import type { ErrorNoticeMessage } from '../protocol/messages/error-notice.js';
-import { decodeBind, decodeClose, decodeDescribe, decodeExecute, decodeParse, encodeDescribe, encodeParse } from '../protocol/messages/extended.js';
+import { decodeBindTarget, decodeClose, decodeDescribe, decodeExecute, decodeParse, encodeDescribe, encodeParse } from '../protocol/messages/extended.js';
 import { decodeCommandComplete, decodeQuery, encodeQuery } from '../protocol/messages/query.js';
 import { decodeRowDescription } from '../protocol/messages/rows.js';
 import type { FieldDescription } from '../protocol/messages/rows.js';
@@ -32,6 +31,12 @@ import { copyOutFormat } from './copy-format.js';
 import type { CopyOutFormat } from './copy-format.js';
 import type { CopyRowMasker } from './copy-masking.js';
 import { decodeCopyResponse } from '../protocol/messages/copy.js';
+import { cutCommandComplete, LimitedResponse, RowAllowance, rowLimitNotice } from './row-limit.js';
+import { rowLimitRefusal } from './row-limit-refusals.js';
+import { declaredCursor, fetchedCursor } from './sql-cursor-names.js';
+import { upstreamText } from './upstream-text.js';
+import { coalesceOutgoing } from './outgoing.js';
+import type { Outgoing } from './outgoing.js';
 
 /**
  * A refused statement is replaced by one that cannot parse. Its syntax error comes back from the
@@ -56,9 +61,9 @@ class PinnedSettingChangedError extends Error {
 
 /** What the upstream owes us, in order: one entry per client request that gets a response. */
 type Pending =
-  | { kind: 'query'; outcome: StatementOutcome; refusal?: Buffer; copyFormat?: CopyOutFormat | undefined; stats: RequestStats }
+  | { kind: 'query'; outcome: StatementOutcome; refusal?: Buffer; copyFormat?: CopyOutFormat | undefined; stats: RequestStats; declared?: number }
   | { kind: 'parse'; refusal?: Buffer }
-  | { kind: 'bind' }
+  | { kind: 'bind'; named?: { name: string; portal: Portal } }
   | { kind: 'describe-statement' }
   | { kind: 'describe-portal'; portal: Portal | undefined; injected: boolean }
   | { kind: 'execute'; portal: Portal; started: boolean; stats: RequestStats }
@@ -74,6 +79,8 @@ interface PreparedStatement {
 interface Portal {
   readonly statement: PreparedStatement;
   fields?: readonly FieldDescription[];
+  /** Under a row limit: what the portal may still return over all its Executes. */
+  readonly allowance?: RowAllowance;
 }
 
 /** What the relay needs from the session: the decision step, masking, the catalog, redaction. */
@@ -90,6 +97,8 @@ export interface RelayContext {
   cancelUpstream(): void;
   /** Called once per decided statement, before anything is sent upstream. */
   onStatement?(outcome: StatementOutcome): void;
+  /** The W3C traceparent to carry upstream with a statement the gate let through (sqlcommenter comment). */
+  traceContext?(outcome: StatementOutcome): string | undefined;
   /**
    * The last word before a decided request is forwarded: may wait (a durable audit write, an
    * approval hold) and may refuse. Without a gate, `allow` forwards and anything else is refused.
@@ -137,8 +146,9 @@ interface RequestStats {
   maskedValues: number;
 }
 
-function newStats(): RequestStats {
-  return { startedAt: performance.now(), maskedValues: 0 };
+/** Completion events are optional; without a listener the clock is not read. */
+function newStats(timed: boolean): RequestStats {
+  return { startedAt: timed ? performance.now() : 0, maskedValues: 0 };
 }
 
 /** `SELECT 5`, `INSERT 0 3`, `UPDATE 2`, `COPY 7` → the last number; none for `BEGIN`. */
@@ -182,10 +192,19 @@ export class Relay {
   #copyMasker: CopyRowMasker | undefined;
   /** A strict masking failure: the rest of this request's results are withheld. */
   #suppressUntilReady = false;
+  /** Under a row limit: the response in progress, drawing on its statement's allowance. */
+  #limited: LimitedResponse | undefined;
+  /**
+   * What each cursor may still return over all its FETCHes, by the server's name for it: SQL
+   * cursors declared under a row limit, and named portals bound under one (SQL can FETCH those too).
+   */
+  readonly #cursorAllowances = new Map<string, RowAllowance>();
+  /** A cursor was opened under a row limit: from now on every FETCH must be countable. */
+  #limitedCursors = false;
   #transactionStatus: 'I' | 'T' | 'E';
 
-  readonly #toUpstream: Buffer[] = [];
-  readonly #toClient: Buffer[] = [];
+  readonly #toUpstream: Outgoing[] = [];
+  readonly #toClient: Outgoing[] = [];
   /** Client frames in order; waits while a gate decides. */
   readonly #clientPump: FramePump<Frame>;
   /** Upstream frames in order; waits while the catalog names a result's columns. */
@@ -300,14 +319,15 @@ export class Relay {
       case FrontendCode.Query: {
         const { text: query } = decodeQuery(frame);
         const outcome = this.#decide(query);
-        const copyFormat = copyFormatFor(query, outcome);
+        const copyFormat = copyFormatFor(outcome.forwardText ?? query, outcome);
         return this.#gate(outcome, (verdict) => {
           if (verdict.forward) {
-            this.#toUpstream.push(frame.raw);
-            this.#expect({ kind: 'query', outcome, copyFormat, stats: newStats() });
+            const text = this.#forwardedText(query, outcome);
+            this.#toUpstream.push(text === undefined ? frame : encodeQuery(text));
+            this.#expect({ kind: 'query', outcome, copyFormat, stats: this.#newStats() });
           } else {
             this.#toUpstream.push(REFUSED_QUERY);
-            this.#expect({ kind: 'query', outcome, refusal: verdict.refusal, stats: newStats() });
+            this.#expect({ kind: 'query', outcome, refusal: verdict.refusal, stats: this.#newStats() });
           }
         });
       }
@@ -315,11 +335,13 @@ export class Relay {
         if (this.#discardingUntilSync) return undefined;
         const parse = decodeParse(frame);
         const outcome = this.#decide(parse.query);
-        const copyFormat = copyFormatFor(parse.query, outcome);
+        const copyFormat = copyFormatFor(outcome.forwardText ?? parse.query, outcome);
         return this.#gate(outcome, (verdict) => {
           if (verdict.forward) {
             this.#statements.set(parse.name, { outcome, copyFormat });
-            this.#toUpstream.push(frame.raw);
+            // The text prepared upstream is the one decided on: the rewrite, when there is one.
+            const text = this.#forwardedText(parse.query, outcome);
+            this.#toUpstream.push(text === undefined ? frame : encodeParse(parse.name, text, parse.paramTypeOids));
             this.#expect({ kind: 'parse' });
           } else {
             this.#statements.delete(parse.name);
@@ -331,7 +353,7 @@ export class Relay {
       }
       case FrontendCode.Bind: {
         if (this.#discardingUntilSync) return;
-        const bind = decodeBind(frame);
+        const bind = decodeBindTarget(frame);
         const statement = this.#statements.get(bind.statement);
         if (!statement) {
           // Protocol and SQL-level prepared statements share one namespace: a name the gateway
@@ -341,15 +363,23 @@ export class Relay {
           this.#discardingUntilSync = true;
           return;
         }
-        this.#portals.set(bind.portal, { statement });
-        out.push(frame.raw);
-        this.#expect({ kind: 'bind' });
+        const rowLimit = statement.outcome.decision.obligations.rowLimit;
+        const portal: Portal = rowLimit === undefined ? { statement } : { statement, allowance: new RowAllowance(rowLimit) };
+        this.#portals.set(bind.portal, portal);
+        out.push(frame);
+        if (bind.portal === '' || (rowLimit === undefined && this.#cursorAllowances.size === 0)) {
+          this.#expect({ kind: 'bind' });
+          return;
+        }
+        // A named portal is also a cursor SQL can FETCH from: it shares its allowance with that name.
+        if (rowLimit !== undefined) this.#limitedCursors = true;
+        this.#expect({ kind: 'bind', named: { name: bind.portal, portal } });
         return;
       }
       case FrontendCode.Describe: {
         if (this.#discardingUntilSync) return;
         const describe = decodeDescribe(frame);
-        out.push(frame.raw);
+        out.push(frame);
         // The portal object, not its name: a later Close or Bind in the same pipeline may reuse the name.
         this.#expect(
           describe.kind === 'S' ? { kind: 'describe-statement' } : { kind: 'describe-portal', portal: this.#portals.get(describe.name), injected: false },
@@ -368,16 +398,19 @@ export class Relay {
           this.#discardingUntilSync = true;
           return;
         }
-        const describing = this.#pending.some((entry) => entry.kind === 'describe-portal' && entry.portal === portal);
-        if (portal.statement.outcome.decision.obligations.mask && !portal.fields && !describing) {
+        if (
+          portal.statement.outcome.decision.obligations.mask &&
+          !portal.fields &&
+          !this.#pending.some((entry) => entry.kind === 'describe-portal' && entry.portal === portal)
+        ) {
           // Rows are masked by column, so the gateway needs this portal's description first.
           out.push(encodeDescribe('P', name));
           this.#expect({ kind: 'describe-portal', portal, injected: true });
         }
-        out.push(frame.raw);
+        out.push(frame);
         // The portal object travels with the request: responses are matched to what was executed,
         // whatever the client does to the name afterwards.
-        this.#expect({ kind: 'execute', portal, started: false, stats: newStats() });
+        this.#expect({ kind: 'execute', portal, started: false, stats: this.#newStats() });
         return;
       }
       case FrontendCode.Close: {
@@ -385,36 +418,36 @@ export class Relay {
         const close = decodeClose(frame);
         if (close.kind === 'S') this.#statements.delete(close.name);
         else this.#portals.delete(close.name);
-        out.push(frame.raw);
+        out.push(frame);
         this.#expect({ kind: 'close' });
         return;
       }
       case FrontendCode.Sync:
         this.#discardingUntilSync = false;
         this.#upstreamSkipping = false;
-        out.push(frame.raw);
+        out.push(frame);
         this.#pending.push({ kind: 'sync' });
         return;
       case FrontendCode.Flush:
-        out.push(frame.raw);
+        out.push(frame);
         return;
       case FrontendCode.CopyData:
       case FrontendCode.CopyDone:
       case FrontendCode.CopyFail:
         // COPY FROM STDIN data: the COPY statement itself was decided.
-        out.push(frame.raw);
+        out.push(frame);
         return;
       case FrontendCode.FunctionCall: {
         const outcome = this.#context.decideActions([FUNCTION_CALL_ACTION]);
         this.#context.onStatement?.(outcome);
         return this.#gate(outcome, (verdict) => {
           if (verdict.forward) {
-            this.#toUpstream.push(frame.raw);
-            this.#expect({ kind: 'query', outcome, stats: newStats() });
+            this.#toUpstream.push(frame);
+            this.#expect({ kind: 'query', outcome, stats: this.#newStats() });
           } else {
             // A failed FunctionCall answers ErrorResponse + ReadyForQuery, as a failed Query does.
             this.#toUpstream.push(REFUSED_QUERY);
-            this.#expect({ kind: 'query', outcome, refusal: verdict.refusal, stats: newStats() });
+            this.#expect({ kind: 'query', outcome, refusal: verdict.refusal, stats: this.#newStats() });
           }
         });
       }
@@ -427,11 +460,70 @@ export class Relay {
     }
   }
 
+  #newStats(): RequestStats {
+    return newStats(this.#context.onCompleted !== undefined);
+  }
+
   #decide(text: string): StatementOutcome {
     let outcome = this.#context.decide(text);
     if (touchesPinnedSetting(text)) outcome = { actions: outcome.actions, decision: pinnedSettingDecision() };
+    else if (outcome.decision.obligations.rowLimit !== undefined || this.#limitedCursors) {
+      if (outcome.decision.obligations.rowLimit !== undefined && outcome.actions.some((action) => action.operation === 'DECLARE CURSOR')) {
+        // The cursor's rows come back through FETCHes, whose own decisions may carry no limit.
+        this.#limitedCursors = true;
+      }
+      const refusal = rowLimitRefusal(outcome.decision, outcome.actions, this.#limitedCursors);
+      if (refusal) outcome = { actions: outcome.actions, decision: refusal };
+    }
     this.#context.onStatement?.(outcome);
     return outcome;
+  }
+
+  /** What goes upstream for a forwarded statement: undefined = the client's bytes as they are. */
+  #forwardedText(clientText: string, outcome: StatementOutcome): string | undefined {
+    let traceparent: string | undefined;
+    try {
+      traceparent = this.#context.traceContext?.(outcome);
+    } catch {
+      // Trace context is an observer's extra: the statement goes without it.
+    }
+    return upstreamText(clientText, outcome.forwardText, traceparent);
+  }
+
+  /**
+   * The allowance a response starting now draws on, under a row limit: the SQL cursor's for a
+   * FETCH, the portal's for an Execute, a fresh one for a simple-protocol result set.
+   */
+  #allowanceFor(outcome: StatementOutcome, portal?: Portal): RowAllowance | undefined {
+    const limit = outcome.decision.obligations.rowLimit;
+    if (limit === undefined && !this.#limitedCursors) return undefined;
+    const action = outcome.actions.length === 1 ? outcome.actions[0] : undefined;
+    const cursor = action?.operation === 'FETCH' ? fetchedCursor(action) : undefined;
+    if (cursor === undefined) return limit === undefined ? undefined : (portal?.allowance ?? new RowAllowance(limit));
+    // The cursor's own allowance (from its DECLARE or Bind) wins over the FETCH's decision.
+    let allowance = this.#cursorAllowances.get(cursor);
+    if (!allowance && limit !== undefined) this.#cursorAllowances.set(cursor, (allowance = new RowAllowance(limit)));
+    return allowance;
+  }
+
+  /** A cursor of this name now exists (DECLARE or Bind succeeded): its FETCHes draw on `allowance`, or nothing. */
+  #cursorOpened(name: string, allowance: RowAllowance | undefined): void {
+    if (allowance) this.#cursorAllowances.set(name, allowance);
+    else this.#cursorAllowances.delete(name);
+  }
+
+  /** A DECLARE … CURSOR succeeded. In a Query, the n-th DECLARE tag is its n-th DECLARE. */
+  #cursorDeclared(head: Pending | undefined, outcome: StatementOutcome): void {
+    let declare: Action | undefined;
+    if (head?.kind === 'execute') declare = outcome.actions[0];
+    else if (head?.kind === 'query') {
+      const index = (head.declared = (head.declared ?? 0) + 1) - 1;
+      declare = outcome.actions.filter((action) => action.operation === 'DECLARE CURSOR')[index];
+    }
+    const name = declare?.operation === 'DECLARE CURSOR' ? declaredCursor(declare) : undefined;
+    if (name === undefined) return;
+    const limit = outcome.decision.obligations.rowLimit;
+    this.#cursorOpened(name, limit === undefined ? undefined : new RowAllowance(limit));
   }
 
   /** Records a response the upstream owes, unless it is skipping to Sync and will send none. */
@@ -461,13 +553,17 @@ export class Relay {
         if (this.#suppressUntilReady) return undefined;
         if (head?.kind === 'execute' && !head.started) {
           head.started = true;
+          const allowance = this.#allowanceFor(head.portal.statement.outcome, head.portal);
+          this.#limited = allowance ? new LimitedResponse(allowance) : undefined;
           const prepared = this.#prepareExecuteMasker(head.portal);
           // Handle this row again once the plan is ready.
           if (prepared) return prepared.then(() => 'again' as const);
         }
+        // Past the row limit: dropped unread (and unmasked); the rest of the result still drains.
+        if (this.#limited !== undefined && !this.#limited.admit()) return undefined;
         const masker = this.#rowMasker;
         if (!masker) {
-          out.push(frame.raw);
+          out.push(frame);
           return undefined;
         }
         try {
@@ -480,14 +576,17 @@ export class Relay {
       case BackendCode.RowDescription: {
         if (head?.kind === 'describe-portal') {
           this.#pending.shift();
-          if (head.portal) head.portal.fields = decodeRowDescription(frame).fields;
-          if (!head.injected) out.push(frame.raw);
+          // Only a masked result needs its columns; otherwise the description is passed on undecoded.
+          if (head.portal?.statement.outcome.decision.obligations.mask) head.portal.fields = decodeRowDescription(frame).fields;
+          if (!head.injected) out.push(frame);
           return undefined;
         }
         if (head?.kind === 'describe-statement') this.#pending.shift();
         if (this.#suppressUntilReady) return undefined;
-        out.push(frame.raw);
+        out.push(frame);
         if (head?.kind === 'query') {
+          const allowance = this.#allowanceFor(head.outcome);
+          this.#limited = allowance ? new LimitedResponse(allowance) : undefined;
           const mask = head.outcome.decision.obligations.mask;
           if (!mask) return undefined;
           const masker = rowMaskerFor(decodeRowDescription(frame).fields, mask, head.outcome.actions, this.#context);
@@ -501,22 +600,33 @@ export class Relay {
           this.#pending.shift();
           if (head.kind === 'describe-portal' && head.injected) return undefined;
         }
-        out.push(frame.raw);
+        out.push(frame);
         return undefined;
       case BackendCode.ParseComplete:
       case BackendCode.BindComplete:
       case BackendCode.CloseComplete:
         if (head && (head.kind === 'parse' || head.kind === 'bind' || head.kind === 'close')) this.#pending.shift();
-        out.push(frame.raw);
+        if (head?.kind === 'bind' && head.named && frame.code === BackendCode.BindComplete) this.#cursorOpened(head.named.name, head.named.portal.allowance);
+        out.push(frame);
         return undefined;
       case BackendCode.CommandComplete:
       case BackendCode.EmptyQueryResponse:
       case BackendCode.PortalSuspended: {
+        const limited = this.#limited;
+        this.#limited = undefined;
+        const outcome = head?.kind === 'query' ? head.outcome : head?.kind === 'execute' ? head.portal.statement.outcome : undefined;
+        const limit = outcome?.decision.obligations.rowLimit;
         const stats = head?.kind === 'execute' || head?.kind === 'query' ? head.stats : undefined;
+        const tag =
+          frame.code === BackendCode.CommandComplete && (limit !== undefined || this.#limitedCursors || (stats && this.#context.onCompleted))
+            ? decodeCommandComplete(frame).tag
+            : undefined;
+        if (tag === 'DECLARE CURSOR' && outcome && (limit !== undefined || this.#limitedCursors)) this.#cursorDeclared(head, outcome);
         if (stats) {
           this.#retireMaskers(stats);
-          if (frame.code === BackendCode.CommandComplete && this.#context.onCompleted) {
-            const rows = rowsOfTag(decodeCommandComplete(frame).tag);
+          if (this.#context.onCompleted) {
+            // Under a row limit the rows are those the client got, not those the server produced.
+            const rows = limited ? limited.sent : tag !== undefined ? rowsOfTag(tag) : undefined;
             if (rows !== undefined) stats.rows = (stats.rows ?? 0) + rows;
           }
         }
@@ -525,7 +635,11 @@ export class Relay {
           this.#complete(head.portal.statement.outcome, head.stats, 'ok');
         }
         this.#rowMasker = undefined;
-        if (!this.#suppressUntilReady) out.push(frame.raw);
+        if (this.#suppressUntilReady) return undefined;
+        if (limited?.cut && outcome) {
+          out.push(rowLimitNotice(limited.allowance.limit, outcome.decision));
+          out.push(cutCommandComplete(tag, limited.sent, outcome.actions[0]?.operation ?? 'SELECT'));
+        } else out.push(frame);
         return undefined;
       }
       case BackendCode.CopyOutResponse:
@@ -534,7 +648,7 @@ export class Relay {
         if (this.#suppressUntilReady) return undefined;
         const masker = this.#copyMasker;
         if (!masker) {
-          out.push(frame.raw);
+          out.push(frame);
           return undefined;
         }
         try {
@@ -546,7 +660,7 @@ export class Relay {
       }
       case BackendCode.CopyDone:
         this.#copyMasker = undefined;
-        if (!this.#suppressUntilReady) out.push(frame.raw);
+        if (!this.#suppressUntilReady) out.push(frame);
         return undefined;
       case BackendCode.ErrorResponse:
         this.#upstreamError(frame, head);
@@ -563,9 +677,10 @@ export class Relay {
         }
         this.#transactionStatus = decodeReadyForQuery(frame).status;
         this.#rowMasker = undefined;
+        this.#limited = undefined;
         this.#copyMasker = undefined;
         this.#suppressUntilReady = false;
-        out.push(frame.raw);
+        out.push(frame);
         return undefined;
       }
       case BackendCode.BackendKeyData:
@@ -574,12 +689,12 @@ export class Relay {
         const { name, value } = decodeParameterStatus(frame);
         const violation = pinnedSettingViolation(name, value);
         if (violation) throw new PinnedSettingChangedError(violation);
-        out.push(frame.raw);
+        out.push(frame);
         return undefined;
       }
       default:
         // ParameterStatus, NotificationResponse, ParameterDescription, CopyIn/BothResponse, FunctionCallResponse.
-        if (!this.#suppressUntilReady) out.push(frame.raw);
+        if (!this.#suppressUntilReady) out.push(frame);
         return undefined;
     }
   }
@@ -589,7 +704,7 @@ export class Relay {
     const outcome = head?.kind === 'query' ? head.outcome : head?.kind === 'execute' ? head.portal.statement.outcome : undefined;
     const mask = outcome?.decision.obligations.mask;
     if (!outcome || !mask) {
-      if (!this.#suppressUntilReady) this.#toClient.push(frame.raw);
+      if (!this.#suppressUntilReady) this.#toClient.push(frame);
       return undefined;
     }
     const format = head?.kind === 'query' ? head.copyFormat : head?.kind === 'execute' ? head.portal.statement.copyFormat : undefined;
@@ -604,7 +719,7 @@ export class Relay {
         return;
       }
       this.#copyMasker = masker;
-      this.#toClient.push(frame.raw);
+      this.#toClient.push(frame);
     });
   }
 
@@ -666,6 +781,7 @@ export class Relay {
       this.#complete(head.portal.statement.outcome, head.stats, 'error');
     }
     this.#rowMasker = undefined;
+    this.#limited = undefined;
     // After an error the server skips every extended-protocol message up to the next Sync.
     if (head?.kind !== 'query') {
       while (this.#pending.length > 0 && this.#pending[0]!.kind !== 'sync' && this.#pending[0]!.kind !== 'query') this.#pending.shift();
@@ -685,12 +801,13 @@ export class Relay {
   // ── plumbing ─────────────────────────────────────────────────────────────────────────────────
 
   /** Writes what was collected in one go; pauses `source` until `target` drains when it is full. */
-  #flush(target: Duplex, buffers: Buffer[], source: FramePump<Frame>): void {
-    if (buffers.length === 0 || this.#ended) {
-      buffers.length = 0;
+  #flush(target: Duplex, queued: Outgoing[], source: FramePump<Frame>): void {
+    if (queued.length === 0 || this.#ended) {
+      queued.length = 0;
       return;
     }
-    coalesceAdjacent(buffers);
+    const buffers = coalesceOutgoing(queued);
+    queued.length = 0;
     let ok = true;
     if (buffers.length === 1) {
       ok = target.write(buffers[0]!);
@@ -699,7 +816,6 @@ export class Relay {
       for (const buffer of buffers) ok = target.write(buffer);
       process.nextTick(() => target.uncork());
     }
-    buffers.length = 0;
     if (!ok) source.holdUntilDrained(target);
   }
 

@@ -7,8 +7,9 @@ import { createAuthRateLimiter, createAuthenticator, createGatewayTokenVerifier,
 import { createMasker } from '@gatehouse/masking';
 import { loadPolicy } from '@gatehouse/policy';
 import { Gateway, SqlStatementDecider, createDevCertificate, silentLogger, upstreamTlsOptions } from '@gatehouse/proxy';
-import type { SessionHooks } from '@gatehouse/proxy';
+import type { PolicySource, SessionHooks } from '@gatehouse/proxy';
 import { createSqlClassifier } from '@gatehouse/sql';
+import type { SqlClassifier } from '@gatehouse/sql';
 import type { PostgresServer } from '@gatehouse/testkit';
 import { readFileSync } from 'node:fs';
 import { connect as connectTcp } from 'node:net';
@@ -43,7 +44,13 @@ export interface TestGateway {
 export async function startTestGateway(
   server: PostgresServer,
   policyYaml: string,
-  options: { allowPlaintextOnLoopback?: boolean; maxAuthFailures?: number; hooks?: SessionHooks } = {},
+  options: {
+    allowPlaintextOnLoopback?: boolean;
+    maxAuthFailures?: number;
+    hooks?: SessionHooks;
+    /** Builds the decision step (e.g. a subclass that rewrites statements); default: SqlStatementDecider. */
+    decider?: (classifier: SqlClassifier, policy: PolicySource) => SqlStatementDecider;
+  } = {},
 ): Promise<TestGateway> {
   const stateDir = mkdtempSync(join(tmpdir(), 'gatehouse-gw-'));
   const signingKey = await loadOrCreateSigningKey(join(stateDir, 'gateway.pem'));
@@ -53,7 +60,8 @@ export async function startTestGateway(
   });
   const policy = loadPolicy(policyYaml, 'test-policy.yaml');
   const classifier = await createSqlClassifier();
-  const decider = new SqlStatementDecider(classifier, { current: () => policy });
+  const policySource: PolicySource = { current: () => policy };
+  const decider = options.decider ? options.decider(classifier, policySource) : new SqlStatementDecider(classifier, policySource);
   const masker = createMasker({ keys: { hash: 'test-hash-key' } });
   const upstream: PostgresUpstreamSettings = {
     host: server.host,

@@ -112,6 +112,32 @@ export function decodeBind(frame: Frame): BindMessage {
   return { type: 'bind', portal, statement, paramFormats, params, resultFormats };
 }
 
+/** What the relay needs from a Bind: the names. */
+export interface BindTarget {
+  readonly portal: string;
+  readonly statement: string;
+}
+
+/**
+ * Bind's names, with the whole message checked exactly as decodeBind checks it (so a malformed Bind
+ * fails the same way) but without copying out formats and parameter values: the relay forwards
+ * the raw bytes and needs only the names, once per execution of every prepared statement.
+ */
+export function decodeBindTarget(frame: Frame): BindTarget {
+  const cursor = openFrame(frame, 'typed', FrontendCode.Bind, 'Bind', true);
+  const portal = cursor.cstring('portal name');
+  const statement = cursor.cstring('statement name');
+  const formatCount = cursor.count16('parameter format count');
+  for (let i = 0; i < formatCount; i++) cursor.int16('parameter format');
+  const count = cursor.count16('parameter count');
+  for (let i = 0; i < count; i++) cursor.skipNullableBytes(`parameter ${i + 1}`);
+  const resultCount = cursor.count16('result format count');
+  for (let i = 0; i < resultCount; i++) cursor.int16('result format');
+  cursor.end();
+  if (formatCount > 1 && formatCount !== count) cursor.fail(`${formatCount} parameter formats for ${count} parameters`);
+  return { portal, statement };
+}
+
 export interface BindInput {
   readonly portal?: string;
   readonly statement?: string;
@@ -140,7 +166,8 @@ function readTarget(cursor: MessageCursor): { kind: TargetKind; name: string } {
 }
 
 export function decodeDescribe(frame: Frame): DescribeMessage {
-  return { type: 'describe', ...readTarget(openFrame(frame, 'typed', FrontendCode.Describe, 'Describe', true)) };
+  const { kind, name } = readTarget(openFrame(frame, 'typed', FrontendCode.Describe, 'Describe', true));
+  return { type: 'describe', kind, name };
 }
 
 export function encodeDescribe(kind: TargetKind, name: string): Buffer {
@@ -148,7 +175,8 @@ export function encodeDescribe(kind: TargetKind, name: string): Buffer {
 }
 
 export function decodeClose(frame: Frame): CloseMessage {
-  return { type: 'close', ...readTarget(openFrame(frame, 'typed', FrontendCode.Close, 'Close', true)) };
+  const { kind, name } = readTarget(openFrame(frame, 'typed', FrontendCode.Close, 'Close', true));
+  return { type: 'close', kind, name };
 }
 
 export function encodeClose(kind: TargetKind, name: string): Buffer {

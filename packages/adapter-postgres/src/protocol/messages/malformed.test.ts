@@ -52,6 +52,12 @@ describe('malformed inner structure', () => {
 
   it('invalid UTF-8 in client text is refused, server text is decoded leniently', () => {
     expectCode(() => decodeQuery(front(FrontendCode.Query, hex('53 ff 00'))), ProtocolErrorCode.InvalidUtf8);
+    // Surrogates, overlong forms and truncated sequences, in the middle of otherwise plain text.
+    for (const bad of ['53 ed a0 80 00', '53 c0 af 54 00', '53 e2 82 00', '53 f4 90 80 80 00']) {
+      expectCode(() => decodeQuery(front(FrontendCode.Query, hex(bad))), ProtocolErrorCode.InvalidUtf8);
+    }
+    // A real U+FFFD in client text is valid UTF-8 and stays as it is.
+    expect(decodeQuery(front(FrontendCode.Query, hex('53 ef bf bd 00'))).text).toBe('S\ufffd');
     const tag = decodeBackendMessage(rawTypedFrame(BackendCode.CommandComplete, hex('53 ff 00')));
     expect(tag.type === 'commandComplete' && tag.tag).toBe('S\ufffd');
   });
