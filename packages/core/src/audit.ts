@@ -42,6 +42,11 @@ export interface AuditQueryEvent {
   readonly approvalId?: string;
   /** Literal/parameter values by column, digested (HMAC) by the audit library and then dropped. */
   readonly literals?: readonly AuditLiteralBinding[];
+  /**
+   * Present when the statement went upstream rewritten (row filters): the rewritten text with
+   * every literal replaced by `?` (the filter values are principal attributes, i.e. tenant data).
+   */
+  readonly rewrittenText?: string;
 }
 
 export interface AuditResultEvent {

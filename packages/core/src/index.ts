@@ -36,3 +36,6 @@ export type { AuditSessionInfo, AuditQueryEvent, AuditResultEvent, AuditSink, Au
 export type { SessionContext, Session, DialectAdapter } from './adapter.js';
 export { GatehouseError, formatProblem } from './errors.js';
 export type { SourceLocation, LocatedProblem } from './errors.js';
+export { OBJECT_MATCH_MODES, SCHEMALESS_DIALECTS, compileObjectPattern, objectPatternProblem, wildcardMatch } from './object-pattern.js';
+export type { ObjectMatchMode, ObjectPattern } from './object-pattern.js';
+export { ObjectPatternCache } from './object-pattern-cache.js';

@@ -1,7 +1,7 @@
-import type { Action, DecisionRequest, ObjectRef } from '@gatehouse/core';
+import { compileObjectPattern } from '@gatehouse/core';
+import type { Action, Dialect, DecisionRequest, ObjectMatchMode, ObjectPattern, ObjectRef } from '@gatehouse/core';
 import { AddressMatcher, parseCidr } from './cidr.js';
 import type { Cidr } from './cidr.js';
-import { compileGlob } from './glob.js';
 import type { ConditionDocument, ObjectPatternDocument } from './schema-conditions.js';
 
 /**
@@ -13,13 +13,25 @@ import type { ConditionDocument, ObjectPatternDocument } from './schema-conditio
  */
 export type ObjectQuantifier = 'any' | 'every';
 
+/**
+ * How object patterns meet names without a schema (MySQL `db.table`, MongoDB `db.collection`),
+ * derived from the quantifier, which already encodes which side is cautious:
+ * - `any` (deny/review `when`, allow `unless`): matching more denies, reviews or cancels an allow
+ *   more, so `broad` — `*.*.customers` and `*.public.customers` both cover MySQL `shop.customers`.
+ * - `every` (allow `when`, deny/review `unless`): matching more allows more or cancels a deny more,
+ *   so `narrow` — only `*.*.customers` (a whole `*` where the schema would be) covers it.
+ */
+export function objectMatchMode(quantifier: ObjectQuantifier): ObjectMatchMode {
+  return quantifier === 'any' ? 'broad' : 'narrow';
+}
+
 interface ObjectMatcher {
-  readonly name: RegExp;
+  readonly name: ObjectPattern;
   readonly access: ReadonlySet<string> | undefined;
   readonly kind: ReadonlySet<string> | undefined;
 }
 
-/** A compiled `when`/`unless`: sets and regexes built once, so matching allocates nothing. */
+/** A compiled `when`/`unless`: sets and patterns built once, so matching allocates (almost) nothing. */
 export interface CompiledCondition {
   readonly users: ReadonlySet<string> | undefined;
   readonly groups: ReadonlySet<string> | undefined;
@@ -44,8 +56,8 @@ const toSet = (values: readonly string[] | undefined): ReadonlySet<string> | und
 
 const normaliseOperation = (operation: string): string => operation.trim().replace(/\s+/g, ' ').toUpperCase();
 
-function compileObject(pattern: ObjectPatternDocument): ObjectMatcher {
-  return { name: compileGlob(pattern.name), access: toSet(pattern.access), kind: toSet(pattern.kind) };
+function compileObject(pattern: ObjectPatternDocument, mode: ObjectMatchMode): ObjectMatcher {
+  return { name: compileObjectPattern(pattern.name, mode), access: toSet(pattern.access), kind: toSet(pattern.kind) };
 }
 
 export function compileCondition(document: ConditionDocument, quantifier: ObjectQuantifier): CompiledCondition {
@@ -61,7 +73,7 @@ export function compileCondition(document: ConditionDocument, quantifier: Object
     addresses: cidrs === undefined ? undefined : new AddressMatcher(cidrs),
     categories: toSet(document.action?.category),
     operations: toSet(document.action?.operation?.map(normaliseOperation)),
-    objects: document.action?.objects?.map(compileObject),
+    objects: document.action?.objects?.map((pattern) => compileObject(pattern, objectMatchMode(quantifier))),
     quantifier,
     flags: toSet(document.action?.flags),
     riskMin: document.risk?.min ?? 0,
@@ -91,7 +103,9 @@ export function matchesAction(condition: CompiledCondition, action: Action, risk
   if (condition.operations !== undefined && !matchesOperation(condition.operations, action.operation)) return false;
   if (condition.flags !== undefined && !hasAny(condition.flags, action.flags)) return false;
   if (risk < condition.riskMin || risk > condition.riskMax) return false;
-  if (condition.objects !== undefined && !matchesObjects(condition.objects, condition.quantifier, action.objects)) return false;
+  if (condition.objects !== undefined && !matchesObjects(condition.objects, condition.quantifier, action.objects, action.dialect)) {
+    return false;
+  }
   return true;
 }
 
@@ -105,21 +119,26 @@ function hasAny(set: ReadonlySet<string>, values: readonly string[]): boolean {
   return false;
 }
 
-function matchesObject(matchers: readonly ObjectMatcher[], object: ObjectRef): boolean {
+function matchesObject(matchers: readonly ObjectMatcher[], object: ObjectRef, dialect: Dialect): boolean {
   for (const matcher of matchers) {
     if (matcher.access !== undefined && !matcher.access.has(object.access)) continue;
     if (matcher.kind !== undefined && !matcher.kind.has(object.kind)) continue;
-    if (matcher.name.test(object.name)) return true;
+    if (matcher.name.matches(object.name, dialect)) return true;
   }
   return false;
 }
 
-function matchesObjects(matchers: readonly ObjectMatcher[], quantifier: ObjectQuantifier, objects: readonly ObjectRef[]): boolean {
+function matchesObjects(
+  matchers: readonly ObjectMatcher[],
+  quantifier: ObjectQuantifier,
+  objects: readonly ObjectRef[],
+  dialect: Dialect,
+): boolean {
   if (objects.length === 0) return false;
   if (quantifier === 'any') {
-    for (const object of objects) if (matchesObject(matchers, object)) return true;
+    for (const object of objects) if (matchesObject(matchers, object, dialect)) return true;
     return false;
   }
-  for (const object of objects) if (!matchesObject(matchers, object)) return false;
+  for (const object of objects) if (!matchesObject(matchers, object, dialect)) return false;
   return true;
 }

@@ -25,6 +25,8 @@ describe('globs', () => {
     expect(matches('a.**.c', 'a.x.y.c')).toBe(true);
     expect(matches('a.**.c', 'a.x.y.d')).toBe(false);
     expect(matches('**', 'anything.at.all')).toBe(true);
+    // A quoted identifier or a MongoDB collection may hold a newline; "**" still covers it.
+    expect(matches('**', 'app.odd\nname')).toBe(true);
   });
 
   it('treats everything else literally and ignores case', () => {
@@ -35,7 +37,7 @@ describe('globs', () => {
     expect(globSource('a.b')).toBe('^a\\.b$');
   });
 
-  it('reports malformed globs', () => {
+  it('reports malformed globs with the shared object-pattern rules', () => {
     expect(globProblem('')).toMatch(/empty pattern/);
     expect(globProblem('a..b')).toMatch(/empty segment/);
     expect(globProblem('a**.b')).toMatch(/whole segment/);

@@ -1,3 +1,5 @@
+import { objectPatternProblem } from '@gatehouse/core';
+
 const SPECIALS = /[\\^$+?.()|[\]{}]/g;
 
 function segmentSource(segment: string): string {
@@ -10,7 +12,7 @@ function segmentSource(segment: string): string {
  */
 export function globSource(pattern: string): string {
   const segments = pattern.split('.');
-  if (segments.length === 1 && segments[0] === '**') return '^.*$';
+  if (segments.length === 1 && segments[0] === '**') return '^[\\s\\S]*$'; // names may hold newlines
   let source = '^';
   segments.forEach((segment, index) => {
     const first = index === 0;
@@ -27,6 +29,10 @@ export function globSource(pattern: string): string {
 }
 
 /**
+ * The plain dotted glob as one regex, with no notion of dialects or of names that lack a schema.
+ * Policy conditions, masks and row filters use compileObjectPattern from @gatehouse/core instead;
+ * this stays for callers that want the plain form.
+ *
  * Object names are matched case-insensitively: identifier case rules differ per dialect (and per
  * quoting), and a deny rule must not be bypassed by writing `USERS` instead of `users`.
  */
@@ -34,14 +40,7 @@ export function compileGlob(pattern: string): RegExp {
   return new RegExp(globSource(pattern), 'i');
 }
 
-/** Why a glob is malformed, or undefined when it is fine. */
+/** Why a glob is malformed, or undefined when it is fine (the shared object-pattern rules). */
 export function globProblem(pattern: string): string | undefined {
-  if (pattern.length === 0) return 'an empty pattern matches nothing; write a glob such as "*.*.users"';
-  if (pattern.split('.').some((segment) => segment.length === 0)) {
-    return `pattern "${pattern}" has an empty segment; segments are separated by single dots`;
-  }
-  if (/\*\*\*|[^.]\*\*|\*\*[^.]/.test(pattern)) {
-    return `"**" must be a whole segment in "${pattern}" (write "a.**.b"); use "*" inside a segment`;
-  }
-  return undefined;
+  return objectPatternProblem(pattern);
 }

@@ -1,14 +1,15 @@
+import { compileObjectPattern } from '@gatehouse/core';
 import { compileGlob } from '@gatehouse/policy';
 import { describe, expect, it } from 'vitest';
 import { filtersFor, patternMatches } from './filter-pattern.js';
 
 describe('row filter patterns on MongoDB namespaces', () => {
-  it('matches MongoDB names exactly as the policy engine matches object names', () => {
-    const patterns = ['app.customers', '*.customers', 'app.*', '*.*', '**', '**.customers', 'app.**', '*.cust*', 'APP.Customers', 'app.orders', '*.*.customers'];
-    const names = ['app.customers', 'shop.customers', 'app.orders', 'app.customers_eu', 'app.system.profile'];
+  const patterns = ['app.customers', '*.customers', 'app.*', '*.*', '**', '**.customers', 'app.**', '*.cust*', 'APP.Customers', 'app.orders', '*.*.customers'];
+  const names = ['app.customers', 'shop.customers', 'app.orders', 'app.customers_eu', 'app.system.profile'];
+
+  it('matches every name the plain glob matches (a filter may apply more widely, never less)', () => {
     for (const pattern of patterns) {
       for (const name of names) {
-        // Whatever the engine matches, a filter matches too (it may match more: see below).
         if (compileGlob(pattern).test(name)) expect(patternMatches(pattern, name), `${pattern} ~ ${name}`).toBe(true);
       }
     }
@@ -17,12 +18,29 @@ describe('row filter patterns on MongoDB namespaces', () => {
     expect(patternMatches('other.*', 'app.customers')).toBe(false);
   });
 
+  it('applies exactly where a deny rule with the same pattern would (the shared broad matcher)', () => {
+    for (const pattern of [...patterns, '*.public.customers', 'app.*.customers']) {
+      const deny = compileObjectPattern(pattern, 'broad');
+      for (const name of names) expect(patternMatches(pattern, name), `${pattern} ~ ${name}`).toBe(deny.matches(name, 'mongodb'));
+    }
+  });
+
   it('applies a three-part SQL-style glob to the schemaless MongoDB name (a filter applies when it could)', () => {
     expect(compileGlob('*.*.customers').test('app.customers')).toBe(false);
     expect(patternMatches('*.*.customers', 'app.customers')).toBe(true);
     expect(patternMatches('app.public.customers', 'app.customers')).toBe(true);
+    expect(patternMatches('*.public.customers', 'app.customers')).toBe(true);
     expect(patternMatches('*.*.customers', 'app.orders')).toBe(false);
     expect(patternMatches('shop.*.customers', 'app.customers')).toBe(false);
+  });
+
+  it('treats a dotted collection name as the collection of the first segment', () => {
+    // app.system.profile: database app, collection system.profile.
+    expect(patternMatches('app.*', 'app.system.profile')).toBe(true);
+    expect(patternMatches('*.*.system.profile', 'app.system.profile')).toBe(true);
+    expect(patternMatches('app.system.profile', 'app.system.profile')).toBe(true);
+    expect(patternMatches('*.profile', 'app.system.profile')).toBe(false);
+    expect(patternMatches('other.*', 'app.system.profile')).toBe(false);
   });
 
   it('keeps only the filters that apply', () => {
@@ -32,6 +50,7 @@ describe('row filter patterns on MongoDB namespaces', () => {
       { pattern: '*.*.orders', predicate: eq, rule: 'b' },
     ];
     expect(filtersFor(filters, 'app.customers').map((filter) => filter.rule)).toEqual(['a']);
+    expect(filtersFor(filters, 'APP.Customers').map((filter) => filter.rule)).toEqual(['a']);
     expect(filtersFor(undefined, 'app.customers')).toEqual([]);
   });
 });

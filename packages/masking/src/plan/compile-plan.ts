@@ -1,4 +1,4 @@
-import type { MaskPlan, MaskPlanInput, MaskStats, ResultColumn, ValueRepresentation } from '@gatehouse/core';
+import type { Dialect, MaskPlan, MaskPlanInput, MaskStats, ResultColumn, ValueRepresentation } from '@gatehouse/core';
 import type { DetectorMatch } from '../detectors/types.js';
 import { MaskingError } from '../errors.js';
 import { compileStrategy, type StringMasker } from '../strategies/strategy.js';
@@ -35,7 +35,7 @@ const MAX_PATH_CACHE = 10_000;
 export function compileMaskPlan(input: MaskPlanInput, options: MaskPlanOptions = {}): CompiledMaskPlan {
   const { obligation, columns } = input;
   const rules = compileRules(obligation.columns);
-  const resolved = resolveColumnRules(columns, rules, input.lineage);
+  const resolved = resolveColumnRules(columns, rules, input.dialect, input.lineage);
   const detectorSet = compileDetectorSet(obligation.detectors, obligation.customDetectors, options);
   const strict = obligation.failure === 'strict';
   const stats = new Stats();
@@ -55,7 +55,7 @@ export function compileMaskPlan(input: MaskPlanInput, options: MaskPlanOptions =
       options,
       ...(rule ? { rule, ruleMask: compileStrategy(rule.strategy, options, rule.rule) } : {}),
       ...(detectors ? { detectorSet } : {}),
-      ...(nested ? { rules, basePath: ownPath(column) } : {}),
+      ...(nested ? { rules, basePath: ownPath(column), dialect: input.dialect } : {}),
     };
     handlers[index] = new ColumnHandler(ctx);
     columnPlans.push({ index, name: column.name, ...(rule ? { rule } : {}), detectors, nested });
@@ -88,6 +88,8 @@ interface ColumnContext {
   readonly detectorSet?: DetectorSet;
   readonly rules?: readonly CompiledRule[];
   readonly basePath?: readonly string[];
+  /** Whose naming the nested paths follow (MySQL and MongoDB paths have no schema). */
+  readonly dialect?: Dialect;
 }
 
 /** Per-column masking, specialised at compile time by what the column needs. */
@@ -252,12 +254,12 @@ class ColumnHandler {
   }
 
   private ruleForPath(path: readonly string[]): ResolvedRule | undefined {
-    const rules = this.ctx.rules;
-    if (!rules) return undefined;
+    const { rules, dialect } = this.ctx;
+    if (!rules || !dialect) return undefined;
     const key = path.join('\u0000');
     let rule = this.pathRules.get(key);
     if (rule === undefined) {
-      rule = strictest(rulesForPath(rules, path), false) ?? null;
+      rule = strictest(rulesForPath(rules, path, dialect), false) ?? null;
       if (this.pathRules.size < MAX_PATH_CACHE) this.pathRules.set(key, rule);
     }
     return rule ?? undefined;

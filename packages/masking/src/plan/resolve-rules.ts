@@ -1,4 +1,4 @@
-import type { ColumnLineage, ColumnMaskRule, MaskStrategySpec, ResultColumn } from '@gatehouse/core';
+import type { ColumnLineage, ColumnMaskRule, Dialect, MaskStrategySpec, ResultColumn } from '@gatehouse/core';
 import { strategyRank } from '../strategies/strategy.js';
 import { compilePattern, type CompiledPattern, matchDotted, splitPath, wildcardMatch } from './glob.js';
 
@@ -17,15 +17,24 @@ export function compileRules(rules: readonly ColumnMaskRule[]): CompiledRule[] {
   return rules.map((source) => ({ pattern: compilePattern(source.pattern), source }));
 }
 
-/** Rules matching a dotted path (dotted patterns) or its last segment (name patterns). */
-export function rulesForPath(rules: readonly CompiledRule[], path: readonly string[], extraNames: readonly string[] = []): ColumnMaskRule[] {
+/**
+ * Rules matching a dotted path (dotted patterns) or its last segment (name patterns). The dialect
+ * says whether the path has a schema segment (see glob.ts).
+ */
+export function rulesForPath(
+  rules: readonly CompiledRule[],
+  path: readonly string[],
+  dialect: Dialect,
+  extraNames: readonly string[] = [],
+): ColumnMaskRule[] {
   const found: ColumnMaskRule[] = [];
   const last = path[path.length - 1];
   for (const r of rules) {
-    if (r.pattern.dotted) {
-      if (path.length > 1 && matchDotted(r.pattern.segments, path)) found.push(r.source);
-    } else {
-      const p = r.pattern.segments[0]!;
+    const { dotted, name } = r.pattern;
+    if (dotted !== undefined) {
+      if (path.length > 1 && matchDotted(dotted, path, dialect)) found.push(r.source);
+    } else if (name !== undefined) {
+      const p = name;
       if ((last !== undefined && (last === '*' || wildcardMatch(p, last))) || extraNames.some((n) => wildcardMatch(p, n))) {
         found.push(r.source);
       }
@@ -53,6 +62,7 @@ export function strictest(candidates: readonly ColumnMaskRule[], derived: boolea
 export function resolveColumnRules(
   columns: readonly ResultColumn[],
   rules: readonly CompiledRule[],
+  dialect: Dialect,
   lineage: readonly ColumnLineage[] = [],
 ): (ResolvedRule | undefined)[] {
   const byPosition = new Map<number, ColumnLineage[]>();
@@ -67,14 +77,14 @@ export function resolveColumnRules(
     let derived = false;
     const names = column.column !== undefined ? [column.name, column.column] : [column.name];
     const own = column.table !== undefined && column.column !== undefined ? [...splitPath(column.table), column.column] : [column.name];
-    candidates.push(...rulesForPath(rules, own, names));
+    candidates.push(...rulesForPath(rules, own, dialect, names));
     const entries = byPosition.get(index) ?? byName.get(column.name.toLowerCase()) ?? [];
     for (const entry of entries) {
       for (const source of entry.sources) {
         let path = splitPath(source);
         // A direct star source names this very column of the starred table.
         if (entry.direct && path[path.length - 1] === '*') path = [...path.slice(0, -1), column.column ?? column.name];
-        const matched = rulesForPath(rules, path);
+        const matched = rulesForPath(rules, path, dialect);
         if (matched.length > 0) {
           candidates.push(...matched);
           if (!entry.direct) derived = true;
