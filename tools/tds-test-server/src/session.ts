@@ -25,6 +25,7 @@ import {
 import type { Message, RpcParameter, StreamingMessageWriter, TdsValue } from '@gatehouse/adapter-mssql';
 import type { Channel } from './channel.js';
 import { mapError, SqlServerError } from './engine/database.js';
+import { conversionFailure, withDuplicateKeyValue } from './engine/server-messages.js';
 import { splitBatch } from './engine/split.js';
 import { parseColumnList, toSqliteValue, unquote } from './engine/types.js';
 import type { SqliteValue } from './engine/types.js';
@@ -219,7 +220,14 @@ export class Session {
     }
     if (/^declare\s/i.test(tsql)) throw new SqlServerError(50000, 'DECLARE is not supported by the TDS test server (a SQL Server stand-in)');
     const sql = this.substituteGlobals(tsql);
-    const outcome = engine.run(sql, params);
+    const conversion = conversionFailure(sql);
+    if (conversion) throw conversion;
+    let outcome: ReturnType<typeof engine.run>;
+    try {
+      outcome = engine.run(sql, params);
+    } catch (error) {
+      throw withDuplicateKeyValue(mapError(error), sql, params);
+    }
     if (outcome.kind === 'done') return this.done(out, doneType, last);
     if (outcome.kind === 'count') {
       this.rowcount = outcome.count;
@@ -241,6 +249,8 @@ export class Session {
       }
     } finally {
       close();
+      // How far a result got before it ended or was cancelled (tests check a cancel stopped it early).
+      this.state.record({ spid: this.channel.spid, event: 'result', rows: count, cancelled: running.cancelled });
     }
     this.rowcount = count;
     this.done(out, doneType, last, count, 0xc1);

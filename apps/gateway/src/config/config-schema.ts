@@ -66,6 +66,10 @@ const upstreamTls = strictMap('upstream tls', {
     .meta({ description: 'disable: plaintext; require: encrypted, not verified; verify-full: chain and host name verified' }),
   ca: filePath('CA bundle (PEM) that signed the database certificate').optional(),
   serverName: nonEmptyText('upstream tls serverName').meta({ description: 'The name to verify (default: upstream host)' }).optional(),
+  strict: z
+    .boolean({ error: 'upstream tls strict must be true or false' })
+    .meta({ description: 'SQL Server only: TDS 8 strict encryption (TLS before PRELOGIN, as Encrypt=Strict); needs mode require or verify-full' })
+    .optional(),
 });
 
 const upstream = strictMap('upstream', {
@@ -94,6 +98,7 @@ const connection = strictMap('connection', {
 }).superRefine((value, context) => {
   // Runs even when other keys failed (ALWAYS), so the input may be malformed.
   const record = asRecord(value);
+  strictUpstreamProblems(record, context);
   if (record['allowPlaintextOnLoopback'] !== true || typeof record['listen'] !== 'string') return;
   const parsed = parseListenAddress(record['listen']);
   if ('host' in parsed && !isLoopbackHost(parsed.host)) {
@@ -104,6 +109,19 @@ const connection = strictMap('connection', {
     });
   }
 }, ALWAYS);
+
+/** TDS 8 strict mode is SQL Server's, and it is TLS: it needs an upstream TLS mode that encrypts. */
+function strictUpstreamProblems(record: Readonly<Record<string, unknown>>, context: z.RefinementCtx): void {
+  const tls = asRecord(asRecord(record['upstream'])['tls']);
+  if (tls['strict'] !== true) return;
+  const path = ['upstream', 'tls', 'strict'];
+  if (typeof record['dialect'] === 'string' && record['dialect'] !== 'mssql') {
+    context.addIssue({ code: 'custom', path, message: `upstream tls strict is TDS 8 (SQL Server) only; remove it for a ${record['dialect']} connection` });
+  }
+  if ((tls['mode'] ?? CONFIG_DEFAULTS.upstreamTlsMode) === 'disable') {
+    context.addIssue({ code: 'custom', path, message: 'upstream tls strict needs TLS: set upstream tls mode to require or verify-full' });
+  }
+}
 
 type ListenKey = { host: string; port: number; index: number };
 

@@ -74,5 +74,6 @@ export interface UpstreamConfig {
   /** Resolved secret. */
   readonly password: string;
   /** `ca` is the PEM text (the loader reads the configured file), as node:tls takes it. */
-  readonly tls: { readonly mode: UpstreamTlsMode; readonly ca?: string; readonly serverName?: string };
+  /** `strict`: TDS 8 strict encryption, TLS before PRELOGIN (SQL Server connections only). */
+  readonly tls: { readonly mode: UpstreamTlsMode; readonly ca?: string; readonly serverName?: string; readonly strict?: boolean };
 }

@@ -107,6 +107,7 @@ export async function resolveGatewayConfig(document: GatewayConfigDocument, sour
           mode: upstreamTls.mode,
           ...(caFile !== undefined ? { ca: await readText(caFile) } : {}),
           ...(upstreamTls.serverName !== undefined ? { serverName: upstreamTls.serverName } : {}),
+          ...(upstreamTls.strict === true ? { strict: true } : {}),
         },
       },
     });

@@ -95,6 +95,8 @@ const ADAPTERS: Partial<Record<Dialect, AdapterFactory>> = {
         user: connection.upstream.user,
         password: connection.upstream.password,
         tls: upstreamTlsOptions(connection.upstream.host, connection.upstream.tls),
+        // TDS 8 strict: TLS first, before PRELOGIN (upstream.tls.strict; the config requires TLS for it).
+        ...(connection.upstream.tls.strict === true ? { strict: true } : {}),
       },
       authenticate: services.authenticate,
       decider: services.decider,

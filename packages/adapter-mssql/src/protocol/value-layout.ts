@@ -100,7 +100,7 @@ export function valueBytes(buf: Buffer, range: ValueRange): Buffer | undefined {
 }
 
 /** Lengths a BYTELEN value may have for its type (0, NULL, is checked by the caller). */
-function bytelenFits(info: TypeInfo, n: number): boolean {
+export function bytelenFits(info: TypeInfo, n: number): boolean {
   switch (info.type) {
     case DataType.IntN:
       return n === 1 || n === 2 || n === 4 || n === 8;

@@ -18,7 +18,9 @@ import { PreparedHandles } from './prepared-handles.js';
 import { refusalMessage, rowLimitNotice } from './refusals.js';
 import { planRequest } from './request-plan.js';
 import type { PlannedStatement, RequestPlan } from './request-plan.js';
+import type { ResponseFacts } from './response-facts.js';
 import { ResponseProcessor } from './response-processor.js';
+import { ResponseScanner } from './response-scanner.js';
 import { rowMaskerFor } from './result-masking.js';
 
 /** What the relay needs from the session: the decision step, the gate, masking, hooks. */
@@ -55,10 +57,19 @@ type Expected =
   | { readonly kind: 'local'; readonly bytes: Buffer }
   | { readonly kind: 'upstream'; readonly outcomes: readonly StatementOutcome[]; readonly plan?: RequestPlan; readonly startedAt: number };
 
-interface InFlight {
+/** The upstream response being relayed: rewritten (mask plan, row limit) or scanned (everything else). */
+type InFlight = {
   readonly expected: Extract<Expected, { kind: 'upstream' }> | undefined;
-  readonly processor: ResponseProcessor;
-  readonly writer: StreamingMessageWriter | undefined;
+  readonly facts: ResponseFacts;
+} & (
+  | { readonly kind: 'rewrite'; readonly processor: ResponseProcessor; readonly writer: StreamingMessageWriter }
+  | { readonly kind: 'scan'; readonly scanner: ResponseScanner }
+);
+
+/** An Attention the gateway sent upstream to stop a result cut at its row limit, not yet acknowledged. */
+interface GatewayAttention {
+  /** The client sent an Attention of its own meanwhile: it gets one acknowledgement, once the server's is in. */
+  clientOwed: boolean;
 }
 
 /** A request whose gate is still deciding. */
@@ -101,6 +112,8 @@ export class Relay {
   #inFlight: InFlight | undefined;
   /** Attentions forwarded and not yet acknowledged. */
   #attentions = 0;
+  /** While set, upstream bytes are swallowed and client requests wait (the server is still cancelling). */
+  #gatewayAttention: GatewayAttention | undefined;
   /** The outcome an allowed INSERT BULK left for the BULK LOAD data that follows. */
   #bulkOutcome: StatementOutcome | undefined;
   #bulk: { readonly outcome: StatementOutcome | undefined } | undefined;
@@ -198,7 +211,7 @@ export class Relay {
 
   /** Handles queued client input in order; stops at a request whose gate is still deciding. */
   #pump(): void {
-    while (!this.#holding && !this.#ended && this.#queue.length > 0) {
+    while (!this.#holding && !this.#gatewayAttention && !this.#ended && this.#queue.length > 0) {
       const item = this.#queue.shift()!;
       this.#queuedBytes -= item.kind === 'request' ? item.message.payload.length : item.packet.length;
       try {
@@ -311,6 +324,10 @@ export class Relay {
   }
 
   #attention(): void {
+    if (this.#gatewayAttention) {
+      this.#attentionDuringGatewayCancel(this.#gatewayAttention);
+      return;
+    }
     const holding = this.#holding;
     if (holding) {
       // The held request never went upstream: it is cancelled here, at once, whatever the gate
@@ -330,6 +347,20 @@ export class Relay {
     this.#writeUpstream(encodeMessage(PacketType.Attention, Buffer.alloc(0), { packetSize: this.#packetSize }));
   }
 
+  /**
+   * The client cancels while the gateway's own Attention (a row-limit cut) is still being
+   * acknowledged: nothing more goes upstream (the server is already cancelling). A request the
+   * client sent after the cut response, still queued here, is answered as cancelled; the client's
+   * acknowledgement follows the server's.
+   */
+  #attentionDuringGatewayCancel(pending: GatewayAttention): void {
+    pending.clientOwed = true;
+    const kept = this.#queue.filter((item) => item.kind !== 'request');
+    for (const item of this.#queue) if (item.kind === 'request') this.#queuedBytes -= item.message.payload.length;
+    if (kept.length !== this.#queue.length) this.#respondLocally(encodeDone({ status: DoneStatus.Final }));
+    this.#queue.splice(0, this.#queue.length, ...kept);
+  }
+
   // ── upstream → client ──────────────────────────────────────────────────────────────────────
 
   #onUpstreamData(chunk: Buffer): void {
@@ -343,18 +374,44 @@ export class Relay {
 
   #upstreamPacket(packet: Packet): void {
     const flight = (this.#inFlight ??= this.#startResponse(packet));
-    const out = flight.processor.push(packet.payload);
-    if (flight.writer) for (const bytes of out) flight.writer.push(bytes);
-    else this.#writeClient(packet.raw);
-    if (!isEndOfMessage(packet)) return;
-    flight.processor.end();
-    flight.writer?.end();
+    if (flight.kind === 'scan') {
+      flight.scanner.push(packet);
+      if (!isEndOfMessage(packet)) return;
+      flight.scanner.end();
+    } else {
+      const cancelledBefore = flight.processor.cancelled;
+      const out = flight.processor.push(packet.payload);
+      for (const bytes of out) flight.writer.push(bytes);
+      if (!cancelledBefore && flight.processor.cancelled) this.#cancelAtLimit(flight.writer);
+      if (!isEndOfMessage(packet)) return;
+      flight.processor.end();
+      flight.writer.end();
+    }
     this.#inFlight = undefined;
     this.#finishResponse(flight);
   }
 
+  /**
+   * A result was cut at its row limit: the client's response is complete now, and the server is
+   * asked to stop (Attention) instead of streaming every remaining row through the gateway. Its rest
+   * and the acknowledgement are swallowed; client requests wait for the acknowledgement. A client
+   * Attention already on its way upstream is acknowledged by the same DONE ATTN: none is added.
+   */
+  #cancelAtLimit(writer: StreamingMessageWriter): void {
+    writer.end();
+    const clientOwed = this.#attentions > 0;
+    this.#attentions = 0;
+    this.#gatewayAttention = { clientOwed };
+    if (!clientOwed) this.#writeUpstream(encodeMessage(PacketType.Attention, Buffer.alloc(0), { packetSize: this.#packetSize }));
+  }
+
   /** A response begins: it answers the oldest forwarded request (none: an attention acknowledgement). */
   #startResponse(first: Packet): InFlight {
+    if (this.#gatewayAttention) {
+      // The rest of a cancelled response, or the acknowledgement: read for DONE ATTN, never sent.
+      const scanner = new ResponseScanner({ redactText: (text) => text, send: () => undefined, packetSize: this.#packetSize });
+      return { kind: 'scan', expected: undefined, facts: scanner, scanner };
+    }
     const head = this.#expected[0];
     const expected = head?.kind === 'upstream' ? head : undefined;
     if (expected) this.#expected.shift();
@@ -362,33 +419,45 @@ export class Relay {
     const mask = outcome?.decision.obligations.mask;
     const limits = (expected?.outcomes ?? []).map((candidate) => candidate.decision.obligations.rowLimit).filter((limit): limit is number => limit !== undefined);
     const rowLimit = limits.length > 0 ? Math.min(...limits) : undefined;
-    if (!outcome || (!mask && rowLimit === undefined)) return { expected, processor: new ResponseProcessor({ rewrite: false }), writer: undefined };
+    if (!outcome || (!mask && rowLimit === undefined)) {
+      // No mask plan, no row limit: rows are not decoded, but server messages are still redacted.
+      const scanner = new ResponseScanner({ redactText: (text) => this.#context.redactText(text), send: (bytes) => void this.#writeClient(bytes), packetSize: this.#packetSize });
+      return { kind: 'scan', expected, facts: scanner, scanner };
+    }
     const actions = expected!.outcomes.flatMap((candidate) => candidate.actions);
     const processor = new ResponseProcessor({
       rewrite: true,
       ...(mask ? { rowMaskerFor: (columns) => maskerFor(columns, mask, actions, this.#context.masker) } : {}),
       redactText: (text) => this.#context.redactText(text),
       ...(rowLimit !== undefined ? { rowLimit, rowLimitNotice: rowLimitNotice(rowLimit, outcome.decision) } : {}),
+      // Attention cancels whatever the server has: only when no later request was forwarded behind this one.
+      ...(rowLimit !== undefined && expected && this.#expected.every((later) => later.kind === 'local') ? cancellable(expected) : {}),
     });
     const writer = new StreamingMessageWriter(PacketType.TabularResult, (bytes) => this.#writeClient(bytes), { packetSize: this.#packetSize, spid: first.spid });
-    return { expected, processor, writer };
+    return { kind: 'rewrite', expected, facts: processor, processor, writer };
   }
 
   #finishResponse(flight: InFlight): void {
-    const { processor, expected } = flight;
-    if (processor.attentionAcknowledged) this.#attentions = 0;
-    if (processor.database !== undefined) this.#context.setDatabase(processor.database);
+    const { facts, expected } = flight;
+    if (facts.attentionAcknowledged) this.#attentions = 0;
+    if (facts.database !== undefined) this.#context.setDatabase(facts.database);
     if (expected) {
       const plan = expected.plan;
-      if (plan?.registersHandle && processor.returnedHandle !== undefined) this.#handles.register(processor.returnedHandle, expected.outcomes[0]!);
-      const result = processor.errorNumber !== undefined ? 'error' : 'ok';
-      for (const outcome of expected.outcomes) this.#completed(outcome, result, expected.startedAt, processor);
+      if (plan?.registersHandle && facts.returnedHandle !== undefined) this.#handles.register(facts.returnedHandle, expected.outcomes[0]!);
+      const result = facts.errorNumber !== undefined ? 'error' : 'ok';
+      for (const outcome of expected.outcomes) this.#completed(outcome, result, expected.startedAt, facts);
+    }
+    const cancelling = this.#gatewayAttention;
+    if (cancelling && facts.attentionAcknowledged) {
+      this.#gatewayAttention = undefined;
+      if (cancelling.clientOwed) this.#respondLocally(encodeDone({ status: DoneStatus.Attention }));
+      this.#pump();
     }
     this.#flushLocal();
     if (this.#draining && this.#idle()) this.#end();
   }
 
-  #completed(outcome: StatementOutcome, result: CompletedStatement['result'], startedAt: number, processor?: ResponseProcessor): void {
+  #completed(outcome: StatementOutcome, result: CompletedStatement['result'], startedAt: number, processor?: ResponseFacts): void {
     const onCompleted = this.#context.onCompleted;
     if (!onCompleted) return;
     onCompleted({
@@ -449,7 +518,7 @@ export class Relay {
   }
 
   #idle(): boolean {
-    return !this.#holding && !this.#inFlight && this.#expected.length === 0 && this.#queue.length === 0 && !this.#bulk && this.#attentions === 0;
+    return !this.#holding && !this.#inFlight && this.#expected.length === 0 && this.#queue.length === 0 && !this.#bulk && this.#attentions === 0 && !this.#gatewayAttention;
   }
 
   #protocolViolation(side: 'client' | 'upstream', error: unknown): void {
@@ -474,6 +543,21 @@ export class Relay {
     }, 1_000).unref();
     this.#resolveClosed();
   }
+}
+
+/**
+ * A row-limited request the gateway may stop with Attention at the cut: one read statement (a
+ * batch, or one RPC call that returns no prepared handle), so cancelling it cancels nothing else;
+ * and outside a transaction, because with XACT_ABORT ON an Attention rolls the transaction back.
+ */
+function cancellable(expected: Extract<Expected, { kind: 'upstream' }>): { cancelAtLimit?: 'batch' | 'rpc' } {
+  const plan = expected.plan;
+  if (!plan || plan.inTransaction || expected.outcomes.length !== 1) return {};
+  const actions = expected.outcomes[0]!.actions;
+  if (actions.length !== 1 || actions[0]!.category !== 'read') return {};
+  if (plan.kind === 'batch') return { cancelAtLimit: 'batch' };
+  if (plan.kind === 'rpc' && !plan.registersHandle && plan.rpc?.calls.length === 1) return { cancelAtLimit: 'rpc' };
+  return {};
 }
 
 function maskerFor(columns: Parameters<typeof rowMaskerFor>[0], mask: MaskObligation, actions: readonly Action[], masker: Masker) {

@@ -2,6 +2,7 @@ import type { Action } from '@gatehouse/core';
 import type { StatementOutcome } from '@gatehouse/proxy';
 import type { Message } from '../protocol/message.js';
 import { PacketType } from '../protocol/packet.js';
+import type { AllHeaders } from '../protocol/requests/all-headers.js';
 import { decodeRpc, ParamStatus, procedureName, ProcId, summarizeRpc } from '../protocol/requests/rpc.js';
 import type { RpcCall, RpcRequest } from '../protocol/requests/rpc.js';
 import { decodeSqlBatch } from '../protocol/requests/sql-batch.js';
@@ -43,6 +44,8 @@ export interface RequestPlan {
   readonly rpc?: RpcRequest;
   /** SQLBatch: the ALL_HEADERS length (the text starts after it). */
   readonly headersLength?: number;
+  /** The request runs inside the client's transaction (a non-zero ALL_HEADERS transaction descriptor). */
+  readonly inTransaction?: boolean;
 }
 
 /** Server cursors and sp_prepexecrpc run SQL the gateway would have to follow across calls: refused. */
@@ -98,7 +101,17 @@ function planBatch(payload: Buffer, decider: RequestDecider): RequestPlan {
     }
     return { kind: 'batch', statements: [{ outcome }], armsBulkLoad: true, headersLength: batch.headers.length };
   }
-  return { kind: 'batch', statements: [{ outcome: decider.decide(batch.text), text: { original: batch.text, slot: { kind: 'batch' } } }], headersLength: batch.headers.length };
+  return {
+    kind: 'batch',
+    statements: [{ outcome: decider.decide(batch.text), text: { original: batch.text, slot: { kind: 'batch' } } }],
+    headersLength: batch.headers.length,
+    ...(inTransaction(batch.headers) ? { inTransaction: true } : {}),
+  };
+}
+
+/** A transaction descriptor other than all zeros: the client is inside a transaction. */
+function inTransaction(headers: AllHeaders): boolean {
+  return headers.transactionDescriptor !== undefined && headers.transactionDescriptor.some((byte) => byte !== 0);
 }
 
 function planRpc(payload: Buffer, decider: RequestDecider): RequestPlan {
@@ -151,7 +164,14 @@ function planRpc(payload: Buffer, decider: RequestDecider): RequestPlan {
     // would come back unmasked: under a mask plan such calls are refused rather than let through.
     return refuse('gatehouse: OUTPUT parameters cannot be masked, and this statement returns masked columns; read them as a result set instead');
   }
-  return { kind: 'rpc', statements, rpc, ...(registersHandle ? { registersHandle } : {}), ...(releasesHandle !== undefined ? { releasesHandle } : {}) };
+  return {
+    kind: 'rpc',
+    statements,
+    rpc,
+    ...(registersHandle ? { registersHandle } : {}),
+    ...(releasesHandle !== undefined ? { releasesHandle } : {}),
+    ...(inTransaction(rpc.headers) ? { inTransaction: true } : {}),
+  };
 }
 
 /** `;` (numbered procedures) or a control character anywhere in a procedure name. */

@@ -60,6 +60,25 @@ describe('ResponseProcessor', () => {
     expect(processor.limited).toBe(true);
   });
 
+  it.each([
+    ['batch', ['colmetadata', 'row', 'row', 'info', 'done']],
+    ['rpc', ['colmetadata', 'row', 'row', 'info', 'doneinproc', 'doneproc']],
+  ] as const)('cancelAtLimit %s: ends the client response at the cut, then swallows until the attention acknowledgement', (form, kinds) => {
+    const processor = new ResponseProcessor({ rewrite: true, rowLimit: 2, rowLimitNotice: 'cut at 2', cancelAtLimit: form });
+    const response = Buffer.concat([rows(5), encodeMessageToken('error', { number: 1, class: 16, message: 'late' }), encodeDone({ status: DoneStatus.Final })]);
+    for (let at = 0; at <= response.length; at += 7) {
+      const cut = new ResponseProcessor({ rewrite: true, rowLimit: 2, rowLimitNotice: 'cut at 2', cancelAtLimit: form });
+      const out = splitAt(response, [at]).flatMap((piece) => cut.push(piece));
+      expect(decode(out).map((token) => token.kind)).toEqual(kinds);
+    }
+    const out = processor.push(response);
+    const tokens = decode(out);
+    expect(tokens.find((token) => token.kind === 'done' || token.kind === 'doneinproc')).toMatchObject({ rowCount: 2n, status: form === 'batch' ? DoneStatus.Count : DoneStatus.Count | DoneStatus.More });
+    expect([processor.cancelled, processor.rows, processor.errorNumber, processor.attentionAcknowledged]).toEqual([true, 2, undefined, false]);
+    expect(processor.push(encodeDone({ status: DoneStatus.Attention }))).toEqual([]);
+    expect(processor.attentionAcknowledged).toBe(true);
+  });
+
   it('redacts server messages in rewrite mode', () => {
     const processor = new ResponseProcessor({ rewrite: true, redactText: (text) => text.replace(/\d{3}-\d{2}-\d{4}/g, '***') });
     const out = processor.push(Buffer.concat([encodeMessageToken('error', { number: 2627, class: 14, message: 'duplicate key (123-45-6789)' }), encodeDone({ status: DoneStatus.Error }, TokenType.Done)]));

@@ -1,12 +1,11 @@
-import { ProtocolError, ProtocolErrorCode } from '../errors.js';
-import { decodeValue } from '../protocol/values.js';
 import { TokenStreamReader } from '../protocol/token-stream-reader.js';
 import type { TokenStreamReaderOptions } from '../protocol/token-stream-reader.js';
 import { encodeDone } from '../protocol/tokens/done.js';
 import { encodeMessageToken } from '../protocol/tokens/error-info.js';
-import { DoneStatus, EnvChangeType, TokenType } from '../protocol/tokens/token-types.js';
+import { DoneStatus, TokenType } from '../protocol/tokens/token-types.js';
 import type { ColumnMetadata, DoneToken, MessageToken, Token } from '../protocol/tokens/token-types.js';
 import { GATEWAY_SERVER_NAME } from './native-errors.js';
+import { observeToken } from './response-facts.js';
 import type { RowMasker } from './result-masking.js';
 
 export interface ResponseProcessorOptions extends TokenStreamReaderOptions {
@@ -23,6 +22,13 @@ export interface ResponseProcessorOptions extends TokenStreamReaderOptions {
   readonly rowLimit?: number;
   /** Rewrite mode: the INFO text that says a result was cut. */
   readonly rowLimitNotice?: string;
+  /**
+   * Rewrite mode, with a row limit: at the cut, end the client's response at once (the notice, then
+   * DONE counting the rows sent — `batch` — or DONEINPROC and DONEPROC — `rpc`) and swallow the rest
+   * of the upstream response; the caller sends Attention upstream (`cancelled` tells it when).
+   * Only for a request that is one read statement: cancelling it cancels nothing else.
+   */
+  readonly cancelAtLimit?: 'batch' | 'rpc';
 }
 
 /**
@@ -50,6 +56,8 @@ export class ResponseProcessor {
   returnedHandle: number | undefined;
   /** A result set was cut at the row limit. */
   limited = false;
+  /** `cancelAtLimit`: the cut happened; the client's response is complete, the rest is swallowed. */
+  cancelled = false;
 
   constructor(options: ResponseProcessorOptions) {
     this.#options = options;
@@ -80,34 +88,15 @@ export class ResponseProcessor {
   }
 
   #observe(token: Token): void {
-    switch (token.kind) {
-      case 'done':
-      case 'doneproc':
-      case 'doneinproc':
-        this.#done(token, undefined);
-        return;
-      case 'error':
-        this.errorNumber ??= token.number;
-        return;
-      case 'envchange':
-        if (token.type === EnvChangeType.Routing) {
-          // Routing belongs to a login response; mid-session it would send the client elsewhere.
-          throw new ProtocolError(ProtocolErrorCode.UnexpectedMessage, 'the upstream sent ENVCHANGE routing after login');
-        }
-        if (token.type === EnvChangeType.Database && typeof token.newValue === 'string') this.database = token.newValue;
-        return;
-      case 'returnvalue':
-        if (this.returnedHandle === undefined && !token.value.isNull) {
-          const value = decodeValue(token.raw, token.value, token.typeInfo);
-          if (typeof value === 'number' && Number.isInteger(value)) this.returnedHandle = value;
-        }
-        return;
-      default:
-        return;
-    }
+    observeToken(this, token);
   }
 
   #rewrite(token: Token, out: Buffer[]): void {
+    if (this.cancelled) {
+      // Swallowed until the attention acknowledgement (which may come in this message or a later one).
+      if ((token.kind === 'done' || token.kind === 'doneproc' || token.kind === 'doneinproc') && (token.status & DoneStatus.Attention) !== 0) this.attentionAcknowledged = true;
+      return;
+    }
     switch (token.kind) {
       case 'colmetadata':
         if (!token.noMetadata) {
@@ -122,8 +111,12 @@ export class ResponseProcessor {
       case 'nbcrow': {
         const limit = this.#options.rowLimit;
         if (limit !== undefined && this.#rowsInSet >= limit) {
-          this.#cut = true;
           this.limited = true;
+          if (this.#options.cancelAtLimit) {
+            this.#endAtCut(this.#options.cancelAtLimit, out);
+            return;
+          }
+          this.#cut = true;
           return;
         }
         if (this.#withheld) return;
@@ -164,6 +157,21 @@ export class ResponseProcessor {
     }
   }
 
+  /** The client's response ends here, as if the result had had `rowsInSet` rows. */
+  #endAtCut(form: 'batch' | 'rpc', out: Buffer[]): void {
+    this.cancelled = true;
+    this.rows += this.#rowsInSet;
+    out.push(encodeMessageToken('info', { number: 50000, state: 1, class: 0, message: this.#options.rowLimitNotice ?? 'gatehouse: result cut by policy', serverName: GATEWAY_SERVER_NAME }));
+    if (form === 'batch') {
+      out.push(encodeDone({ status: DoneStatus.Count, curCmd: SELECT_COMMAND, rowCount: this.#rowsInSet }));
+      return;
+    }
+    out.push(
+      encodeDone({ status: DoneStatus.Count | DoneStatus.More, curCmd: SELECT_COMMAND, rowCount: this.#rowsInSet }, TokenType.DoneInProc),
+      encodeDone({ status: DoneStatus.Final }, TokenType.DoneProc),
+    );
+  }
+
   #done(token: DoneToken, rowsSent: number | undefined): void {
     if ((token.status & DoneStatus.Attention) !== 0) this.attentionAcknowledged = true;
     if ((token.status & DoneStatus.Count) !== 0) this.rows += rowsSent ?? Number(token.rowCount);
@@ -179,5 +187,8 @@ export class ResponseProcessor {
 
 /** The error number of the gateway's own failures (as native-errors' GatewayFailure). */
 const MASKING_FAILED = 50000;
+
+/** DONE's CurCmd for SELECT (0xC1), as SQL Server reports it. */
+const SELECT_COMMAND = 0xc1;
 
 const TYPE_OF = { done: TokenType.Done, doneproc: TokenType.DoneProc, doneinproc: TokenType.DoneInProc } as const;

@@ -9,10 +9,30 @@ import { CONFORMANCE_IDENTITIES, CONFORMANCE_POLICY_YAML, CONFORMANCE_RULES } fr
 
 const engine = loadPolicy(CONFORMANCE_POLICY_YAML, 'conformance-policy.yaml');
 
-const STATEMENTS: Record<SqlDialect, { select: string; drop: string; delete: string }> = {
-  postgres: { select: 'SELECT id, name, email, ssn FROM people ORDER BY id', drop: 'DROP TABLE people', delete: 'DELETE FROM people' },
-  mysql: { select: 'SELECT id, name, email, ssn FROM people ORDER BY id', drop: 'DROP TABLE people', delete: 'DELETE FROM people' },
-  mssql: { select: 'SELECT id, name, email, ssn FROM people ORDER BY id', drop: 'DROP TABLE people', delete: 'DELETE FROM people' },
+/** Each SQL adapter's conformance target statements (its conformance.e2e.test.ts), as that target sends them. */
+const STATEMENTS: Record<SqlDialect, { select: string; drop: string; delete: string; selectBig: string; slow: readonly string[] }> = {
+  postgres: {
+    select: 'SELECT id, name, email, ssn FROM people ORDER BY id',
+    drop: 'DROP TABLE people',
+    delete: 'DELETE FROM people',
+    selectBig: 'SELECT id, email FROM big',
+    slow: ['SELECT pg_sleep(10)'],
+  },
+  mysql: {
+    select: 'SELECT id, name, email, ssn FROM people ORDER BY id',
+    drop: 'DROP TABLE people',
+    delete: 'DELETE FROM people',
+    selectBig: 'SELECT id, email FROM big',
+    // The stand-in-free default, and the MYSQL_URL variant.
+    slow: ['SELECT SLEEP(10)', "SELECT BENCHMARK(2000000000, SHA1('x'))"],
+  },
+  mssql: {
+    select: 'SELECT id, name, email, ssn FROM people ORDER BY id',
+    drop: 'DROP TABLE people',
+    delete: 'DELETE FROM people',
+    selectBig: 'SELECT id, email FROM big',
+    slow: ["WAITFOR DELAY '00:00:10'"],
+  },
 };
 
 function principalOf(identity: (typeof CONFORMANCE_IDENTITIES)[keyof typeof CONFORMANCE_IDENTITIES]): Principal {
@@ -66,6 +86,16 @@ describe('the conformance policy', () => {
       const decision = decide(dialect, 'app', sql.delete);
       expect(decision).toMatchObject({ effect: 'review', rules: [CONFORMANCE_RULES.reviewUnboundedDelete] });
       expect(decision.obligations.review?.mode).toBe('ticket');
+    });
+
+    it('lets the analyst stream big with its email masked (the big-result test)', () => {
+      const decision = decide(dialect, 'analyst', sql.selectBig);
+      expect(decision).toMatchObject({ effect: 'allow', rules: [CONFORMANCE_RULES.analystRead] });
+      expect(decision.obligations.mask?.columns.map((rule) => rule.pattern)).toContain('**.big.email');
+    });
+
+    it('lets the app run the slow statement the cancel test interrupts', () => {
+      for (const slow of sql.slow) expect(decide(dialect, 'app', slow), slow).toMatchObject({ effect: 'allow', rules: [CONFORMANCE_RULES.appAll] });
     });
 
     it('does not let the analyst write', () => {
