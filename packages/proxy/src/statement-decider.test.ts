@@ -141,6 +141,54 @@ describe('SqlStatementDecider with row filters', () => {
   });
 });
 
+describe('SqlStatementDecider row filters: statements the classifier reports no filtered table for', () => {
+  const EVERY_DIALECT: RowFilter = { ...EU_FILTER, pattern: '**.customers' };
+
+  function identityIn(dialect: SqlDialect, schema?: string): SessionIdentity {
+    const base = identity(dialect, dialect === 'mysql' ? 'shop' : 'app');
+    return { ...base, target: { ...base.target, ...(schema !== undefined ? { schema } : {}) } } as SessionIdentity;
+  }
+
+  it.each([
+    ['postgres', 'CREATE TABLE t () INHERITS (customers)', 'CreateStmt'],
+    ['postgres', "CREATE TABLE t PARTITION OF customers FOR VALUES IN ('us')", 'CreateStmt'],
+    ['postgres', 'ALTER TABLE orders ADD FOREIGN KEY (cid) REFERENCES customers (id)', 'AlterTableStmt'],
+    ['postgres', "SELECT * FROM ts_stat('SELECT to_tsvector(name) FROM customers')", 'ts_stat()'],
+    ['postgres', "CREATE FUNCTION f() RETURNS SETOF customers LANGUAGE sql AS 'select * from customers'", 'functions'],
+    ['mysql', 'CREATE VIEW v AS SELECT * FROM customers', 'CREATE'],
+    ['mysql', 'CREATE TRIGGER t BEFORE INSERT ON orders FOR EACH ROW SET NEW.x = (SELECT name FROM customers LIMIT 1)', 'triggers'],
+    ['mysql', 'CHECKSUM TABLE customers', 'did not parse'],
+    ['mssql', 'CREATE VIEW v AS SELECT * FROM customers', 'did not parse'],
+    ['mssql', 'CREATE SYNONYM syn FOR dbo.customers', 'did not parse'],
+    ['mssql', 'SELECT * FROM customers (NOLOCK)', 'old-style table hint'],
+    ['mssql', "SELECT * FROM OPENROWSET('SQLNCLI', 'x', 'SELECT * FROM app.dbo.customers')", 'OPENROWSET'],
+  ] as const)('%s: %s is denied, not forwarded unfiltered', (dialect, text, reason) => {
+    const outcome = new SqlStatementDecider(classifier, policy('allow', [EVERY_DIALECT])).decide(identityIn(dialect), text);
+    expect(outcome.decision).toMatchObject({ effect: 'deny', reason: expect.stringContaining(reason) });
+    expect(outcome.forwardText).toBeUndefined();
+  });
+
+  it('filters an unqualified name the server may resolve to the filtered schema (search_path / default schema)', () => {
+    const publicOnly: RowFilter = { ...EU_FILTER, pattern: '*.public.customers' };
+    const pg = new SqlStatementDecider(classifier, policy('allow', [publicOnly])).decide(identityIn('postgres', 'sales'), 'SELECT * FROM customers');
+    expect(pg.forwardText).toBe(`SELECT * FROM (SELECT * FROM customers AS "gatehouse_rf" WHERE ("gatehouse_rf"."region" = 'eu')) AS "customers"`);
+    // Qualified with another schema: that table is not filtered.
+    expect(new SqlStatementDecider(classifier, policy('allow', [publicOnly])).decide(identityIn('postgres', 'sales'), 'SELECT * FROM sales.customers').forwardText).toBeUndefined();
+    const dboOnly: RowFilter = { ...EU_FILTER, pattern: '*.dbo.customers' };
+    const mssql = new SqlStatementDecider(classifier, policy('allow', [dboOnly])).decide(identityIn('mssql', 'sales'), 'SELECT * FROM customers');
+    expect(mssql.forwardText).toContain("[gatehouse_rf].[region] = N'eu'");
+  });
+
+  it('keeps the repeated path a cache lookup for statements that touch no filtered table', () => {
+    const rewriter = statementRewriterForLoadedParsers();
+    const decider = new SqlStatementDecider(classifier, policy('allow'), { rewriter });
+    decider.decide(identity(), 'SELECT * FROM orders WHERE id = $1');
+    const again = decider.decide(identity(), 'SELECT * FROM orders WHERE id = $1');
+    expect(again.forwardText).toBeUndefined();
+    expect(rewriter.stats).toEqual({ hits: 1, misses: 1 });
+  });
+});
+
 describe('SqlStatementDecider literal collection', () => {
   it('is off by default and fills outcome.literals when asked', () => {
     const text = "SELECT * FROM orders WHERE id = 42 AND note = 'x'";
@@ -150,5 +198,36 @@ describe('SqlStatementDecider literal collection', () => {
       { object: 'app.public.orders', column: 'id', value: '42' },
       { object: 'app.public.orders', column: 'note', value: 'x' },
     ]);
+  });
+});
+
+describe('SqlStatementDecider decision reuse', () => {
+  /** One engine until reload() swaps it, as the gateway's reloadable policy does. */
+  function reloadable(): { current(): PolicyEngine; reload(): void; calls: number } {
+    const make = (): PolicyEngine => ({
+      decide: (): Decision => {
+        source.calls++;
+        return { effect: 'allow', rules: ['r'], reason: 'allowed', risk: { score: 0, factors: [] }, obligations: { audit: 'standard' }, observed: [] };
+      },
+    });
+    let engine = make();
+    const source = { calls: 0, current: () => engine, reload: () => void (engine = make()) };
+    return source;
+  }
+
+  it('decides a repeated statement of one session once, and again after a reload or for another session', () => {
+    const source = reloadable();
+    const decider = new SqlStatementDecider(classifier, source);
+    const session = identity();
+    const first = decider.decide(session, 'SELECT name FROM orders WHERE id = 1');
+    expect(decider.decide(session, 'SELECT name FROM orders WHERE id = 1').decision).toBe(first.decision);
+    expect(source.calls).toBe(1);
+    decider.decide(identity(), 'SELECT name FROM orders WHERE id = 1');
+    expect(source.calls).toBe(2);
+    source.reload();
+    decider.decide(session, 'SELECT name FROM orders WHERE id = 1');
+    expect(source.calls).toBe(3);
+    decider.decide(session, 'DELETE FROM orders');
+    expect(source.calls).toBe(4);
   });
 });

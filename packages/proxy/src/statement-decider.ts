@@ -1,6 +1,6 @@
-import type { Action, AuditLiteralBinding, Decision, PolicyEngine, Principal, RowFilter, RowPredicate, Target } from '@gatehouse/core';
-import { compileGlob } from '@gatehouse/policy';
-import type { AppliedRowFilter, StatementRewriter, SqlClassifier } from '@gatehouse/sql';
+import type { Action, AuditLiteralBinding, Decision, Dialect, PolicyEngine, Principal, RowFilter, RowPredicate, Target } from '@gatehouse/core';
+import { ObjectPatternCache } from '@gatehouse/core';
+import type { AppliedRowFilter, RewriteRequest, StatementRewriter, SqlClassifier } from '@gatehouse/sql';
 import { DEFAULT_MAX_STATEMENT_BYTES, extractLiteralBindings, statementRewriterForLoadedParsers } from '@gatehouse/sql';
 
 /** Who is speaking, to what: fixed at login, updated when the session changes database. */
@@ -54,9 +54,15 @@ export class SqlStatementDecider {
   readonly #policy: PolicySource;
   readonly #collectLiterals: boolean;
   #rewriter: StatementRewriter | undefined;
-  readonly #globs = new Map<string, RegExp>();
-  /** Per filter list (policies that reuse their arrays pay the key and glob work once). */
-  readonly #prepared = new WeakMap<readonly RowFilter[], PreparedFilters>();
+  /** Row filters match broadly: a filter applied too widely hides rows, one missed shows them. */
+  readonly #patterns = new ObjectPatternCache('broad');
+  /**
+   * Per filter list and dialect (policies that reuse their arrays pay the key and pattern work
+   * once; one decider serves listeners of every dialect, and names mean different things in each).
+   */
+  readonly #prepared = new WeakMap<readonly RowFilter[], Map<Dialect, PreparedFilters>>();
+  /** Decisions by policy, session identity and actions: see #cachedDecision. */
+  readonly #decisions = new WeakMap<PolicyEngine, WeakMap<SessionIdentity, WeakMap<readonly Action[], Decision>>>();
 
   constructor(classifier: SqlClassifier, policy: PolicySource, options: SqlStatementDeciderOptions = {}) {
     this.#classifier = classifier;
@@ -86,13 +92,34 @@ export class SqlStatementDecider {
 
   /** For adapters that build actions themselves (MongoDB) or re-decide known actions. */
   decideActions(identity: SessionIdentity, actions: readonly Action[]): StatementOutcome {
-    const decision = this.#policy.current().decide({
-      principal: identity.principal,
-      target: identity.target,
-      actions,
-      clientAddress: identity.clientAddress,
-    });
-    return { actions, decision };
+    return { actions, decision: this.#cachedDecision(identity, actions) };
+  }
+
+  /**
+   * A decision is a pure function of the policy, the session's identity (principal, target, client
+   * address) and the actions, so a session that repeats a statement (the classifier hands back the
+   * same actions for the same text) reuses it. Keyed by object identity in weak maps: a policy
+   * reload, a database switch (a new identity) or a new statement shape misses, and nothing is kept
+   * alive for the cache's sake.
+   */
+  #cachedDecision(identity: SessionIdentity, actions: readonly Action[]): Decision {
+    const policy = this.#policy.current();
+    let byIdentity = this.#decisions.get(policy);
+    if (!byIdentity) {
+      byIdentity = new WeakMap();
+      this.#decisions.set(policy, byIdentity);
+    }
+    let byActions = byIdentity.get(identity);
+    if (!byActions) {
+      byActions = new WeakMap();
+      byIdentity.set(identity, byActions);
+    }
+    let decision = byActions.get(actions);
+    if (!decision) {
+      decision = policy.decide({ principal: identity.principal, target: identity.target, actions, clientAddress: identity.clientAddress });
+      byActions.set(actions, decision);
+    }
+    return decision;
   }
 
   #applyRowFilters(identity: SessionIdentity, text: string, outcome: StatementOutcome): StatementOutcome {
@@ -101,7 +128,7 @@ export class SqlStatementDecider {
     if (!filters || filters.length === 0 || decision.effect === 'deny') return outcome;
     const { target } = identity;
     if (target.dialect === 'mongodb') return outcome;
-    const { filterFor, key } = this.#prepare(filters);
+    const { filterFor, filterForAnySchema, key } = this.#prepare(filters, target.dialect);
     const uncertain = actions.find((action) => action.category === 'unknown' || action.flags.some((flag) => UNCERTAIN_FLAGS.has(flag)));
     if (uncertain) {
       return refuse(outcome, filters, 'the statement cannot be analysed with certainty (dynamic SQL, a parse failure or an unknown statement)');
@@ -110,7 +137,10 @@ export class SqlStatementDecider {
     // the authority policy decided on, so a table it found and the rewriter missed is a refusal.
     const filteredObjects = new Set<string>();
     for (const action of actions) for (const object of action.objects) if (filterFor(object.name)) filteredObjects.add(object.name);
-    if (filteredObjects.size === 0) return outcome;
+    // The rewriter runs even when the classifier saw no filtered table: it reads the statement with
+    // the real parser and refuses what the classifier does not report as an object (a view, trigger
+    // or synonym over the table, INHERITS/PARTITION OF/REFERENCES it, routines, dynamic-SQL
+    // functions). Results are cached by text and filters, so a repeated statement costs a lookup.
     this.#rewriter ??= statementRewriterForLoadedParsers();
     const result = this.#rewriter.rewrite(
       {
@@ -119,6 +149,7 @@ export class SqlStatementDecider {
         ...(target.database !== undefined ? { database: target.database } : {}),
         ...(target.schema !== undefined ? { schema: target.schema } : {}),
         filterFor,
+        filterForAnySchema,
       },
       key,
     );
@@ -131,63 +162,67 @@ export class SqlStatementDecider {
     return result.kind === 'rewritten' && result.text !== text ? { ...outcome, forwardText: result.text } : outcome;
   }
 
-  #prepare(filters: readonly RowFilter[]): PreparedFilters {
-    let prepared = this.#prepared.get(filters);
+  #prepare(filters: readonly RowFilter[], dialect: Dialect): PreparedFilters {
+    let byDialect = this.#prepared.get(filters);
+    if (!byDialect) {
+      byDialect = new Map();
+      this.#prepared.set(filters, byDialect);
+    }
+    let prepared = byDialect.get(dialect);
     if (!prepared) {
-      prepared = { filterFor: this.#lookup(filters), key: filtersKey(filters) };
-      this.#prepared.set(filters, prepared);
+      prepared = { filterFor: this.#lookup(filters, dialect), filterForAnySchema: this.#anySchemaLookup(filters, dialect), key: filtersKey(filters) };
+      byDialect.set(dialect, prepared);
     }
     return prepared;
   }
 
   /** objectName → the AND of every filter whose glob matches it (filters of one table intersect). */
-  #lookup(filters: readonly RowFilter[]): (objectName: string) => AppliedRowFilter | undefined {
-    const compiled = filters.map((filter) => ({ filter, glob: this.#glob(filter.pattern), schemaless: this.#schemalessGlob(filter.pattern) }));
+  #lookup(filters: readonly RowFilter[], dialect: Dialect): (objectName: string) => AppliedRowFilter | undefined {
+    const compiled = filters.map((filter) => ({ filter, pattern: this.#patterns.get(filter.pattern) }));
     const memo = new Map<string, AppliedRowFilter | undefined>();
     return (objectName) => {
       if (memo.has(objectName)) return memo.get(objectName);
       if (memo.size > 10_000) memo.clear();
-      const twoPart = objectName.split('.').length === 2;
-      const matching = compiled
-        .filter(({ glob, schemaless }) => glob.test(objectName) || (twoPart && schemaless !== undefined && schemaless.test(objectName)))
-        .map(({ filter }) => filter);
-      let applied: AppliedRowFilter | undefined;
-      if (matching.length === 1) applied = { predicate: matching[0]!.predicate, rules: [matching[0]!.rule] };
-      else if (matching.length > 1) {
-        const predicate: RowPredicate = { kind: 'and', predicates: matching.map((filter) => filter.predicate) };
-        applied = { predicate, rules: [...new Set(matching.map((filter) => filter.rule))] };
-      }
+      const applied = combine(compiled.filter(({ pattern }) => pattern.matches(objectName, dialect)).map(({ filter }) => filter));
       memo.set(objectName, applied);
       return applied;
     };
   }
 
   /**
-   * MySQL names have no schema (`shop.customers`): a three-segment pattern written for every dialect
-   * (`*.*.customers`) also matches them with its middle segment treated as the missing schema, as
-   * MongoDB's filters do. A filter that silently did not apply would show every row.
+   * `database.<any schema>.table` → the AND of every filter that matches the table in some schema:
+   * for names written without a schema, which the server resolves through a search path the
+   * gateway cannot see. In broad matching an unresolved `?` segment matches any pattern segment,
+   * which is exactly "this table, in some schema".
    */
-  #schemalessGlob(pattern: string): RegExp | undefined {
-    const segments = pattern.split('.');
-    if (segments.length !== 3 || segments.includes('**')) return undefined;
-    return this.#glob(`${segments[0]}.${segments[2]}`);
-  }
-
-  /** The same glob matcher policy uses for object conditions, compiled once per pattern. */
-  #glob(pattern: string): RegExp {
-    let glob = this.#globs.get(pattern);
-    if (!glob) {
-      if (this.#globs.size > 10_000) this.#globs.clear();
-      glob = compileGlob(pattern);
-      this.#globs.set(pattern, glob);
-    }
-    return glob;
+  #anySchemaLookup(filters: readonly RowFilter[], dialect: Dialect): AnySchemaRowFilterLookup {
+    const compiled = filters.map((filter) => ({ filter, pattern: this.#patterns.get(filter.pattern) }));
+    const memo = new Map<string, AppliedRowFilter | undefined>();
+    return (database, table) => {
+      const name = `${database}.?.${table}`;
+      if (memo.has(name)) return memo.get(name);
+      if (memo.size > 10_000) memo.clear();
+      const applied = combine(compiled.filter(({ pattern }) => pattern.matches(name, dialect)).map(({ filter }) => filter));
+      memo.set(name, applied);
+      return applied;
+    };
   }
 }
 
+type AnySchemaRowFilterLookup = NonNullable<RewriteRequest['filterForAnySchema']>;
+
 interface PreparedFilters {
   readonly filterFor: (objectName: string) => AppliedRowFilter | undefined;
+  readonly filterForAnySchema: AnySchemaRowFilterLookup;
   readonly key: string;
+}
+
+/** Filters of the same table intersect: one predicate, every rule named. */
+function combine(matching: readonly RowFilter[]): AppliedRowFilter | undefined {
+  if (matching.length === 0) return undefined;
+  if (matching.length === 1) return { predicate: matching[0]!.predicate, rules: [matching[0]!.rule] };
+  const predicate: RowPredicate = { kind: 'and', predicates: matching.map((filter) => filter.predicate) };
+  return { predicate, rules: [...new Set(matching.map((filter) => filter.rule))] };
 }
 
 /** A stable key of the resolved filters (patterns, predicates with their values, rules) for the rewrite cache. */

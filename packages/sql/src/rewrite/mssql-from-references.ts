@@ -16,6 +16,11 @@ export interface LexedFromReference {
   readonly last: number;
   /** A table hint (`WITH (NOLOCK)`) follows. */
   readonly hinted: boolean;
+  /**
+   * A parenthesis follows the name: a table-valued function call, or an old-style table hint
+   * (`FROM t (NOLOCK)`). Callers refuse it when the name is a filtered table.
+   */
+  readonly called: boolean;
 }
 
 /** Words that end a FROM list at their depth. */
@@ -97,8 +102,8 @@ function readReference(text: string, tokens: readonly Token[], first: number, en
   }
   const nameEnd = t;
   let after = significant(tokens, nameEnd + 1);
-  // A table-valued function call: not a base table.
-  if (after >= 0 && after < end && tokenText(text, tokens[after]) === '(') return undefined;
+  // A table-valued function call or an old-style hint: reported, never rewritten.
+  if (after >= 0 && after < end && tokenText(text, tokens[after]) === '(') return { parts, first, nameEnd, last: nameEnd, hinted: false, called: true };
   let alias: number | undefined;
   if (after >= 0 && after < end) {
     const afterWord = tokens[after]!.kind === 'word' ? tokenText(text, tokens[after]).toUpperCase() : '';
@@ -112,5 +117,5 @@ function readReference(text: string, tokens: readonly Token[], first: number, en
   after = significant(tokens, last + 1);
   const hinted =
     after >= 0 && after < end && tokens[after]!.kind === 'word' && tokenText(text, tokens[after]).toUpperCase() === 'WITH' && tokenText(text, tokens[significant(tokens, after + 1)]) === '(';
-  return { parts, first, nameEnd, ...(alias !== undefined ? { alias } : {}), last, hinted };
+  return { parts, first, nameEnd, ...(alias !== undefined ? { alias } : {}), last, hinted, called: false };
 }

@@ -51,7 +51,7 @@ describe('T-SQL row-filter rewrite', () => {
   });
 
   it('ANDs the predicate into a single-table UPDATE/DELETE WHERE', () => {
-    expect(rewrittenText('UPDATE customers SET name = @p1 WHERE id = @p2')).toBe(`UPDATE customers SET name = @p1 WHERE (id = @p2) AND ([customers].[region] = N'eu')`);
+    expect(rewrittenText('UPDATE customers SET name = @p1 WHERE id = @p2')).toBe(`UPDATE customers SET name = @p1 WHERE ([customers].[region] = N'eu') AND (id = @p2)`);
     expect(rewrittenText('DELETE TOP (2) FROM customers')).toBe(`DELETE TOP (2) FROM customers WHERE ([customers].[region] = N'eu')`);
   });
 

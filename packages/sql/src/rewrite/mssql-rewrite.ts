@@ -6,6 +6,7 @@ import { parseTransactSql } from '../mssql/parser.js';
 import { splitMssql } from '../mssql/split.js';
 import type { AstNode } from '../nsp/ast-node.js';
 import { asArray, asNode, nameOf, selectOf } from '../nsp/ast-node.js';
+import { definesRoutine } from './dynamic-sql.js';
 import { checkInsertRow } from './insert-row-check.js';
 import { lexedFromReferences } from './mssql-from-references.js';
 import type { LexedFromReference } from './mssql-from-references.js';
@@ -21,6 +22,7 @@ import { whereSplice } from './where-splice.js';
 const INNER_ALIAS = '[gatehouse_rf]';
 const AFTER_WHERE = new Set(['OPTION']);
 const BOOKKEEPING = new Set(['loc', 'tableList', 'columnList']);
+const REMOTE_ROWSET_FUNCTIONS = new Set(['OPENROWSET', 'OPENQUERY', 'OPENDATASOURCE']);
 
 /** A filtered base-table read the parser saw: matched against the lexer's references by (table, alias). */
 interface ParsedRead {
@@ -45,18 +47,31 @@ export function rewriteMssql(request: RewriteRequest): { edits: TextEdit[]; tabl
   const edits: TextEdit[] = [];
   const tables = new Set<string>();
   for (const range of splitMssql(lexed, text)) {
-    const first = tokenText(text, tokens[range.firstToken]).toUpperCase();
-    if (first === 'EXEC' || first === 'EXECUTE' || tokens.slice(range.firstToken, range.endToken).some((t) => t.kind === 'word' && tokenText(text, t).toLowerCase() === 'sp_executesql')) {
+    const words = tokens.slice(range.firstToken, range.endToken).filter((t) => t.kind === 'word').map((t) => tokenText(text, t).toUpperCase());
+    // EXEC anywhere (`IF … EXEC(…)`, `BEGIN EXEC … END`), not only first: its text is invisible here.
+    if (words.some((word) => word === 'EXEC' || word === 'EXECUTE' || word === 'SP_EXECUTESQL')) {
       throw new RewriteRefusal('dynamic SQL (EXEC, sp_executesql) cannot be rewritten for row filters');
     }
+    // Pass-through queries run SQL text on a linked server, possibly this one (loopback).
+    const passThrough = words.find((word) => REMOTE_ROWSET_FUNCTIONS.has(word));
+    if (passThrough) throw new RewriteRefusal(`${passThrough} runs a query the row filters cannot reach`);
+    // Actual execution plans report per-operator row counts (ActualRowsRead counts rows a seek read
+    // before the filter's residual predicate removed them) for every later statement of the session.
+    if (words[0] === 'SET' && words[1] === 'STATISTICS' && (words.includes('PROFILE') || words.includes('XML'))) {
+      throw new RewriteRefusal('SET STATISTICS PROFILE/XML reports row counts of rows outside the row filters');
+    }
+    if (definesRoutine(text, tokens, range.firstToken, range.endToken)) {
+      throw new RewriteRefusal('procedures, functions and triggers cannot be defined or changed under row filters: their bodies run unfiltered');
+    }
     const qualify = (parts: readonly string[]) => qualifiedName(parts, { dialect: 'mssql', ...contextOf(request) });
-    if (!mentionsFilteredTable(request, tokens, range, qualify)) continue;
+    const filterOf = (parts: readonly string[]) => filterOfParts(request, parts, qualify);
+    if (!mentionsFilteredTable(request, tokens, range, filterOf)) continue;
     const parsed = parseTransactSql(offsetPreservingParseText(text, tokens, range.firstToken, range.endToken));
     const ast = Array.isArray(parsed) ? (parsed.length === 1 ? asNode(parsed[0]) : undefined) : asNode(parsed);
     if (!ast) throw new RewriteRefusal('a statement that names a filtered table did not parse, so it cannot be rewritten with certainty');
-    const walker = new MssqlAstWalker(request, qualify);
+    const walker = new MssqlAstWalker(qualify, filterOf);
     walker.statement(ast);
-    edits.push(...readEdits(request, tokens, range, walker.reads, qualify));
+    edits.push(...readEdits(request, tokens, range, walker.reads, qualify, filterOf));
     for (const read of walker.reads) tables.add(read.table);
     if (walker.target) {
       if (walker.target.kind === 'restrict') {
@@ -77,12 +92,25 @@ function contextOf(request: RewriteRequest): { database?: string; schema?: strin
 }
 
 /** Whether any dotted name in the statement (1–3 parts) names a filtered table. */
-function mentionsFilteredTable(request: RewriteRequest, tokens: readonly Token[], range: StatementRange, qualify: (parts: readonly string[]) => string): boolean {
+/**
+ * The filter of a dotted name. Without a schema (`t`, `db..t`) the server tries the user's default
+ * schema and then dbo, which the gateway cannot see: a filter written for the table in any schema
+ * applies too.
+ */
+function filterOfParts(request: RewriteRequest, parts: readonly string[], qualify: (parts: readonly string[]) => string): AppliedRowFilter | undefined {
+  const exact = request.filterFor(qualify(parts));
+  const n = parts.length;
+  if (exact || (n >= 2 && parts[n - 2] !== '')) return exact;
+  const database = (n >= 3 ? parts[n - 3] : undefined) || request.database || '?';
+  return request.filterForAnySchema?.(database, parts[n - 1] ?? '');
+}
+
+function mentionsFilteredTable(request: RewriteRequest, tokens: readonly Token[], range: StatementRange, filterOf: (parts: readonly string[]) => AppliedRowFilter | undefined): boolean {
   for (let t = range.firstToken; t < range.endToken; t++) {
     const token = tokens[t]!;
     if (token.kind !== 'word' && token.kind !== 'quoted-ident') continue;
     const parts = [token.kind === 'quoted-ident' ? (token.value ?? '') : tokenText(request.text, token)];
-    if (request.filterFor(qualify(parts))) return true;
+    if (filterOf(parts)) return true;
     let u = t;
     while (parts.length < 4) {
       const dot = significant(tokens, u + 1);
@@ -96,7 +124,7 @@ function mentionsFilteredTable(request: RewriteRequest, tokens: readonly Token[]
       }
       if (!nextToken || (nextToken.kind !== 'word' && nextToken.kind !== 'quoted-ident')) break;
       parts.push(nextToken.kind === 'quoted-ident' ? (nextToken.value ?? '') : tokenText(request.text, nextToken));
-      if (request.filterFor(qualify(parts))) return true;
+      if (filterOf(parts)) return true;
       u = next;
     }
   }
@@ -110,12 +138,16 @@ function readEdits(
   range: StatementRange,
   reads: readonly ParsedRead[],
   qualify: (parts: readonly string[]) => string,
+  filterOf: (parts: readonly string[]) => AppliedRowFilter | undefined,
 ): TextEdit[] {
   const lexed: { reference: LexedFromReference; table: string; filter: AppliedRowFilter }[] = [];
   for (const reference of lexedFromReferences(request.text, tokens, range)) {
     const table = qualify(reference.parts);
-    const filter = request.filterFor(table);
-    if (filter) lexed.push({ reference, table, filter });
+    const filter = filterOf(reference.parts);
+    if (!filter) continue;
+    // `FROM t (NOLOCK)` is an old-style table hint, not a call: the parser may read either.
+    if (reference.called) throw new RewriteRefusal(`${table} followed by a parenthesis (an old-style table hint) cannot be rewritten for its row filter`);
+    lexed.push({ reference, table, filter });
   }
   const key = (table: string, alias: string | null) => `${table.toLowerCase()}\u0000${alias?.toLowerCase() ?? ''}`;
   const fromLexer = lexed
@@ -193,8 +225,8 @@ class MssqlAstWalker {
   target: Target | undefined;
 
   constructor(
-    private readonly request: RewriteRequest,
     private readonly qualify: (parts: readonly string[]) => string,
+    private readonly filterOfParts: (parts: readonly string[]) => AppliedRowFilter | undefined,
   ) {}
 
   statement(ast: AstNode): void {
@@ -226,11 +258,15 @@ class MssqlAstWalker {
     const name = target ? nameOf(target.table) : null;
     if (!target || !name || asArray(ast.table).length !== 1) throw new RewriteRefusal('could not read the target of an UPDATE');
     const table = this.tableName(target, name);
-    const filter = scope.has(name) && !target.db ? undefined : this.request.filterFor(table);
+    const filter = scope.has(name) && !target.db ? undefined : this.filterOf(target, name);
     if (filter) {
       if (asArray(ast.from).length > 0) throw new RewriteRefusal(`UPDATE … FROM with the filtered table ${table} cannot be rewritten; update it alone`);
       for (const raw of asArray(ast.set)) {
         const column = nameOf(asNode(raw)?.column);
+        // `SET @v = column = value` assigns the column too, and the parser reports only the variable.
+        if (column === null || column.startsWith('@')) {
+          throw new RewriteRefusal(`UPDATE of ${table} assigns a variable in SET; which columns it writes cannot be checked against the row filter of rule ${filter.rules.join(', ')}`);
+        }
         for (const c of predicateColumns(filter.predicate)) {
           if (column?.toLowerCase() === c.toLowerCase()) {
             throw new RewriteRefusal(`UPDATE of ${table} sets column ${c}, which the row filter of rule ${filter.rules.join(', ')} depends on`);
@@ -239,11 +275,19 @@ class MssqlAstWalker {
       }
       this.target = { kind: 'restrict', table, condition: predicateSql('mssql', filter.predicate, sqlIdentifier('mssql', nameOf(target.as) ?? name)) };
     }
-    const readsBefore = this.reads.length;
-    this.from(ast.from, scope);
-    // UPDATE alias SET … FROM t alias: the target is a filtered table under another name.
-    const throughAlias = this.reads.slice(readsBefore).find((read) => read.alias === name || read.table.split('.').at(-1) === name);
-    if (throughAlias) throw new RewriteRefusal(`UPDATE … FROM with the filtered table ${throughAlias.table} as its target cannot be rewritten; update it alone`);
+    // UPDATE alias SET … FROM t alias (or FROM (SELECT … FROM t) alias): the target is the filtered
+    // table under another name, and SET could move its rows out of the filter. Names compare
+    // case-insensitively, as the server's default collation does.
+    for (const raw of asArray(ast.from)) {
+      const item = asNode(raw) ?? {};
+      const readsBefore = this.reads.length;
+      this.from([raw], scope);
+      const visible = nameOf(item.as) ?? nameOf(item.table);
+      const read = this.reads[readsBefore];
+      if (read && !target.db && visible?.toLowerCase() === name.toLowerCase()) {
+        throw new RewriteRefusal(`UPDATE … FROM with the filtered table ${read.table} as its target cannot be rewritten; update it alone`);
+      }
+    }
     for (const key in ast) if (!['with', 'table', 'from', 'type'].includes(key) && !BOOKKEEPING.has(key)) this.expr(ast[key], scope);
   }
 
@@ -253,7 +297,7 @@ class MssqlAstWalker {
     const targets = asArray(ast.table).map((raw) => asNode(raw) ?? {});
     const filtered = [...from, ...targets].find((item) => {
       const name = nameOf(item.table);
-      return name !== null && this.request.filterFor(this.tableName(item, name)) !== undefined;
+      return name !== null && this.filterOf(item, name) !== undefined;
     });
     if (filtered) {
       const name = nameOf(filtered.table)!;
@@ -261,7 +305,7 @@ class MssqlAstWalker {
       if (from.length !== 1 || targets.length !== 1 || this.tableName(from[0]!, nameOf(from[0]!.table) ?? '') !== table) {
         throw new RewriteRefusal(`DELETE with a FROM list or join on the filtered table ${table} cannot be rewritten; delete from it alone`);
       }
-      const filter = this.request.filterFor(table)!;
+      const filter = this.filterOf(filtered, name)!;
       this.target = { kind: 'restrict', table, condition: predicateSql('mssql', filter.predicate, sqlIdentifier('mssql', nameOf(from[0]!.as) ?? name)) };
     } else {
       this.from(ast.from, scope);
@@ -274,7 +318,7 @@ class MssqlAstWalker {
     const name = target ? nameOf(target.table) : null;
     if (!target || !name) throw new RewriteRefusal('could not read the target of an INSERT');
     const table = this.tableName(target, name);
-    const filter = this.request.filterFor(table);
+    const filter = this.filterOf(target, name);
     if (filter) {
       const values = asNode(ast.values);
       const rows = values?.type === 'values' ? asArray(values.values).length : 0;
@@ -282,6 +326,9 @@ class MssqlAstWalker {
         throw new RewriteRefusal(`INSERT into ${table} must use literal VALUES so each row can be checked against the row filter of rule ${filter.rules.join(', ')}`);
       }
       const columns = asArray(ast.columns).map((c) => nameOf(c) ?? '');
+      if (new Set(columns.map((c) => c.toLowerCase())).size !== columns.length) {
+        throw new RewriteRefusal(`INSERT into ${table} names a column twice; the row filter of rule ${filter.rules.join(', ')} cannot be checked`);
+      }
       this.target = { kind: 'insert', table, filter, columns, rows };
     }
     for (const key in ast) if (!['table', 'type', 'columns'].includes(key) && !BOOKKEEPING.has(key)) this.expr(ast[key], new CteScope());
@@ -320,7 +367,7 @@ class MssqlAstWalker {
   private read(item: AstNode, name: string, scope: CteScope): void {
     if (!item.db && !item.schema && scope.has(name)) return;
     const table = this.tableName(item, name);
-    const filter = this.request.filterFor(table);
+    const filter = this.filterOf(item, name);
     if (!filter) return;
     if (item.table_hint || item.temporal_table) throw new RewriteRefusal(`a table hint or FOR SYSTEM_TIME on ${table} cannot be kept through its row filter`);
     this.reads.push({ table, alias: nameOf(item.as) });
@@ -340,18 +387,25 @@ class MssqlAstWalker {
     }
     if (node.type === undefined && typeof node.table === 'string' && 'db' in node) {
       const table = this.tableName(node, node.table);
-      const filter = this.request.filterFor(table);
+      const filter = this.filterOf(node, node.table);
       if (filter) throw new RewriteRefusal(`${table} (row filter of rule ${filter.rules.join(', ')}) is referenced in a position the rewriter cannot filter`);
     }
     for (const key in node) if (!BOOKKEEPING.has(key)) this.expr(node[key], scope);
   }
 
-  /** The parser puts a two-part name's schema in `db`, a three-part one in db + schema. */
   private tableName(item: AstNode, name: string): string {
+    return this.qualify(this.tableParts(item, name));
+  }
+
+  private filterOf(item: AstNode, name: string): AppliedRowFilter | undefined {
+    return this.filterOfParts(this.tableParts(item, name));
+  }
+
+  /** The parser puts a two-part name's schema in `db`, a three-part one in db + schema. */
+  private tableParts(item: AstNode, name: string): string[] {
     if (item.server) throw new RewriteRefusal('a four-part (linked server) name cannot be filtered');
     const db = nameOf(item.db);
     const schema = nameOf(item.schema);
-    const parts = schema !== null ? [db ?? '', schema, name] : db !== null ? [db, name] : [name];
-    return this.qualify(parts);
+    return schema !== null ? [db ?? '', schema, name] : db !== null ? [db, name] : [name];
   }
 }

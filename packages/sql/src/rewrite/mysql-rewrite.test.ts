@@ -23,6 +23,8 @@ function rewrittenText(text: string, filterFor?: RowFilterLookup): string {
 
 const EU_HEX = "_utf8mb4 X'6575'";
 const FILTERED = `(SELECT * FROM customers AS \`gatehouse_rf\` WHERE (\`gatehouse_rf\`.\`region\` = ${EU_HEX}))`;
+/** A UNION ALL derived table: materialized, so the client's conditions never run before the filter. */
+const FENCED = `(SELECT * FROM customers AS \`gatehouse_rf\` WHERE (\`gatehouse_rf\`.\`region\` = ${EU_HEX}) UNION ALL SELECT * FROM customers AS \`gatehouse_rf\` WHERE FALSE)`;
 
 /**
  * node-sql-parser lacks charset introducers, which MySQL and MariaDB accept (`_utf8mb4 X'…'`);
@@ -35,7 +37,8 @@ function parsesAsOneStatement(text: string): boolean {
 
 describe('MySQL row-filter rewrite', () => {
   it('binds strings as hex with a charset introducer, independent of NO_BACKSLASH_ESCAPES and ANSI_QUOTES', () => {
-    expect(rewrittenText('SELECT name FROM customers WHERE id > 3')).toBe(`SELECT name FROM ${FILTERED} AS \`customers\` WHERE id > 3`);
+    expect(rewrittenText("SELECT name FROM customers WHERE id > '3'")).toBe(`SELECT name FROM ${FILTERED} AS \`customers\` WHERE id > '3'`);
+    expect(rewrittenText('SELECT name FROM customers WHERE id > 3')).toBe(`SELECT name FROM ${FENCED} AS \`customers\` WHERE id > 3`);
   });
 
   it('keeps aliases and database-qualified names; rewrites joins, subqueries and UNION', () => {
@@ -63,12 +66,39 @@ describe('MySQL row-filter rewrite', () => {
 
   it('ANDs the predicate into UPDATE/DELETE WHERE clauses before ORDER BY/LIMIT, for every filtered table joined', () => {
     expect(rewrittenText('UPDATE customers c JOIN orders o ON o.cid = c.id SET c.name = ? WHERE o.id = 2 ORDER BY c.id LIMIT 3')).toBe(
-      `UPDATE customers c JOIN orders o ON o.cid = c.id SET c.name = ? WHERE (o.id = 2) AND (\`c\`.\`region\` = ${EU_HEX}) ORDER BY c.id LIMIT 3`,
+      `UPDATE customers c JOIN orders o ON o.cid = c.id SET c.name = ? WHERE (\`c\`.\`region\` = ${EU_HEX}) AND (o.id = 2) ORDER BY c.id LIMIT 3`,
     );
     expect(rewrittenText('DELETE FROM customers')).toBe(`DELETE FROM customers WHERE (\`customers\`.\`region\` = ${EU_HEX})`);
     expect(rewrittenText('DELETE FROM customers WHERE id = 1 LIMIT 1')).toBe(
-      `DELETE FROM customers WHERE (id = 1) AND (\`customers\`.\`region\` = ${EU_HEX}) LIMIT 1`,
+      `DELETE FROM customers WHERE (\`customers\`.\`region\` = ${EU_HEX}) AND (id = 1) LIMIT 1`,
     );
+  });
+
+  it('materializes the read when a WHERE/ON could fail or stall on a row outside the filter', () => {
+    // Merged, MariaDB runs the client's condition first: EXP overflows exactly when such a row matches.
+    expect(rewrittenText("SELECT id FROM customers WHERE EXP(IF(name = 'x', 1000, 0)) > 0")).toBe(
+      `SELECT id FROM ${FENCED} AS \`customers\` WHERE EXP(IF(name = 'x', 1000, 0)) > 0`,
+    );
+    for (const text of [
+      // `name = 0` converts every name it is evaluated on, and SHOW WARNINGS lists them.
+      'SELECT * FROM customers c WHERE c.name = 0',
+      'SELECT * FROM customers c WHERE c.id = ?',
+      'SELECT * FROM customers c JOIN orders o ON o.cid = c.id',
+      'SELECT * FROM customers WHERE id IN (SELECT cid FROM orders)',
+      "SELECT * FROM customers WHERE CASE WHEN name = 'x' THEN SLEEP(1) END = 0",
+      'SELECT * FROM orders WHERE cid IN (SELECT id FROM customers WHERE CAST(name AS SIGNED) = 1)',
+    ]) {
+      expect(rewrittenText(text), text).toContain(' UNION ALL SELECT * FROM customers AS `gatehouse_rf` WHERE FALSE)');
+    }
+    // No condition, or columns compared with string literals only: nothing about a row can surface,
+    // so the mergeable form keeps the optimizer's full freedom (LIMIT stops early, no copy).
+    for (const text of [
+      'SELECT * FROM customers LIMIT 10',
+      'SELECT count(*) FROM customers',
+      "SELECT * FROM customers c WHERE c.name IN ('a', 'b') AND NOT (c.name >= 'a') AND c.x IS NOT NULL AND c.id BETWEEN '1' AND '9' LIMIT 10",
+    ]) {
+      expect(rewrittenText(text), text).toContain(`FROM ${FILTERED} AS `);
+    }
   });
 
   it('rewrites the SELECT of INSERT … SELECT into another table', () => {

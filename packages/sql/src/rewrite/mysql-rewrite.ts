@@ -4,8 +4,10 @@ import { lexMysql } from '../mysql/lexer.js';
 import { splitMysql } from '../mysql/split.js';
 import type { AstNode } from '../nsp/ast-node.js';
 import { asArray, asNode, nameOf, selectOf, unescapeName } from '../nsp/ast-node.js';
+import { definesRoutine } from './dynamic-sql.js';
 import { checkInsertRow } from './insert-row-check.js';
 import type { MysqlLocationParser } from './mysql-location-parser.js';
+import { conditionsSafeToMerge } from './mysql-merge-safety.js';
 import { offsetPreservingParseText } from './offset-parse-text.js';
 import { literalValueRows } from './value-rows.js';
 import { predicateColumns, predicateSql } from './predicate-sql.js';
@@ -50,16 +52,41 @@ export function rewriteMysql(request: RewriteRequest, parser: MysqlLocationParse
     if (first === 'PREPARE' || first === 'EXECUTE' || first === 'CALL') {
       throw new RewriteRefusal('dynamic SQL and procedure calls (PREPARE, EXECUTE, CALL) cannot be rewritten for row filters');
     }
-    if (!mentionsFilteredTable(request, tokens, range)) continue;
+    if (definesRoutine(text, tokens, range.firstToken, range.endToken)) {
+      throw new RewriteRefusal('procedures, functions, triggers and events cannot be defined or changed under row filters: their bodies run unfiltered');
+    }
+    if (!mentionsFilteredTable(request, tokens, range) || isMetadataOnly(text, tokens, range)) continue;
     const parseText = offsetPreservingParseText(text, tokens, range.firstToken, range.endToken);
     const ast = parser.parseOne(parseText);
-    const walker = new MysqlRewriteWalker(request, tokens, range);
+    const walker = new MysqlRewriteWalker(request, tokens, range, conditionsSafeToMerge(ast));
     walker.statement(asNode(ast));
     edits.push(...walker.edits);
     for (const table of walker.tables) tables.add(table);
   }
   return { edits, tables };
 }
+
+/** Words that make SHOW/DESCRIBE run or explain a query instead of listing metadata. */
+const QUERY_WORDS = new Set(['SELECT', 'UPDATE', 'DELETE', 'INSERT', 'REPLACE', 'WITH', 'TABLE', 'VALUES', 'ANALYZE', 'EXPLAIN', 'FOR', 'FORMAT', 'EXTENDED', 'PARTITIONS', 'HANDLER']);
+
+/**
+ * `SHOW COLUMNS FROM t`, `SHOW CREATE TABLE t`, `SHOW INDEX FROM t`, `DESCRIBE t [column]`: metadata,
+ * not rows, so tools keep working under row filters. Not `DESC SELECT …` (EXPLAIN), `SHOW EXPLAIN
+ * FOR`, nor anything with a subquery (`SHOW … WHERE (SELECT …)` reads rows).
+ */
+function isMetadataOnly(text: string, tokens: readonly Token[], range: StatementRange): boolean {
+  const first = tokenText(text, tokens[range.firstToken]).toUpperCase();
+  if (first !== 'SHOW' && first !== 'DESCRIBE' && first !== 'DESC') return false;
+  // SHOW CREATE TABLE / SHOW TABLE STATUS name TABLE; only a query makes SHOW read rows.
+  const forbidden = first === 'SHOW' ? SHOW_QUERY_WORDS : QUERY_WORDS;
+  for (let t = range.firstToken + 1; t < range.endToken; t++) {
+    const token = tokens[t]!;
+    if (token.kind === 'word' && forbidden.has(tokenText(text, token).toUpperCase())) return false;
+  }
+  return true;
+}
+
+const SHOW_QUERY_WORDS = new Set(['SELECT', 'EXPLAIN', 'ANALYZE']);
 
 /**
  * Whether any identifier of the statement, alone or as `db.table`, names a filtered table. A
@@ -83,6 +110,20 @@ function identifierValue(text: string, token: Token): string {
   return token.kind === 'quoted-ident' ? (token.value ?? '') : tokenText(text, token);
 }
 
+/**
+ * The filtered read of a table, as a derived table the optimizer cannot merge into the outer query.
+ * A merged derived table puts the client's WHERE before the filter (MariaDB evaluates AND left to
+ * right), so `WHERE EXP(IF(name = 'x', 1000, 0)) > 0` would fail the statement exactly when a row
+ * outside the filter is named 'x' (an error oracle; SLEEP gives a timing one). A UNION ALL derived
+ * table is materialized instead; the client's conditions are pushed into it after the filter (so
+ * an index on them is still used), and the empty branch reads no row. Materializing costs a copy of
+ * the filtered rows when nothing can be pushed (`LIMIT 10`, joins), so it is used only when some
+ * WHERE/ON of the statement is more than plain comparisons (conditionsSafeToMerge).
+ */
+function fencedRead(nameText: string, condition: string): string {
+  return `(SELECT * FROM ${nameText} AS ${INNER_ALIAS} WHERE ${condition} UNION ALL SELECT * FROM ${nameText} AS ${INNER_ALIAS} WHERE FALSE)`;
+}
+
 class MysqlRewriteWalker {
   readonly edits: TextEdit[] = [];
   readonly tables = new Set<string>();
@@ -92,6 +133,8 @@ class MysqlRewriteWalker {
     private readonly request: RewriteRequest,
     private readonly tokens: readonly Token[],
     private readonly range: StatementRange,
+    /** Every WHERE/ON is plain comparisons: reads may stay mergeable derived tables (see fencedRead). */
+    private readonly mergeable: boolean,
   ) {
     this.database = request.database ?? '?';
   }
@@ -172,6 +215,9 @@ class MysqlRewriteWalker {
       throw new RewriteRefusal(`INSERT into ${table} must use literal VALUES so each row can be checked against the row filter of rule ${rules}`);
     }
     const columns = asArray(ast.columns).map((c) => unescapeName(nameOf(c) ?? '').toLowerCase());
+    if (new Set(columns).size !== columns.length) {
+      throw new RewriteRefusal(`INSERT into ${table} names a column twice; the row filter of rule ${rules} cannot be checked`);
+    }
     const open = this.valuesOpen();
     const rows = literalValueRows('mysql', this.request.text, this.tokens, open, this.range.endToken);
     if (rows.length !== astRows.length) throw new RewriteRefusal('the parser and the lexer disagree about the rows of an INSERT');
@@ -285,11 +331,8 @@ class MysqlRewriteWalker {
     });
     const visible = span.aliasText ?? sqlIdentifier('mysql', bare);
     const condition = predicateSql('mysql', filter.predicate, INNER_ALIAS);
-    this.edits.push({
-      start: span.start,
-      end: span.end,
-      text: `(SELECT * FROM ${span.nameText} AS ${INNER_ALIAS} WHERE ${condition}) AS ${visible}`,
-    });
+    const read = this.mergeable ? `(SELECT * FROM ${span.nameText} AS ${INNER_ALIAS} WHERE ${condition})` : fencedRead(span.nameText, condition);
+    this.edits.push({ start: span.start, end: span.end, text: `${read} AS ${visible}` });
     this.tables.add(table);
   }
 

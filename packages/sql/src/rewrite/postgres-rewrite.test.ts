@@ -91,21 +91,21 @@ describe('PostgreSQL row-filter rewrite: reads', () => {
 describe('PostgreSQL row-filter rewrite: writes', () => {
   it('ANDs the predicate into the WHERE of UPDATE and DELETE, qualified by the alias', () => {
     expect(rewrittenText('UPDATE customers c SET name = $1 WHERE id = $2 RETURNING *')).toBe(
-      `UPDATE customers c SET name = $1 WHERE (id = $2) AND ("c"."region" = 'eu') RETURNING *`,
+      `UPDATE customers c SET name = $1 WHERE ("c"."region" = 'eu') AND (id = $2) RETURNING *`,
     );
     expect(rewrittenText('DELETE FROM customers WHERE id = 1 OR id = 2')).toBe(
-      `DELETE FROM customers WHERE (id = 1 OR id = 2) AND ("customers"."region" = 'eu')`,
+      `DELETE FROM customers WHERE ("customers"."region" = 'eu') AND (id = 1 OR id = 2)`,
     );
     expect(rewrittenText('DELETE FROM customers')).toBe(`DELETE FROM customers WHERE ("customers"."region" = 'eu')`);
   });
 
   it('keeps a trailing comment after the WHERE outside the condition', () => {
-    expect(rewrittenText('DELETE FROM customers WHERE id = 1 -- why\n')).toBe(`DELETE FROM customers WHERE (id = 1) AND ("customers"."region" = 'eu') -- why\n`);
+    expect(rewrittenText('DELETE FROM customers WHERE id = 1 -- why\n')).toBe(`DELETE FROM customers WHERE ("customers"."region" = 'eu') AND (id = 1) -- why\n`);
   });
 
   it('rewrites UPDATE … FROM and DELETE … USING sources and data-modifying CTEs', () => {
     const text = rewrittenText('WITH d AS (DELETE FROM customers WHERE id = 1 RETURNING id) UPDATE orders o SET x = 1 FROM customers c WHERE o.cid = c.id');
-    expect(text).toContain(`DELETE FROM customers WHERE (id = 1) AND ("customers"."region" = 'eu') RETURNING id`);
+    expect(text).toContain(`DELETE FROM customers WHERE ("customers"."region" = 'eu') AND (id = 1) RETURNING id`);
     expect(text).toContain(`FROM ${FILTERED.replace('customers AS', 'customers AS')} AS c WHERE`);
     expect(() => parseSync(text)).not.toThrow();
   });

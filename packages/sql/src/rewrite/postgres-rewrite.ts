@@ -1,10 +1,11 @@
 import { parseSync } from 'libpg-query';
 import type { LexResult, Token } from '../lexer/token.js';
 import type { PgNode } from '../postgres/ast.js';
-import { asList, asNode, asString, unwrap } from '../postgres/ast.js';
+import { asList, asNode, asString, stringList, unwrap } from '../postgres/ast.js';
 import { lexPostgres } from '../postgres/lexer.js';
 import { Names } from '../postgres/names.js';
 import { postgresWrittenValue } from './postgres-values.js';
+import { isPostgresUnfilterableFunction } from './dynamic-sql.js';
 import { checkInsertRow } from './insert-row-check.js';
 import { predicateColumns, predicateSql } from './predicate-sql.js';
 import { sqlIdentifier } from './sql-literals.js';
@@ -35,6 +36,23 @@ const REWRITABLE = new Set([
   'CreateTableAsStmt',
 ]);
 const QUERY_NODES = new Set(['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']);
+/**
+ * Statements refused whenever row filters apply, whatever they name: a function or trigger body
+ * runs later and unfiltered (and may build SQL at run time); a function's COST decides whether the
+ * planner evaluates it before the filter's own condition (a cheap function that raises or logs its
+ * argument would see rows outside the filter); a foreign table (postgres_fdw loopback) reads a
+ * table named in a string option.
+ */
+const UNFILTERABLE_DEFINITIONS = new Set([
+  'CreateFunctionStmt',
+  'AlterFunctionStmt',
+  'CreateTrigStmt',
+  'CreateEventTrigStmt',
+  'CreateTransformStmt',
+  'CreateCastStmt',
+  'CreateForeignTableStmt',
+  'ImportForeignSchemaStmt',
+]);
 
 /** CTE names visible at a point of the query: an unqualified name that matches one is not a table. */
 class CteScope {
@@ -73,6 +91,8 @@ export function rewritePostgres(request: RewriteRequest): { edits: TextEdit[]; t
 class PostgresRewriteWalker {
   readonly edits: TextEdit[] = [];
   readonly tables = new Set<string>();
+  /** How many filtered references were covered so far (EXPLAIN ANALYZE asks whether it grew). */
+  private covered = 0;
   private readonly names: Names;
   private readonly tokens: readonly Token[];
   private readonly byteToToken: ReadonlyMap<number, number> | undefined;
@@ -97,13 +117,29 @@ class PostgresRewriteWalker {
     if (type === 'ExecuteStmt' || type === 'DoStmt' || type === 'CallStmt') {
       throw new RewriteRefusal('dynamic SQL and procedure calls (EXECUTE, DO, CALL) cannot be rewritten for row filters');
     }
+    if (UNFILTERABLE_DEFINITIONS.has(type)) {
+      throw new RewriteRefusal(
+        'functions, procedures, triggers, casts and foreign tables cannot be defined or changed under row filters: what they read runs unfiltered',
+      );
+    }
     // A materialized view stores its query: a filter baked into it would outlive this session.
     const materialized = type === 'CreateTableAsStmt' && asString(body['objtype']) === 'OBJECT_MATVIEW';
     if (!REWRITABLE.has(type) || materialized) {
       this.searchOnly(body, type);
       return;
     }
+    const coveredBefore = this.covered;
     this.dispatch(type, body, new CteScope());
+    // EXPLAIN ANALYZE runs the query and reports actual row counts per plan node, including "Rows
+    // Removed by Filter" under an index condition: whether rows outside the filter match it.
+    if (type === 'ExplainStmt' && explainAnalyzes(body) && this.covered > coveredBefore) {
+      throw new RewriteRefusal('EXPLAIN ANALYZE of a filtered table reports rows outside the filter (Rows Removed by Filter); use EXPLAIN without ANALYZE');
+    }
+  }
+
+  private cover(table: string): void {
+    this.tables.add(table);
+    this.covered++;
   }
 
   // ---- queries -------------------------------------------------------------------------------
@@ -140,7 +176,7 @@ class PostgresRewriteWalker {
     const scope = this.withClause(s['withClause'], parent);
     const relation = asNode(s['relation']) ?? {};
     const table = this.names.relation(relation);
-    const filter = this.request.filterFor(table);
+    const filter = this.filterOf(relation);
     if (filter) this.checkInsert(s, table, filter);
     if (s['selectStmt']) this.dispatchWrapped(s['selectStmt'], scope);
     this.genericExcept(s, scope, ['withClause', 'relation', 'selectStmt']);
@@ -149,10 +185,20 @@ class PostgresRewriteWalker {
   private update(s: PgNode, parent: CteScope): void {
     const scope = this.withClause(s['withClause'], parent);
     const relation = asNode(s['relation']) ?? {};
-    const filter = this.request.filterFor(this.names.relation(relation));
+    const filter = this.filterOf(relation);
     if (filter) {
       const table = this.names.relation(relation);
-      const written = new Set(asList(s['targetList']).map((t) => asString(asNode(t['ResTarget'])?.['name']) ?? ''));
+      // `SET region = …`, and field names after it (`SET t.region`, `SET c.region`): the server
+      // rejects a table-qualified target today, but a composite column would take it.
+      const written = new Set<string>();
+      for (const item of asList(s['targetList'])) {
+        const target = asNode(item['ResTarget']) ?? {};
+        written.add(asString(target['name']) ?? '');
+        for (const part of asList(target['indirection'])) {
+          const field = asString(asNode(part['String'])?.['sval']);
+          if (field !== undefined) written.add(field);
+        }
+      }
       for (const column of predicateColumns(filter.predicate)) {
         if (written.has(column)) {
           throw new RewriteRefusal(
@@ -170,7 +216,7 @@ class PostgresRewriteWalker {
     const scope = this.withClause(s['withClause'], parent);
     const relation = asNode(s['relation']) ?? {};
     const table = this.names.relation(relation);
-    const filter = this.request.filterFor(table);
+    const filter = this.filterOf(relation);
     if (filter) this.restrictTarget(relation, s['whereClause'], table, filter);
     for (const item of asList(s['usingClause'])) this.fromItem(item, scope);
     this.genericExcept(s, scope, ['withClause', 'relation', 'usingClause']);
@@ -178,8 +224,9 @@ class PostgresRewriteWalker {
 
   private merge(s: PgNode, parent: CteScope): void {
     const scope = this.withClause(s['withClause'], parent);
-    const table = this.names.relation(asNode(s['relation']) ?? {});
-    const filter = this.request.filterFor(table);
+    const relation = asNode(s['relation']) ?? {};
+    const table = this.names.relation(relation);
+    const filter = this.filterOf(relation);
     if (filter) {
       throw new RewriteRefusal(
         `MERGE into ${table} cannot be rewritten for the row filter of rule ${filter.rules.join(', ')}; use UPDATE and INSERT`,
@@ -252,7 +299,7 @@ class PostgresRewriteWalker {
     let start = span.start;
     let prefix = '';
     let only = '';
-    const before = significantBefore(this.tokens, first - 1);
+    let before = significantBefore(this.tokens, first - 1);
     if (rangeVar['inh'] !== true) {
       // ONLY t: the keyword moves inside the derived table.
       if (!isWord(this.request.text, this.tokens[before], 'ONLY')) {
@@ -260,8 +307,10 @@ class PostgresRewriteWalker {
       }
       start = this.tokens[before]!.start;
       only = 'ONLY ';
-    } else if (isWord(this.request.text, this.tokens[before], 'TABLE')) {
-      // `TABLE t` is `SELECT * FROM t` (TABLE is reserved: nothing else puts it before a FROM item).
+      before = significantBefore(this.tokens, before - 1);
+    }
+    if (isWord(this.request.text, this.tokens[before], 'TABLE')) {
+      // `TABLE [ONLY] t` is `SELECT * FROM [ONLY] t` (TABLE is reserved: nothing else puts it before a FROM item).
       start = this.tokens[before]!.start;
       prefix = 'SELECT * FROM ';
     }
@@ -272,7 +321,7 @@ class PostgresRewriteWalker {
       end: span.end,
       text: `${prefix}(SELECT * FROM ${only}${span.nameText} AS ${INNER_ALIAS} WHERE ${condition}) AS ${visible}${span.columnAliasText ?? ''}`,
     });
-    this.tables.add(table);
+    this.cover(table);
   }
 
   /** UPDATE/DELETE target: the predicate, qualified by the target's visible name, joins the WHERE. */
@@ -284,7 +333,7 @@ class PostgresRewriteWalker {
     const qualifier = sqlIdentifier('postgres', asString(asNode(relation['alias'])?.['aliasname']) ?? asString(relation['relname']) ?? '');
     const condition = predicateSql('postgres', filter.predicate, qualifier);
     this.edits.push(...whereSplice(this.request.text, this.tokens, first, this.tokens.length, RETURNING, where !== undefined, condition));
-    this.tables.add(table);
+    this.cover(table);
   }
 
   private checkInsert(s: PgNode, table: string, filter: AppliedRowFilter): void {
@@ -300,7 +349,12 @@ class PostgresRewriteWalker {
         `INSERT into ${table} must use literal VALUES so each row can be checked against the row filter of rule ${rules}`,
       );
     }
-    const columns = asList(s['cols']).map((col) => asString(asNode(col['ResTarget'])?.['name']) ?? '');
+    const targets = asList(s['cols']).map((col) => asNode(col['ResTarget']) ?? {});
+    const columns = targets.map((target) => asString(target['name']) ?? '');
+    // `(region, region)` or `(region[1])`: which value lands in the column is not one literal.
+    if (new Set(columns).size !== columns.length || targets.some((target) => asList(target['indirection']).length > 0)) {
+      throw new RewriteRefusal(`INSERT into ${table} names a column twice or a part of a column; the row filter of rule ${rules} cannot be checked`);
+    }
     rows.forEach((row, index) => {
       const items = asList(asNode(row['List'])?.['items']);
       checkInsertRow(filter, table, index + 1, (column) => {
@@ -308,7 +362,7 @@ class PostgresRewriteWalker {
         return position < 0 ? undefined : postgresWrittenValue(items[position]);
       });
     });
-    this.tables.add(table);
+    this.cover(table);
   }
 
   // ---- searching -----------------------------------------------------------------------------
@@ -337,6 +391,9 @@ class PostgresRewriteWalker {
     for (const key in node) {
       const child = node[key];
       if (child === null || typeof child !== 'object') continue;
+      if (key === 'FuncCall') this.refuseUnfilterableCall(child as PgNode);
+      // EXPLAIN [ANALYZE] EXECUTE p, CREATE TABLE … AS EXECUTE p: a statement prepared earlier.
+      if (key === 'ExecuteStmt') throw new RewriteRefusal('EXECUTE of a prepared statement cannot be rewritten for row filters');
       if (QUERY_NODES.has(key)) this.dispatch(key, child as PgNode, scope);
       else if (key === 'RangeVar') this.refuseIfFiltered(child as PgNode, scope, 'in a position the rewriter cannot filter');
       else this.generic(child, scope);
@@ -357,7 +414,17 @@ class PostgresRewriteWalker {
       if (typeof node['relname'] === 'string') {
         this.refuseIfFiltered(node, new CteScope(), `in a ${type} statement, which is not rewritten`);
       }
+      const call = asNode(node['FuncCall']);
+      if (call) this.refuseUnfilterableCall(call);
       for (const key in node) if (node[key] !== null && typeof node[key] === 'object') stack.push(node[key]);
+    }
+  }
+
+  /** A call that runs SQL text or reads a table by name: nothing the rewriter can filter. */
+  private refuseUnfilterableCall(call: PgNode): void {
+    const name = stringList(call['funcname']).at(-1) ?? '';
+    if (isPostgresUnfilterableFunction(name)) {
+      throw new RewriteRefusal(`${name.toLowerCase()}() runs SQL text or reads data by name, which row filters cannot reach`);
     }
   }
 
@@ -371,9 +438,20 @@ class PostgresRewriteWalker {
   private filteredTable(rangeVar: PgNode, scope: CteScope): { table: string; filter: AppliedRowFilter } | undefined {
     const relname = asString(rangeVar['relname']) ?? '';
     if (rangeVar['schemaname'] === undefined && rangeVar['catalogname'] === undefined && scope.has(relname)) return undefined;
-    const table = this.names.relation(rangeVar);
-    const filter = this.request.filterFor(table);
-    return filter ? { table, filter } : undefined;
+    const filter = this.filterOf(rangeVar);
+    return filter ? { table: this.names.relation(rangeVar), filter } : undefined;
+  }
+
+  /**
+   * The filter of a relation. A name without a schema is found through the server's search_path,
+   * which the session may have changed (`SET search_path`, `set_config`): a filter written for the
+   * table in any schema applies to it too.
+   */
+  private filterOf(rangeVar: PgNode): AppliedRowFilter | undefined {
+    const exact = this.request.filterFor(this.names.relation(rangeVar));
+    if (exact || rangeVar['schemaname'] !== undefined) return exact;
+    const database = asString(rangeVar['catalogname']) ?? this.names.database;
+    return this.request.filterForAnySchema?.(database, asString(rangeVar['relname']) ?? '');
   }
 
   private tokenAtByte(location: unknown): number {
@@ -382,6 +460,20 @@ class PostgresRewriteWalker {
     if (index < 0) throw new RewriteRefusal('the parser and the lexer disagree about where a table reference starts');
     return index;
   }
+}
+
+/** Whether EXPLAIN options turn ANALYZE on (`ANALYZE`, `(ANALYZE)`, `(ANALYZE true|on|1)`). */
+function explainAnalyzes(body: PgNode): boolean {
+  return asList(body['options']).some((option) => {
+    const element = asNode(option['DefElem']);
+    if (asString(element?.['defname']) !== 'analyze') return false;
+    const arg = asNode(element?.['arg']);
+    if (!arg) return true;
+    const text = asString(asNode(arg['String'])?.['sval'])?.toLowerCase();
+    if (text !== undefined) return !['false', 'off', 'no', '0'].includes(text);
+    const integer = asNode(arg['Integer']);
+    return integer ? integer['ival'] !== undefined && integer['ival'] !== 0 : true;
+  });
 }
 
 /** UTF-8 byte offset of each token start → token index; undefined for ASCII text (bytes = indexes). */

@@ -14,6 +14,13 @@ export interface AppliedRowFilter {
  */
 export type RowFilterLookup = (objectName: string) => AppliedRowFilter | undefined;
 
+/**
+ * Which filter applies to `database.<any schema>.table`: the server resolves an unqualified name
+ * through a search path the gateway cannot see (PostgreSQL `SET search_path`, a T-SQL default schema
+ * that falls back to dbo), so a filter written for any schema must cover it.
+ */
+export type AnySchemaRowFilterLookup = (database: string, table: string) => AppliedRowFilter | undefined;
+
 export interface RewriteRequest {
   readonly text: string;
   readonly dialect: SqlDialect;
@@ -22,6 +29,11 @@ export interface RewriteRequest {
   /** The session's default schema (postgres search_path head, mssql default schema). */
   readonly schema?: string;
   readonly filterFor: RowFilterLookup;
+  /**
+   * For names written without a schema (PostgreSQL, T-SQL): a filter that applies to the table in
+   * any schema also applies. Absent: only `filterFor` of the name resolved with `schema` counts.
+   */
+  readonly filterForAnySchema?: AnySchemaRowFilterLookup;
 }
 
 export type RewriteResult =

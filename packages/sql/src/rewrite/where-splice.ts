@@ -4,8 +4,11 @@ import type { TextEdit } from './types.js';
 import { RewriteRefusal } from './types.js';
 
 /**
- * Edits that make an UPDATE/DELETE touch only rows matching `condition`: `WHERE (<original>) AND
- * <condition>`, or `WHERE <condition>` when there was none. The statement's own WHERE is the first
+ * Edits that make an UPDATE/DELETE touch only rows matching `condition`: `WHERE <condition> AND
+ * (<original>)`, or `WHERE <condition>` when there was none. The filter comes first: MySQL/MariaDB
+ * evaluate AND left to right, so with the client's condition first a row outside the filter would
+ * still reach it (`EXP(IF(name = 'x', 1000, 0)) > 0` fails the statement exactly when such a row
+ * exists: an error oracle on rows the principal may not read). The statement's own WHERE is the first
  * `WHERE` at the target's parenthesis depth after the target (every nested query is parenthesised);
  * it ends at the first of `stopWords` at that depth, a closing parenthesis, `;` or the end.
  * `expectWhere` is what the parser saw, so lexer and parser must agree.
@@ -51,7 +54,7 @@ export function whereSplice(
   if (where < 0) return [{ start: at, end: at, text: ` WHERE ${condition}` }];
   const conditionStart = tokens[significant(tokens, where + 1)]!.start;
   return [
-    { start: conditionStart, end: conditionStart, text: '(' },
-    { start: at, end: at, text: `) AND ${condition}` },
+    { start: conditionStart, end: conditionStart, text: `${condition} AND (` },
+    { start: at, end: at, text: ')' },
   ];
 }
