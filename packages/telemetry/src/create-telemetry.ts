@@ -6,11 +6,14 @@ import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type { IMetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { auditLogForwarder } from './audit-log-forwarder.js';
 import type { AuditLogForwarder } from './audit-log-forwarder.js';
+import { WorkerSpanExporter } from './export/worker-span-exporter.js';
 import { createLogExporter, createMetricExporter, createSpanExporter } from './exporters.js';
-import { GatewayMetrics } from './gateway-metrics.js';
+import type { DurationHistogram } from './duration-histogram.js';
+import { GatewayMetrics, durationHistogram } from './gateway-metrics.js';
 import type { GaugeSources } from './gateway-metrics.js';
 import { metricsHandlerOf, startPrometheusListener } from './prometheus-endpoint.js';
 import type { MetricsHandler, PrometheusListener } from './prometheus-endpoint.js';
@@ -44,6 +47,19 @@ export interface Telemetry {
 
 const NOTHING = (): void => undefined;
 
+/**
+ * Spans queued for export before new ones are dropped. The SDK's 2,048 is 0.1 s of statements at
+ * 20,000 a second: one slow export to the collector and spans are lost. 8,192 hold about 0.4 s
+ * (some 15 MB at most) and stay within the OTLP exporters' 30 concurrent exports when a flush
+ * sends the whole queue at once (16 batches of 512). OTEL_BSP_MAX_QUEUE_SIZE still wins when set.
+ */
+const SPAN_QUEUE_SIZE = 8_192;
+
+/** The batch span processor's settings: ours where the OTEL_BSP_* variables leave them open. */
+function batchOptions(env: Readonly<Record<string, string | undefined>>): { maxQueueSize?: number } {
+  return env['OTEL_BSP_MAX_QUEUE_SIZE'] === undefined ? { maxQueueSize: SPAN_QUEUE_SIZE } : {};
+}
+
 const OFF: Telemetry = Object.freeze({
   enabled: false,
   hooks: undefined,
@@ -73,25 +89,32 @@ export async function createTelemetry(config: TelemetryConfig = {}, env: Readonl
   );
 
   let tracerProvider: BasicTracerProvider | undefined;
+  let spanExporter: SpanExporter | undefined;
   if (settings.traces) {
+    // In a worker thread, or the SDK's way on this one (see TelemetryConfig.traces.exportThread).
+    spanExporter = settings.traces.exportThread === 'worker' ? new WorkerSpanExporter(settings.traces, resource.attributes) : createSpanExporter(settings.traces);
     tracerProvider = new BasicTracerProvider({
       resource,
       // A session's statements follow the session's sampling decision: a trace is a whole session.
       sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(settings.traces.sampleRatio) }),
-      spanProcessors: [new BatchSpanProcessor(createSpanExporter(settings.traces))],
+      spanProcessors: [new BatchSpanProcessor(spanExporter, batchOptions(env))],
     });
   }
 
   let meterProvider: MeterProvider | undefined;
+  let durations: DurationHistogram | undefined;
   let metricsHandler: MetricsHandler | undefined;
   let listener: PrometheusListener | undefined;
   if (settings.metrics) {
     const readers: IMetricReader[] = [];
     const { otlp, prometheus } = settings.metrics;
-    if (otlp) readers.push(new PeriodicExportingMetricReader({ exporter: createMetricExporter(otlp), exportIntervalMillis: otlp.intervalMs }));
+    // The duration histogram is recorded by the gateway itself (gateway-metrics.ts) and read by every reader.
+    durations = durationHistogram(INSTRUMENTATION_SCOPE);
+    const metricProducers = [durations];
+    if (otlp) readers.push(new PeriodicExportingMetricReader({ exporter: createMetricExporter(otlp), exportIntervalMillis: otlp.intervalMs, metricProducers }));
     if (prometheus) {
       // Its own server is never started: the admin listener mounts the handler, or ours serves it.
-      const exporter = new PrometheusExporter({ preventServerStart: true });
+      const exporter = new PrometheusExporter({ preventServerStart: true, metricProducers });
       readers.push(exporter);
       metricsHandler = metricsHandlerOf(exporter);
     }
@@ -111,9 +134,11 @@ export async function createTelemetry(config: TelemetryConfig = {}, env: Readonl
     : undefined;
   const auditForwarder = loggerProvider ? auditLogForwarder(loggerProvider.getLogger(INSTRUMENTATION_SCOPE), () => loggerProvider.forceFlush()) : undefined;
 
-  const metrics = meterProvider ? new GatewayMetrics(meterProvider.getMeter(INSTRUMENTATION_SCOPE)) : undefined;
+  const metrics = meterProvider ? new GatewayMetrics(meterProvider.getMeter(INSTRUMENTATION_SCOPE), durations) : undefined;
   const tracer = tracerProvider?.getTracer(INSTRUMENTATION_SCOPE);
-  const telemetryHooks = new TelemetryHooks(tracer, metrics, config.traceContextConnections ?? []);
+  const telemetryHooks = new TelemetryHooks(tracer, metrics, config.traceContextConnections ?? [], {
+    ...(settings.traces ? { detail: settings.traces.detail, slowStatementMs: settings.traces.slowStatementMs } : {}),
+  });
 
   let stopped: Promise<void> | undefined;
   return {
@@ -126,7 +151,8 @@ export async function createTelemetry(config: TelemetryConfig = {}, env: Readonl
     registerGauges: (sources) => metrics?.registerGauges(sources) ?? NOTHING,
     statementSpanContext: (sessionId, outcome) => telemetryHooks.statementSpanContext(sessionId, outcome),
     async forceFlush() {
-      await Promise.all([tracerProvider?.forceFlush(), meterProvider?.forceFlush(), loggerProvider?.forceFlush()]);
+      // The batch processor hands its spans to the exporter; a worker's flush waits until they arrived.
+      await Promise.all([tracerProvider?.forceFlush().then(() => spanExporter?.forceFlush?.()), meterProvider?.forceFlush(), loggerProvider?.forceFlush()]);
     },
     shutdown() {
       stopped ??= Promise.allSettled([tracerProvider?.shutdown(), meterProvider?.shutdown(), loggerProvider?.shutdown(), listener?.close()]).then(() => undefined);

@@ -92,8 +92,10 @@ export interface StatementSemantics {
 /**
  * Span and metric attributes of a decided statement. Several actions (a multi-statement text) give
  * a batch: `BATCH SELECT` when all share one operation, `BATCH` otherwise (semconv's rule).
+ * `decision: false` leaves the decision's attributes out (they differ between executions of one
+ * statement shape, which the telemetry hooks cache; see statement-shapes.ts).
  */
-export function statementSemantics(outcome: StatementOutcome, target: Target): StatementSemantics {
+export function statementSemantics(outcome: StatementOutcome, target: Target, options: { readonly decision?: boolean } = {}): StatementSemantics {
   const { actions } = outcome;
   const system = dbSystemName(target.dialect);
   const attributes: Attributes = { [ATTR_DB_SYSTEM_NAME]: system };
@@ -130,7 +132,7 @@ export function statementSemantics(outcome: StatementOutcome, target: Target): S
   if (flags.length > 0) attributes[ATTR_GATEHOUSE_STATEMENT_FLAGS] = flags;
   const fingerprints = actions.map((action) => action.fingerprint);
   if (fingerprints.length > 0) attributes[ATTR_GATEHOUSE_STATEMENT_FINGERPRINT] = fingerprints;
-  Object.assign(attributes, decisionAttributes(outcome));
+  if (options.decision !== false) Object.assign(attributes, decisionAttributes(outcome));
 
   return {
     spanName: summary !== '' ? summary : system,
@@ -154,5 +156,7 @@ export function decisionAttributes({ decision }: StatementOutcome): Attributes {
 
 /** The decision's rule ids as one bounded metric label (policies have a fixed set of rules). */
 export function rulesLabel(rules: readonly string[]): string {
-  return rules.length === 0 ? '(default)' : [...rules].sort().join(',');
+  if (rules.length === 0) return '(default)';
+  // One rule (the common case) needs no copy, sort or join: this runs for every statement.
+  return rules.length === 1 ? rules[0]! : [...rules].sort().join(',');
 }

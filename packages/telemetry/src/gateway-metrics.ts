@@ -1,5 +1,6 @@
 import type { Attributes, Counter, Histogram, Meter, ObservableCallback, ObservableCounter, ObservableGauge, UpDownCounter } from '@opentelemetry/api';
 import { ATTR_ERROR_TYPE, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, METRIC_DB_CLIENT_OPERATION_DURATION } from '@opentelemetry/semantic-conventions';
+import { DurationHistogram } from './duration-histogram.js';
 import {
   ATTR_GATEHOUSE_CONNECTION,
   ATTR_GATEHOUSE_DECISION_EFFECT,
@@ -20,6 +21,13 @@ import {
 /** semconv's recommended buckets for db.client.operation.duration (seconds). */
 export const DURATION_BUCKETS_SECONDS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10] as const;
 
+const DURATION_DESCRIPTION = 'Duration of database operations the gateway forwarded, from forwarding to the end of the response';
+
+/** `db.client.operation.duration` as a metric producer: give it to every metric reader and to GatewayMetrics. */
+export function durationHistogram(scope: string): DurationHistogram {
+  return new DurationHistogram({ name: METRIC_DB_CLIENT_OPERATION_DURATION, description: DURATION_DESCRIPTION, unit: 's', boundaries: DURATION_BUCKETS_SECONDS, scope: { name: scope } });
+}
+
 /** A reading: a number now, or soon (a store query); a failing reading is skipped that time. */
 export type GaugeReading = () => number | Promise<number>;
 
@@ -36,13 +44,27 @@ export interface GaugeSources {
   readonly auditQueueWaits?: GaugeReading;
 }
 
+/** Decisions of one (connection, effect, rules) so far; read when metrics are collected. */
+interface DecisionCount {
+  readonly attributes: Attributes;
+  count: number;
+}
+
 /**
  * The gateway's instruments. Labels are bounded by configuration (connections, rules, systems,
  * error codes) — never a principal, a statement text or a value.
  */
 export class GatewayMetrics {
-  readonly #duration: Histogram;
-  readonly #decisions: Counter;
+  /** The SDK's histogram, or (when given) one recorded without per-record attribute hashing. */
+  readonly #duration: Histogram | DurationHistogram;
+  /**
+   * Counted here and observed at collection: a synchronous counter would have the SDK sort and
+   * serialise the attribute set on every statement (its hashing has no bound-instrument shortcut).
+   */
+  readonly #decisions: ObservableCounter;
+  /** connection → effect → rules label → count. */
+  readonly #decisionCounts = new Map<string, Map<string, Map<string, DecisionCount>>>();
+  readonly #connectionAttributes = new Map<string, Attributes>();
   readonly #authFailures: Counter;
   readonly #sessions: UpDownCounter;
   readonly #masked: Counter;
@@ -53,13 +75,21 @@ export class GatewayMetrics {
   readonly #auditDropped: ObservableCounter;
   readonly #auditQueueWaits: ObservableCounter;
 
-  constructor(meter: Meter) {
-    this.#duration = meter.createHistogram(METRIC_DB_CLIENT_OPERATION_DURATION, {
-      description: 'Duration of database operations the gateway forwarded, from forwarding to the end of the response',
-      unit: 's',
-      advice: { explicitBucketBoundaries: [...DURATION_BUCKETS_SECONDS] },
+  /** `durations`: the duration histogram as a metric producer the readers were given (see durationHistogram()). */
+  constructor(meter: Meter, durations?: DurationHistogram) {
+    this.#duration =
+      durations ??
+      meter.createHistogram(METRIC_DB_CLIENT_OPERATION_DURATION, {
+        description: DURATION_DESCRIPTION,
+        unit: 's',
+        advice: { explicitBucketBoundaries: [...DURATION_BUCKETS_SECONDS] },
+      });
+    this.#decisions = meter.createObservableCounter(METRIC_POLICY_DECISIONS, { description: 'Policy decisions, by effect and rule', unit: '{decision}' });
+    this.#decisions.addCallback((result) => {
+      for (const byEffect of this.#decisionCounts.values()) {
+        for (const byRules of byEffect.values()) for (const decided of byRules.values()) result.observe(decided.count, decided.attributes);
+      }
     });
-    this.#decisions = meter.createCounter(METRIC_POLICY_DECISIONS, { description: 'Policy decisions, by effect and rule', unit: '{decision}' });
     this.#authFailures = meter.createCounter(METRIC_AUTHENTICATION_FAILURES, { description: 'Client logins refused', unit: '{failure}' });
     this.#sessions = meter.createUpDownCounter(METRIC_SESSIONS_ACTIVE, { description: 'Client sessions open now', unit: '{session}' });
     this.#masked = meter.createCounter(METRIC_MASKED_VALUES, { description: 'Values masked in results', unit: '{value}' });
@@ -78,8 +108,15 @@ export class GatewayMetrics {
     this.#duration.record(seconds, attributes);
   }
 
+  /** One decision; runs for every statement, so it costs three map lookups and an increment. */
   decision(connection: string, effect: string, rules: string): void {
-    this.#decisions.add(1, { [ATTR_GATEHOUSE_CONNECTION]: connection, [ATTR_GATEHOUSE_DECISION_EFFECT]: effect, [ATTR_GATEHOUSE_POLICY_RULES]: rules });
+    let byEffect = this.#decisionCounts.get(connection);
+    if (!byEffect) this.#decisionCounts.set(connection, (byEffect = new Map()));
+    let byRules = byEffect.get(effect);
+    if (!byRules) byEffect.set(effect, (byRules = new Map()));
+    const decided = byRules.get(rules);
+    if (decided) decided.count++;
+    else byRules.set(rules, { attributes: { [ATTR_GATEHOUSE_CONNECTION]: connection, [ATTR_GATEHOUSE_DECISION_EFFECT]: effect, [ATTR_GATEHOUSE_POLICY_RULES]: rules }, count: 1 });
   }
 
   authenticationFailed(connection: string, errorType: string): void {
@@ -95,7 +132,10 @@ export class GatewayMetrics {
   }
 
   maskedValues(connection: string, count: number): void {
-    if (count > 0) this.#masked.add(count, { [ATTR_GATEHOUSE_CONNECTION]: connection });
+    if (count <= 0) return;
+    let attributes = this.#connectionAttributes.get(connection);
+    if (!attributes) this.#connectionAttributes.set(connection, (attributes = Object.freeze({ [ATTR_GATEHOUSE_CONNECTION]: connection })));
+    this.#masked.add(count, attributes);
   }
 
   upstreamConnectFailed(connection: string, errorType: string, server: string, port: number): void {

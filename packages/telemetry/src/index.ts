@@ -1,11 +1,12 @@
 export { createTelemetry, INSTRUMENTATION_SCOPE } from './create-telemetry.js';
 export type { Telemetry } from './create-telemetry.js';
-export { resolveTelemetrySettings, parseKeyValueList, OTLP_EXPORTERS, EXPORTER_CHOICES } from './telemetry-config.js';
-export type { TelemetryConfig, TelemetrySettings, OtlpSettings, OtlpExporterKind, ExporterChoice } from './telemetry-config.js';
+export { resolveTelemetrySettings, parseKeyValueList, OTLP_EXPORTERS, EXPORTER_CHOICES, TRACE_DETAILS, EXPORT_THREADS } from './telemetry-config.js';
+export type { TelemetryConfig, TelemetrySettings, OtlpSettings, OtlpExporterKind, ExporterChoice, TraceDetail, ExportThread } from './telemetry-config.js';
 export { TelemetryConfigError } from './errors.js';
 export { auditLogForwarder } from './audit-log-forwarder.js';
 export type { AuditLogForwarder, AuditRecordLike } from './audit-log-forwarder.js';
 export { TelemetryHooks } from './telemetry-hooks.js';
+export type { TelemetryHooksOptions } from './telemetry-hooks.js';
 export { GatewayMetrics, DURATION_BUCKETS_SECONDS } from './gateway-metrics.js';
 export type { GaugeSources, GaugeReading } from './gateway-metrics.js';
 export { dbSystemName, statementSemantics, decisionAttributes, rulesLabel, MARIADB_SYSTEM_NAME } from './db-semantics.js';

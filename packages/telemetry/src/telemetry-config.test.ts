@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { TelemetryConfigError } from './errors.js';
 import { resolveTelemetrySettings } from './telemetry-config.js';
@@ -38,6 +39,9 @@ describe('resolveTelemetrySettings', () => {
       url: 'https://c.example/custom/traces',
       headers: { authorization: 'Bearer abc', 'x-tenant': 't1' },
       sampleRatio: 0.25,
+      detail: 'statement',
+      slowStatementMs: 10,
+      exportThread: availableParallelism() >= 4 ? 'worker' : 'main',
     });
     expect(settings.metrics).toBeUndefined();
   });

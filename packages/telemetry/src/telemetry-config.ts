@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { TelemetryConfigError } from './errors.js';
 
 export const OTLP_EXPORTERS = ['otlp-http', 'otlp-proto', 'otlp-grpc'] as const;
@@ -21,6 +22,21 @@ export interface TelemetryConfig {
     readonly endpoint?: string;
     /** 0..1; which share of sessions is traced (a session's statements follow its decision). */
     readonly sampleRatio?: number;
+    /**
+     * `statement` (default): one span per statement; its sub-spans (upstream round trip, the
+     * decision event) only when they explain something: the statement was slow, refused, or a
+     * gate held it. `full`: every sub-span for every statement, plus the statement's fingerprint
+     * and session id, at about 1.8× the tracing cost per statement.
+     */
+    readonly detail?: TraceDetail;
+    /** With `statement` detail: from this duration on (ms) a statement gets every sub-span. Default 10. */
+    readonly slowStatementMs?: number;
+    /**
+     * Where spans are encoded and sent: `worker` (a worker thread: the statement path's thread only
+     * copies each span into a message), `main` (the SDK's way, on the statement path's thread: less
+     * CPU in all, more on that thread), `auto` (default): `worker` on machines with 4 or more cores.
+     */
+    readonly exportThread?: ExportThread;
   };
   readonly metrics?: {
     readonly exporter?: ExporterChoice;
@@ -48,6 +64,15 @@ export interface TelemetryConfig {
   readonly traceContextConnections?: readonly string[];
 }
 
+/** How much a statement's trace shows; see TelemetryConfig.traces.detail. */
+export const TRACE_DETAILS = ['statement', 'full'] as const;
+export type TraceDetail = (typeof TRACE_DETAILS)[number];
+const DEFAULT_SLOW_STATEMENT_MS = 10;
+export const EXPORT_THREADS = ['auto', 'worker', 'main'] as const;
+export type ExportThread = (typeof EXPORT_THREADS)[number];
+/** `auto` exports from a worker only with this many cores: on fewer, its extra CPU (copying spans across) costs more than it frees. */
+const WORKER_EXPORT_MIN_CORES = 4;
+
 export interface OtlpSettings {
   readonly exporter: OtlpExporterKind;
   readonly url: string;
@@ -58,7 +83,7 @@ export interface OtlpSettings {
 export interface TelemetrySettings {
   readonly serviceName: string;
   readonly resourceAttributes: Readonly<Record<string, string>>;
-  readonly traces?: OtlpSettings & { readonly sampleRatio: number };
+  readonly traces?: OtlpSettings & { readonly sampleRatio: number; readonly detail: TraceDetail; readonly slowStatementMs: number; readonly exportThread: 'worker' | 'main' };
   readonly metrics?: {
     readonly otlp?: OtlpSettings & { readonly intervalMs: number };
     readonly prometheus?: { readonly listen?: { readonly host: string; readonly port: number } };
@@ -193,7 +218,14 @@ function tracesSettings(config: TelemetryConfig, env: Env): TelemetrySettings['t
   }
   if (exporter === undefined) return undefined;
   const sampleRatio = config.traces?.sampleRatio !== undefined ? ratio(config.traces.sampleRatio, 'telemetry.traces.sampleRatio') : sampleRatioFromEnv(env);
-  return { exporter, url: signalUrl(exporter, 'traces', config.traces?.endpoint, env), headers: headersFor('TRACES', env), sampleRatio };
+  const detail = config.traces?.detail ?? 'statement';
+  if (!TRACE_DETAILS.includes(detail)) throw new TelemetryConfigError(`telemetry.traces.detail must be one of ${TRACE_DETAILS.join(', ')} (got "${String(detail)}")`);
+  const slowStatementMs = config.traces?.slowStatementMs ?? DEFAULT_SLOW_STATEMENT_MS;
+  if (!Number.isFinite(slowStatementMs) || slowStatementMs < 0) throw new TelemetryConfigError(`telemetry.traces.slowStatementMs must be a number of milliseconds ≥ 0 (got ${slowStatementMs})`);
+  const thread = config.traces?.exportThread ?? 'auto';
+  if (!EXPORT_THREADS.includes(thread)) throw new TelemetryConfigError(`telemetry.traces.exportThread must be one of ${EXPORT_THREADS.join(', ')} (got "${String(thread)}")`);
+  const exportThread = thread === 'auto' ? (availableParallelism() >= WORKER_EXPORT_MIN_CORES ? 'worker' : 'main') : thread;
+  return { exporter, url: signalUrl(exporter, 'traces', config.traces?.endpoint, env), headers: headersFor('TRACES', env), sampleRatio, detail, slowStatementMs, exportThread };
 }
 
 function metricsSettings(config: TelemetryConfig, env: Env): TelemetrySettings['metrics'] {

@@ -81,7 +81,8 @@ describe('telemetry export', () => {
   });
 
   it('exports session and statement spans over OTLP/HTTP JSON with DB semconv attributes and structure', async () => {
-    telemetry = await createTelemetry({ serviceName: 'gatehouse-test', traces: { exporter: 'otlp-http', endpoint: receiver.url } }, {});
+    // Encoded on this thread (the SDK's way); the protobuf test below goes through the export worker.
+    telemetry = await createTelemetry({ serviceName: 'gatehouse-test', traces: { exporter: 'otlp-http', endpoint: receiver.url, exportThread: 'main', detail: 'full' } }, {});
     await driveSession(telemetry.hooks!, outcomes);
     await telemetry.forceFlush();
     expect(receiver.requests).toContain('application/json /v1/traces');
@@ -153,7 +154,7 @@ describe('telemetry export', () => {
 
   it('exports spans and metrics as OTLP/HTTP protobuf', async () => {
     telemetry = await createTelemetry(
-      { traces: { exporter: 'otlp-proto', endpoint: receiver.url }, metrics: { exporter: 'otlp-proto', endpoint: receiver.url, intervalMs: 60_000 } },
+      { traces: { exporter: 'otlp-proto', endpoint: receiver.url, exportThread: 'worker' }, metrics: { exporter: 'otlp-proto', endpoint: receiver.url, intervalMs: 60_000 } },
       {},
     );
     const unregister = telemetry.registerGauges({ approvalsPending: () => Promise.resolve(4), auditQueueDepth: () => 0, auditDropped: () => 0 });

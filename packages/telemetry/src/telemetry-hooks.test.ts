@@ -92,3 +92,73 @@ describe('TelemetryHooks', () => {
     });
   });
 });
+
+describe('TelemetryHooks trace detail', () => {
+  const run = (options: { detail?: 'statement' | 'full'; slowStatementMs?: number }, gate?: { proceed: true; approvalId?: string }) => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const hooks = new TelemetryHooks(provider.getTracer('test'), undefined, [], options).hooks();
+    hooks.sessionStarted!(SESSION);
+    const outcome: StatementOutcome = { actions: [ACTION], decision: DECISION };
+    hooks.statementDecided!(SESSION, outcome);
+    hooks.gateSettled!(SESSION, outcome, gate ?? { proceed: true });
+    hooks.statementCompleted!(SESSION, { outcome, result: 'ok', rows: 1, durationMs: 0.2, maskedValues: 0 });
+    const spans = exporter.getFinishedSpans();
+    const statement = spans.find((span) => span.name === 'SELECT users')!;
+    return { spans, statement, children: spans.filter((span) => span.parentSpanContext?.spanId === statement.spanContext().spanId).map((span) => span.name) };
+  };
+
+  it('statement detail (the default): a fast statement is one span with every statement attribute and no sub-spans', () => {
+    // A threshold no loaded machine reaches: the statement is fast whatever the scheduler does.
+    const { statement, children } = run({ slowStatementMs: 60_000 });
+    expect(children).toEqual([]);
+    expect(statement.events).toEqual([]);
+    expect(statement.attributes).toMatchObject({
+      'db.system.name': 'mysql',
+      'db.query.summary': 'SELECT users',
+      'gatehouse.decision.effect': 'allow',
+      'gatehouse.policy.rules': ['r'],
+      'gatehouse.principal.id': 'carl',
+      'gatehouse.connection': 'app',
+      'gatehouse.statement.result': 'ok',
+      'db.response.returned_rows': 1,
+    });
+    // A gate that let it through at once says nothing; the session id and fingerprint are full-detail only.
+    expect(statement.attributes).not.toHaveProperty('gatehouse.gate.result');
+    expect(statement.attributes).not.toHaveProperty('gatehouse.session.id');
+    expect(statement.attributes).not.toHaveProperty('gatehouse.statement.fingerprint');
+  });
+
+  it('statement detail: a slow statement gets the decision event and the upstream round trip', () => {
+    const { statement, children } = run({ slowStatementMs: 0 });
+    expect(children).toEqual(['gatehouse.upstream.round_trip']);
+    expect(statement.events.map((event) => event.name)).toEqual(['gatehouse.policy.decision']);
+    expect(statement.events[0]!.attributes).toMatchObject({ 'gatehouse.decision.effect': 'allow', 'gatehouse.policy.rules': ['r'] });
+  });
+
+  it('statement detail: an approval shows as the gate result even when the statement is fast', () => {
+    const { statement } = run({ slowStatementMs: 60_000 }, { proceed: true, approvalId: 'apr-1' });
+    expect(statement.attributes).toMatchObject({ 'gatehouse.gate.result': 'proceed', 'gatehouse.approval.id': 'apr-1' });
+  });
+
+  it('full detail: every statement gets every sub-span, the gate result, its session id and fingerprint', () => {
+    const { statement, children } = run({ detail: 'full', slowStatementMs: 60_000 });
+    expect(children).toEqual(['gatehouse.upstream.round_trip']);
+    expect(statement.events.map((event) => event.name)).toEqual(['gatehouse.policy.decision']);
+    expect(statement.attributes).toMatchObject({ 'gatehouse.gate.result': 'proceed', 'gatehouse.session.id': 's1', 'gatehouse.statement.fingerprint': ['SELECT ? FROM users'] });
+  });
+
+  it('makes no statement spans for a session the sampler left out', () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)], sampler: new AlwaysOffSampler() });
+    const telemetry = new TelemetryHooks(provider.getTracer('test'), undefined);
+    const hooks = telemetry.hooks();
+    hooks.sessionStarted!(SESSION);
+    const outcome: StatementOutcome = { actions: [ACTION], decision: DECISION };
+    hooks.statementDecided!(SESSION, outcome);
+    expect(telemetry.statementSpanContext(SESSION.sessionId, outcome)).toBeUndefined();
+    hooks.statementCompleted!(SESSION, { outcome, result: 'ok', durationMs: 1, maskedValues: 0 });
+    hooks.sessionEnded!(SESSION, new Date());
+    expect(exporter.getFinishedSpans()).toEqual([]);
+  });
+});

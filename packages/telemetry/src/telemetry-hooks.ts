@@ -14,6 +14,11 @@ import { ATTR_DB_RESPONSE_RETURNED_ROWS } from '@opentelemetry/semantic-conventi
 import {
   ATTR_CLIENT_ADDRESS,
   ATTR_GATEHOUSE_APPROVAL_ID,
+  ATTR_GATEHOUSE_DECISION_EFFECT,
+  ATTR_GATEHOUSE_POLICY_OBSERVED,
+  ATTR_GATEHOUSE_POLICY_RULES,
+  ATTR_GATEHOUSE_RISK_FACTORS,
+  ATTR_GATEHOUSE_RISK_SCORE,
   ATTR_GATEHOUSE_CLIENT_APPLICATION,
   ATTR_GATEHOUSE_CLIENT_TLS,
   ATTR_GATEHOUSE_CONNECTION,
@@ -33,9 +38,12 @@ import {
   SPAN_UPSTREAM_CONNECT,
   SPAN_UPSTREAM_ROUND_TRIP,
 } from './attribute-names.js';
-import { dbSystemName, decisionAttributes, rulesLabel, statementSemantics } from './db-semantics.js';
-import type { StatementSemantics } from './db-semantics.js';
+import { dbSystemName, decisionAttributes, rulesLabel } from './db-semantics.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
+import { SessionProfiles } from './session-profile.js';
+import type { SessionProfile } from './session-profile.js';
+import type { StatementShape } from './statement-shapes.js';
+import type { TraceDetail } from './telemetry-config.js';
 import { traceparent } from './trace-context.js';
 
 /** Wall-clock milliseconds with sub-millisecond precision (OTel takes fractional epoch ms). */
@@ -45,6 +53,8 @@ const now = (): number => performance.timeOrigin + performance.now();
 const GATE_WAIT_SPAN_MIN_MS = 1;
 /** Connections that authenticated but never reported their upstream login are forgotten beyond this many. */
 const MAX_PENDING_ATTEMPTS = 10_000;
+/** Statements decided but not yet completed, per session, before the oldest is ended unfinished. */
+const MAX_OPEN_STATEMENTS = 256;
 
 interface Step {
   readonly startedAt: number;
@@ -60,43 +70,62 @@ interface Attempt {
 interface StatementState {
   readonly span: Span | undefined;
   readonly startedAt: number;
-  readonly semantics: StatementSemantics;
-  gate?: { readonly result: GateResult; readonly settledAt: number };
+  readonly shape: StatementShape;
+  gate?: { readonly result: GateResult; readonly settledAt: number; readonly waited: boolean };
 }
 
 interface SessionState {
   readonly span: Span | undefined;
   readonly context: Context;
-  readonly connection: string;
-  /** server.address/port of the upstream, for statement spans and the duration metric. */
-  readonly server: Attributes;
-  readonly activeAttributes: Attributes;
+  /** Statement spans are made: traces are on and the session was sampled (or its start was not seen). */
+  readonly traced: boolean;
+  readonly profile: SessionProfile;
+  /** Principal (and with full detail the session id) for every statement span, built once per session. */
+  readonly statementAttributes: Attributes;
+  /** sessions.active was counted up for it (so it is counted down exactly once). */
+  readonly counted: boolean;
   readonly statements: Map<StatementOutcome, StatementState>;
+}
+
+export interface TelemetryHooksOptions {
+  /** See TelemetryConfig.traces.detail; default `statement`. */
+  readonly detail?: TraceDetail;
+  /** See TelemetryConfig.traces.slowStatementMs; default 10. */
+  readonly slowStatementMs?: number;
 }
 
 /**
  * Telemetry as session hooks: it only observes (it has no gate, so it can never let through what
  * another gate refused or hold what it would let pass). Spans: `gatehouse.session` per client
  * session (with `gatehouse.authenticate` and `gatehouse.upstream.connect` children), one span per
- * statement execution under it (named by `db.query.summary`) with the decision as an event, a
- * `gatehouse.gate.wait` child when a gate waited and `gatehouse.upstream.round_trip` for the time
- * upstream. Everything a span carries comes from identities, configuration, the classifier's
- * literal-free view of a statement and error codes: never a value, a literal or an error message.
+ * statement execution under it (named by `db.query.summary`), a `gatehouse.gate.wait` child when
+ * a gate waited, and — always with `full` detail, with `statement` detail when the statement was
+ * slow, refused or held — the decision as a `gatehouse.policy.decision` event and
+ * `gatehouse.upstream.round_trip` for the time upstream. Everything a span carries comes from
+ * identities, configuration, the classifier's literal-free view of a statement and error codes:
+ * never a value, a literal or an error message.
+ *
+ * This runs for every statement, so the per-statement work is kept to what differs between
+ * statements: attribute objects of a connection and of a statement shape are built once
+ * (session-profile.ts, statement-shapes.ts) and handed to the SDK as they are.
  */
-/** Statements decided but not yet completed, per session, before the oldest is ended unfinished. */
-const MAX_OPEN_STATEMENTS = 256;
-
 export class TelemetryHooks {
   readonly #tracer: Tracer | undefined;
   readonly #metrics: GatewayMetrics | undefined;
+  readonly #full: boolean;
+  readonly #slowStatementMs: number;
+  readonly #profiles: SessionProfiles;
   readonly #attempts = new Map<string, Attempt>();
   readonly #sessions = new Map<string, SessionState>();
   /** Connections that propagate trace context upstream (off by default: it changes the bytes sent). */
   readonly #propagating: ReadonlySet<string>;
 
-  constructor(tracer: Tracer | undefined, metrics: GatewayMetrics | undefined, traceContextConnections: readonly string[] = []) {
+  constructor(tracer: Tracer | undefined, metrics: GatewayMetrics | undefined, traceContextConnections: readonly string[] = [], options: TelemetryHooksOptions = {}) {
     this.#tracer = tracer;
     this.#metrics = metrics;
+    this.#full = options.detail === 'full';
+    this.#slowStatementMs = options.slowStatementMs ?? 10;
+    this.#profiles = new SessionProfiles(this.#full);
     // Without a tracer there is no span whose context could be propagated.
     this.#propagating = new Set(tracer ? traceContextConnections : []);
   }
@@ -177,17 +206,15 @@ export class TelemetryHooks {
   sessionStarted(session: SessionStart): void {
     const attempt = this.#attempts.get(session.sessionId) ?? {};
     this.#attempts.delete(session.sessionId);
-    const system = dbSystemName(session.target.dialect);
-    const server: Attributes = attempt.upstream
-      ? { [ATTR_SERVER_ADDRESS]: attempt.upstream.serverAddress, [ATTR_SERVER_PORT]: attempt.upstream.serverPort }
-      : {};
-    const activeAttributes: Attributes = { [ATTR_GATEHOUSE_CONNECTION]: session.target.connection, [ATTR_DB_SYSTEM_NAME]: system };
-    this.#metrics?.sessionOpened(activeAttributes);
+    const upstream = attempt.upstream;
+    const profile = this.#profiles.of(session.target, upstream ? { address: upstream.serverAddress, port: upstream.serverPort } : undefined);
+    this.#metrics?.sessionOpened(profile.activeAttributes);
 
     let span: Span | undefined;
     let context = ROOT_CONTEXT;
     if (this.#tracer) {
-      const startTime = attempt.authentication?.startedAt ?? attempt.upstream?.startedAt ?? session.startedAt.getTime();
+      const system = dbSystemName(session.target.dialect);
+      const startTime = attempt.authentication?.startedAt ?? upstream?.startedAt ?? session.startedAt.getTime();
       span = this.#tracer.startSpan(
         SPAN_SESSION,
         {
@@ -196,7 +223,7 @@ export class TelemetryHooks {
           attributes: {
             ...attemptAttributes(session.sessionId, session.target.connection, session.target.environment, system, session.clientAddress),
             ...(session.target.database !== undefined ? { [ATTR_DB_NAMESPACE]: session.target.database } : {}),
-            ...server,
+            ...profile.server,
             [ATTR_GATEHOUSE_PRINCIPAL_ID]: session.principal.id,
             [ATTR_GATEHOUSE_PRINCIPAL_KIND]: session.principal.kind,
             [ATTR_GATEHOUSE_PRINCIPAL_VIA]: session.principal.via,
@@ -209,7 +236,16 @@ export class TelemetryHooks {
       context = trace.setSpan(ROOT_CONTEXT, span);
       this.#stepSpans(context, attempt);
     }
-    this.#sessions.set(session.sessionId, { span, context, connection: session.target.connection, server, activeAttributes, statements: new Map() });
+    this.#sessions.set(session.sessionId, {
+      span,
+      context,
+      // An unsampled session's statements would only make non-recording spans: none are made.
+      traced: span?.isRecording() ?? false,
+      profile,
+      statementAttributes: this.#statementAttributesOf(session),
+      counted: true,
+      statements: new Map(),
+    });
   }
 
   statementDecided(session: HookSession, outcome: StatementOutcome): void {
@@ -217,7 +253,7 @@ export class TelemetryHooks {
     const previous = state.statements.get(outcome);
     if (previous) this.#endUnfinished(previous);
     const { decision } = outcome;
-    this.#metrics?.decision(session.target.connection, decision.effect, rulesLabel(decision.rules));
+    this.#metrics?.decision(state.profile.connection, decision.effect, rulesLabel(decision.rules));
     // An adapter that does not report completion (or a client that never reads its results) must not
     // make a long-lived session hold statements forever: past the bound, the oldest ends unfinished.
     if (state.statements.size >= MAX_OPEN_STATEMENTS) {
@@ -225,23 +261,23 @@ export class TelemetryHooks {
       state.statements.delete(oldest);
       this.#endUnfinished(statement);
     }
-    state.statements.set(outcome, this.#startStatement(state, outcome, session, now()));
+    state.statements.set(outcome, this.#startStatement(state, outcome, now()));
   }
 
   gateSettled(session: HookSession, outcome: StatementOutcome, result: GateResult): void {
     const statement = this.#sessions.get(session.sessionId)?.statements.get(outcome);
     if (!statement) return;
     const settledAt = now();
-    statement.gate = { result, settledAt };
+    const waited = settledAt - statement.startedAt >= GATE_WAIT_SPAN_MIN_MS;
+    statement.gate = { result, settledAt, waited };
     const span = statement.span;
-    if (!span) return;
+    // A gate that let the statement through at once has nothing to say (statement detail).
+    if (!span || (!this.#full && result.proceed && result.approvalId === undefined && !waited)) return;
     const gateAttributes: Attributes = { [ATTR_GATEHOUSE_GATE_RESULT]: result.proceed ? 'proceed' : result.reason };
     if (result.approvalId !== undefined) gateAttributes[ATTR_GATEHOUSE_APPROVAL_ID] = result.approvalId;
     span.setAttributes(gateAttributes);
-    if (this.#tracer && settledAt - statement.startedAt >= GATE_WAIT_SPAN_MIN_MS) {
-      this.#tracer
-        .startSpan(SPAN_GATE_WAIT, { kind: SpanKind.INTERNAL, startTime: statement.startedAt, attributes: gateAttributes }, trace.setSpan(ROOT_CONTEXT, span))
-        .end(settledAt);
+    if (waited) {
+      this.#tracer!.startSpan(SPAN_GATE_WAIT, { kind: SpanKind.INTERNAL, startTime: statement.startedAt, attributes: gateAttributes }, trace.setSpan(ROOT_CONTEXT, span)).end(settledAt);
     }
   }
 
@@ -251,8 +287,8 @@ export class TelemetryHooks {
     let statement = state.statements.get(completed.outcome);
     if (statement) state.statements.delete(completed.outcome);
     // A prepared statement runs again (one decision, many executions): a span per execution.
-    else statement = this.#startStatement(state, completed.outcome, session, endedAt - completed.durationMs);
-    const { semantics } = statement;
+    else statement = this.#startStatement(state, completed.outcome, endedAt - completed.durationMs);
+    const { shape } = statement;
 
     const refusal = statement.gate && !statement.gate.result.proceed ? statement.gate.result.reason : undefined;
     let errorType: string | undefined;
@@ -261,28 +297,40 @@ export class TelemetryHooks {
 
     const span = statement.span;
     if (span) {
-      const attributes: Attributes = { [ATTR_GATEHOUSE_STATEMENT_RESULT]: completed.result, [ATTR_GATEHOUSE_MASKED_VALUES]: completed.maskedValues };
-      if (completed.rows !== undefined) attributes[semantics.readOnly ? ATTR_DB_RESPONSE_RETURNED_ROWS : ATTR_GATEHOUSE_ROWS_AFFECTED] = completed.rows;
-      if (completed.errorCode !== undefined) attributes[ATTR_DB_RESPONSE_STATUS_CODE] = completed.errorCode;
-      if (errorType !== undefined) attributes[ATTR_ERROR_TYPE] = errorType;
-      span.setAttributes(attributes);
-      if (errorType !== undefined) span.setStatus({ code: SpanStatusCode.ERROR });
-      if (completed.result !== 'blocked' && this.#tracer) {
-        this.#tracer
-          .startSpan(SPAN_UPSTREAM_ROUND_TRIP, { kind: SpanKind.INTERNAL, startTime: endedAt - completed.durationMs, attributes: state.server }, trace.setSpan(ROOT_CONTEXT, span))
-          .end(endedAt);
+      span.setAttribute(ATTR_GATEHOUSE_STATEMENT_RESULT, completed.result);
+      span.setAttribute(ATTR_GATEHOUSE_MASKED_VALUES, completed.maskedValues);
+      if (completed.rows !== undefined) span.setAttribute(shape.readOnly ? ATTR_DB_RESPONSE_RETURNED_ROWS : ATTR_GATEHOUSE_ROWS_AFFECTED, completed.rows);
+      if (completed.errorCode !== undefined) span.setAttribute(ATTR_DB_RESPONSE_STATUS_CODE, completed.errorCode);
+      if (errorType !== undefined) {
+        span.setAttribute(ATTR_ERROR_TYPE, errorType);
+        span.setStatus({ code: SpanStatusCode.ERROR });
+      }
+      // Statement detail: the sub-spans only where they explain the statement's time or refusal.
+      const explained = this.#full || completed.result === 'blocked' || statement.gate?.waited === true || endedAt - statement.startedAt >= this.#slowStatementMs;
+      if (explained) {
+        if (!this.#full) span.addEvent(EVENT_POLICY_DECISION, decisionAttributes(completed.outcome), statement.startedAt);
+        if (completed.result !== 'blocked') {
+          this.#tracer!.startSpan(
+            SPAN_UPSTREAM_ROUND_TRIP,
+            { kind: SpanKind.INTERNAL, startTime: endedAt - completed.durationMs, attributes: state.profile.server },
+            trace.setSpan(ROOT_CONTEXT, span),
+          ).end(endedAt);
+        }
       }
       span.end(endedAt);
     }
 
     const metrics = this.#metrics;
     if (!metrics) return;
-    metrics.maskedValues(state.connection, completed.maskedValues);
+    metrics.maskedValues(state.profile.connection, completed.maskedValues);
     // Refused statements never reached the database: they are counted as decisions, not operations.
     if (completed.result === 'blocked') return;
-    const attributes: Attributes = { ...semantics.metricAttributes, ...state.server, [ATTR_GATEHOUSE_CONNECTION]: state.connection };
-    if (errorType !== undefined) attributes[ATTR_ERROR_TYPE] = errorType;
-    if (completed.errorCode !== undefined) attributes[ATTR_DB_RESPONSE_STATUS_CODE] = completed.errorCode;
+    let attributes = shape.metricAttributes;
+    if (errorType !== undefined || completed.errorCode !== undefined) {
+      attributes = { ...attributes };
+      if (errorType !== undefined) attributes[ATTR_ERROR_TYPE] = errorType;
+      if (completed.errorCode !== undefined) attributes[ATTR_DB_RESPONSE_STATUS_CODE] = completed.errorCode;
+    }
     metrics.operation(completed.durationMs / 1000, attributes);
   }
 
@@ -292,8 +340,8 @@ export class TelemetryHooks {
     this.#sessions.delete(session.sessionId);
     for (const statement of state.statements.values()) this.#endUnfinished(statement);
     state.statements.clear();
-    this.#metrics?.sessionClosed(state.activeAttributes);
-    if (traffic) this.#metrics?.clientBytes(state.connection, traffic.clientBytesIn, traffic.clientBytesOut);
+    if (state.counted) this.#metrics?.sessionClosed(state.profile.activeAttributes);
+    if (traffic) this.#metrics?.clientBytes(state.profile.connection, traffic.clientBytesIn, traffic.clientBytesOut);
     state.span?.end(now());
   }
 
@@ -309,36 +357,42 @@ export class TelemetryHooks {
   #sessionOf(session: HookSession): SessionState {
     let state = this.#sessions.get(session.sessionId);
     if (!state) {
-      state = { span: undefined, context: ROOT_CONTEXT, connection: session.target.connection, server: {}, activeAttributes: {}, statements: new Map() };
+      state = {
+        span: undefined,
+        context: ROOT_CONTEXT,
+        traced: this.#tracer !== undefined,
+        profile: this.#profiles.of(session.target),
+        statementAttributes: this.#statementAttributesOf(session),
+        counted: false,
+        statements: new Map(),
+      };
       this.#sessions.set(session.sessionId, state);
     }
     return state;
   }
 
-  #startStatement(state: SessionState, outcome: StatementOutcome, session: HookSession, startedAt: number): StatementState {
-    const semantics = statementSemantics(outcome, session.target);
+  #statementAttributesOf(session: HookSession): Attributes {
+    return Object.freeze({
+      [ATTR_GATEHOUSE_PRINCIPAL_ID]: session.principal.id,
+      [ATTR_GATEHOUSE_PRINCIPAL_KIND]: session.principal.kind,
+      // The session span (every statement's parent) has it; full detail repeats it for searches.
+      ...(this.#full ? { [ATTR_GATEHOUSE_SESSION_ID]: session.sessionId } : {}),
+    });
+  }
+
+  #startStatement(state: SessionState, outcome: StatementOutcome, startedAt: number): StatementState {
+    const shape = state.profile.shapes.of(outcome);
     let span: Span | undefined;
-    if (this.#tracer) {
-      span = this.#tracer.startSpan(
-        semantics.spanName,
-        {
-          kind: SpanKind.CLIENT,
-          startTime: startedAt,
-          attributes: {
-            ...semantics.attributes,
-            ...state.server,
-            [ATTR_GATEHOUSE_CONNECTION]: session.target.connection,
-            [ATTR_GATEHOUSE_ENVIRONMENT]: session.target.environment,
-            [ATTR_GATEHOUSE_PRINCIPAL_ID]: session.principal.id,
-            [ATTR_GATEHOUSE_PRINCIPAL_KIND]: session.principal.kind,
-            [ATTR_GATEHOUSE_SESSION_ID]: session.sessionId,
-          },
-        },
-        state.context,
-      );
-      span.addEvent(EVENT_POLICY_DECISION, decisionAttributes(outcome), startedAt);
+    if (state.traced) {
+      // Attributes are set on the span, not passed to startSpan: the SDK copies and checks
+      // start-time attributes twice more (for the sampler), for every statement.
+      span = this.#tracer!.startSpan(shape.spanName, { kind: SpanKind.CLIENT, startTime: startedAt }, state.context);
+      span.setAttributes(shape.spanAttributes);
+      span.setAttributes(state.statementAttributes);
+      setDecisionAttributes(span, outcome);
+      if (this.#full) span.addEvent(EVENT_POLICY_DECISION, decisionAttributes(outcome), startedAt);
     }
-    return { span, startedAt, semantics };
+    return { span, startedAt, shape };
   }
 
   /** A statement decided but never completed (never executed, or the connection went away). */
@@ -387,6 +441,15 @@ export class TelemetryHooks {
     this.#stepSpans(trace.setSpan(ROOT_CONTEXT, span), steps);
     span.end(last ? last.startedAt + last.durationMs : now());
   }
+}
+
+/** The decision on the statement span, set one by one (no intermediate object per statement). */
+function setDecisionAttributes(span: Span, { decision }: StatementOutcome): void {
+  span.setAttribute(ATTR_GATEHOUSE_DECISION_EFFECT, decision.effect);
+  span.setAttribute(ATTR_GATEHOUSE_POLICY_RULES, decision.rules as string[]);
+  span.setAttribute(ATTR_GATEHOUSE_RISK_SCORE, decision.risk.score);
+  if (decision.risk.factors.length > 0) span.setAttribute(ATTR_GATEHOUSE_RISK_FACTORS, decision.risk.factors.map((factor) => factor.name));
+  if (decision.observed.length > 0) span.setAttribute(ATTR_GATEHOUSE_POLICY_OBSERVED, decision.observed.map((rule) => `${rule.rule}:${rule.effect}`));
 }
 
 function attemptAttributes(sessionId: string, connection: string, environment: string, system: string, clientAddress: string): Attributes {

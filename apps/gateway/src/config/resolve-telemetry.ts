@@ -8,9 +8,21 @@ export function resolveTelemetry(document: TelemetryDocument | undefined): Telem
   if (!document) return {};
   const listen = document.prometheus?.listen === undefined ? undefined : parseListenAddress(document.prometheus.listen);
   const interval = document.metrics?.interval === undefined ? undefined : parseDuration(document.metrics.interval);
+  const slowStatement = document.traces?.slowStatement === undefined ? undefined : parseDuration(document.traces.slowStatement);
   return {
     ...(document.serviceName !== undefined ? { serviceName: document.serviceName } : {}),
-    ...(document.traces ? { traces: { ...document.traces } } : {}),
+    ...(document.traces
+      ? {
+          traces: {
+            ...(document.traces.exporter !== undefined ? { exporter: document.traces.exporter } : {}),
+            ...(document.traces.endpoint !== undefined ? { endpoint: document.traces.endpoint } : {}),
+            ...(document.traces.sampleRatio !== undefined ? { sampleRatio: document.traces.sampleRatio } : {}),
+            ...(document.traces.detail !== undefined ? { detail: document.traces.detail } : {}),
+            ...(slowStatement !== undefined ? { slowStatementMs: slowStatement } : {}),
+            ...(document.traces.exportThread !== undefined ? { exportThread: document.traces.exportThread } : {}),
+          },
+        }
+      : {}),
     ...(document.metrics
       ? {
           metrics: {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EXPORTER_CHOICES } from '@gatehouse/telemetry';
+import { EXPORTER_CHOICES, EXPORT_THREADS, TRACE_DETAILS } from '@gatehouse/telemetry';
 import { duration, oneOf, strictMap, text } from '@gatehouse/yaml-config';
 import { parseListenAddress } from './listen-address.js';
 
@@ -43,6 +43,21 @@ export const telemetrySection = strictMap('telemetry', {
       .min(0, { error: 'telemetry traces sampleRatio must be a number from 0 to 1' })
       .max(1, { error: 'telemetry traces sampleRatio must be a number from 0 to 1' })
       .meta({ description: 'Share of client sessions traced (a session and all its statements are one trace); default 1' })
+      .optional(),
+    detail: oneOf('telemetry traces detail', TRACE_DETAILS)
+      .meta({
+        description:
+          'statement (default): one span per statement, with the upstream round trip and decision event only for slow, refused or held statements; full: every sub-span for every statement (costs more per statement)',
+      })
+      .optional(),
+    slowStatement: duration('telemetry traces slowStatement')
+      .meta({ description: 'With detail statement: statements that take at least this long get every sub-span (default 10ms)' })
+      .optional(),
+    exportThread: oneOf('telemetry traces exportThread', EXPORT_THREADS)
+      .meta({
+        description:
+          'Where spans are encoded and sent: worker (a worker thread, off the statement path), main (the statement path thread: less CPU in all), auto (default: worker with 4 or more cores)',
+      })
       .optional(),
   })
     .meta({ description: 'Spans per session and statement (database semantic conventions); absent: OTEL_* variables decide' })

@@ -64,6 +64,19 @@ describe('the telemetry section', () => {
     });
   });
 
+  it('resolves the trace detail, the slow-statement threshold and the export thread', async () => {
+    const config = await load(`telemetry:
+  traces: { endpoint: "http://collector:4318", detail: full, slowStatement: 250ms, exportThread: worker }
+`);
+    expect(config.telemetry).toEqual({ traces: { endpoint: 'http://collector:4318', detail: 'full', slowStatementMs: 250, exportThread: 'worker' } });
+    const found = await problems(`telemetry:
+  traces: { detail: everything, slowStatement: slow, exportThread: gpu }
+`);
+    expect(found.join('\n')).toMatch(/unknown telemetry traces detail "everything"; expected one of statement, full/);
+    expect(found.join('\n')).toMatch(/bad duration "slow" for telemetry traces slowStatement/);
+    expect(found.join('\n')).toMatch(/unknown telemetry traces exportThread "gpu"/);
+  });
+
   it('accepts an empty prometheus map (the admin listener serves /metrics)', async () => {
     expect((await load('telemetry:\n  prometheus: {}\n')).telemetry).toEqual({ prometheus: {} });
   });

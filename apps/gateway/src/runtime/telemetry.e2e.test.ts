@@ -110,7 +110,10 @@ describe('telemetry through the gateway', () => {
       admin: { listen: { host: '127.0.0.1', port: 0 }, roleGroups: { admin: [], approver: [], auditor: [] } },
       telemetry: {
         serviceName: 'gatehouse-e2e',
-        traces: { exporter: 'otlp-http', endpoint: receiver.url, sampleRatio: 1 },
+        // Full detail: every sub-span and attribute on every statement, whatever the machine's speed
+        // (statement detail, the default, is covered in packages/telemetry), so the PII scan below
+        // sees the most the gateway can export; spans go through the export worker whatever the cores.
+        traces: { exporter: 'otlp-http', endpoint: receiver.url, sampleRatio: 1, detail: 'full', exportThread: 'worker' },
         metrics: { exporter: 'otlp-http', endpoint: receiver.url, intervalMs: 60_000 },
         logs: { exporter: 'otlp-proto', endpoint: receiver.url },
         prometheus: { listen: { host: '127.0.0.1', port: 0 } },
