@@ -88,3 +88,11 @@ async function verify(user: string, credential: string, mechanism: 'PLAIN' | 'MO
     return { ok: false, reason: message, reply: authenticationFailedReply(message) };
   }
 }
+
+/** The user a refused SASL PLAIN attempt claimed (authzid or authcid), for the audit trail; never the token. */
+export function claimedUserOf(command: Document): string {
+  const payload: unknown = command['payload'];
+  if (command['mechanism'] !== 'PLAIN' || !(payload instanceof Uint8Array)) return '?';
+  const parts = Buffer.from(payload).toString('utf8').split('\0');
+  return (parts[1] || parts[0] || '?').slice(0, 128);
+}

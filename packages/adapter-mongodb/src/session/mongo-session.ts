@@ -2,23 +2,26 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { SecureContext } from 'node:tls';
 import type { Document } from 'bson';
-import type { Action, Masker, Principal, Session, SessionContext } from '@gatehouse/core';
-import type { CompletedStatement, GateResult, HookSession, Logger, SessionHooks, SessionIdentity, SqlStatementDecider, StatementOutcome } from '@gatehouse/proxy';
-import { decisionGate, errorSummary } from '@gatehouse/proxy';
-import { classifyMongoCommand } from '../classify/classify-command.js';
+import type { Masker, Principal, Session, SessionContext } from '@gatehouse/core';
+import type { Logger, SessionHooks, SqlStatementDecider } from '@gatehouse/proxy';
+import { errorSummary } from '@gatehouse/proxy';
 import { numberOf } from '../classify/values.js';
 import { decodeDocument } from '../protocol/bson-codec.js';
 import type { MongoMessage } from '../protocol/message.js';
 import { CLIENT_OPCODES, MessageReader } from '../protocol/message-reader.js';
-import { MsgFlag, decodeOpMsg, encodeOpMsg } from '../protocol/op-msg.js';
+import { MsgFlag, decodeOpMsg } from '../protocol/op-msg.js';
 import type { OpMsg } from '../protocol/op-msg.js';
 import { decodeOpQuery } from '../protocol/op-query.js';
-import { DEFAULT_MAX_MESSAGE_BYTES, HEADER_BYTES, OpCode } from '../protocol/opcodes.js';
-import { authenticateSaslStart } from './client-auth.js';
-import type { CursorEntry, CursorRegistry } from './cursor-registry.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, OpCode } from '../protocol/opcodes.js';
+import { authenticateSaslStart, claimedUserOf } from './client-auth.js';
+import { gateCommand } from './command-gate.js';
+import { commandNamespace, commandScope, takesComment } from './command-scope.js';
+import type { CursorRegistry } from './cursor-registry.js';
 import { DocumentMasker } from './document-masking.js';
+import { forwardBytes } from './forward-message.js';
 import { HELLO_COMMANDS, clientMetadataOf, helloReply } from './hello.js';
 import type { ClientMetadata } from './hello.js';
+import { answerKillSessions } from './kill-sessions.js';
 import { maskingBlocker } from './masking-scope.js';
 import {
   authenticationFailedReply,
@@ -28,24 +31,19 @@ import {
   maskingFailedReply,
   opQueryUnsupportedReply,
   protocolViolationReply,
-  gateRefusalReply,
   shuttingDownReply,
   tlsRequiredReply,
   unauthenticatedReply,
   upstreamUnavailableReply,
 } from './native-errors.js';
-import { encodeReply, newRequestId } from './replies.js';
-import type { RequestKind } from './replies.js';
-import { forwardBytes } from './forward-message.js';
-import { rewriteReplyParts } from './reply-rewrite.js';
-import type { CursorCut, CursorSeen } from './reply-rewrite.js';
-import { summarizeReply } from './reply-summary.js';
-import { applyRowFilters } from './row-filter-step.js';
-import { limitBatch, rowLimitNotice, stricterLimit, withNotice } from './row-limit.js';
-import { encodeDocumentValue } from '../protocol/bson-codec.js';
-import { Long } from 'bson';
 import { lsidKey } from './operation-registry.js';
 import type { InterruptibleSession, OperationRegistry } from './operation-registry.js';
+import { encodeReply } from './replies.js';
+import type { RequestKind } from './replies.js';
+import { ReplyRelay } from './reply-relay.js';
+import { applyRowFilters } from './row-filter-step.js';
+import { stricterLimit } from './row-limit.js';
+import { SESSION_DATABASE, SessionReporter } from './session-reporter.js';
 import { TransportRefusedError, acceptTransport, isLoopback } from './transport.js';
 import { connectUpstream } from './upstream-login.js';
 import type { MongoUpstreamSettings, UpstreamFactsCache } from './upstream-login.js';
@@ -77,43 +75,9 @@ const PRE_AUTH_COMMANDS = new Set(['hello', 'isMaster', 'ismaster', 'ping', 'bui
 /** Commands that would change who the connection is: never forwarded. */
 const IDENTITY_COMMANDS = new Set(['authenticate', 'logout', 'copydbsaslstart', 'copydbgetnonce']);
 
-/** A forwarded request whose reply is awaited. */
-interface Pending {
-  readonly command: string;
-  readonly namespace: string;
-  readonly outcome: StatementOutcome;
-  readonly masker: DocumentMasker | undefined;
-  readonly changeStream: boolean;
-  readonly distinctKey: string | undefined;
-  readonly objects: Action['objects'];
-  readonly getMoreId: bigint | undefined;
-  readonly killIds: readonly bigint[];
-  /** The command's logical session, tracked so the client's killSessions can interrupt it. */
-  readonly lsid: string | undefined;
-  readonly db: string;
-  /** performance.now() when the command arrived, for statementCompleted's duration. */
-  readonly startedAt: number;
-  /** At most this many documents per cursor (the decision's row limit, or the opening command's for getMore). */
-  readonly rowLimit: number | undefined;
-  /** The cursor a getMore continues. */
-  readonly cursorEntry: CursorEntry | undefined;
-  /** distinct's row limit on its `values`. */
-  readonly valuesLimit: number | undefined;
-}
-
-
 const ignore = (): void => undefined;
 
 let connectionCounter = 0;
-
-function cursorIdOf(value: unknown): bigint | undefined {
-  if (typeof value === 'bigint') return value;
-  if (typeof value === 'object' && value !== null && (value as { _bsontype?: string })._bsontype === 'Long') {
-    return BigInt((value as { toString(): string }).toString());
-  }
-  const n = numberOf(value);
-  return n !== undefined && Number.isInteger(n) ? BigInt(n) : undefined;
-}
 
 /**
  * One client connection: transport (TLS) → the gateway's own hello and SASL → upstream login →
@@ -146,12 +110,10 @@ export class MongoSession implements Session, InterruptibleSession {
   #upstreamWireVersion = 0;
   /** A fresh upstream connection is being opened (after an interrupt); client messages wait. */
   #reconnecting = false;
-  readonly #pending = new Map<number, Pending>();
-  /** Requests the gateway itself sent upstream (killing a cursor cut by a row limit): their replies are dropped. */
-  readonly #internal = new Set<number>();
-  /** Client requests sent with moreToCome: a server should not answer; if one does, the reply is dropped. */
-  readonly #unanswered = new Set<number>();
-  readonly #identities = new Map<string, SessionIdentity>();
+  /** The reply path: which requests await a reply, and what each reply becomes for the client. */
+  readonly #replies: ReplyRelay;
+  /** Identity for the decider and the hooks; statementCompleted and trace context. */
+  readonly #reporter: SessionReporter;
   #draining = false;
   #ended = false;
   #resolveClosed!: () => void;
@@ -165,6 +127,23 @@ export class MongoSession implements Session, InterruptibleSession {
     this.#operations = options.operations;
     this.#clientReader = new MessageReader({ accept: CLIENT_OPCODES, peer: 'client', maxMessageBytes: this.#maxMessageBytes });
     this.#log = options.logger.child({ sessionId: context.sessionId, connection: context.connection });
+    this.#reporter = new SessionReporter({ sessionId: this.id, context, hooks: options.hooks, log: this.#log, principal: () => this.#principal! });
+    const reporter = this.#reporter;
+    this.#replies = new ReplyRelay({
+      cursors: options.cursors,
+      log: this.#log,
+      get reportsCompletion() {
+        return reporter.reportsCompletion;
+      },
+      principalId: () => this.#principal!.id,
+      redactText: (text) => options.masker.redactText(text, 'mongodb'),
+      writeClient: (bytes) => this.#writeClient(bytes),
+      writeClientParts: (parts) => this.#writeClientParts(parts),
+      upstreamOpen: () => this.#upstream !== undefined,
+      writeUpstream: (bytes) => this.#writeUpstream(bytes),
+      finished: (lsid) => this.#operations?.finished(lsid, this),
+      completed: (db, outcome, startedAt, result, details) => reporter.completed(db, outcome, startedAt, result, details),
+    });
     this.closed = new Promise<void>((resolve) => (this.#resolveClosed = resolve));
     void this.#start().catch((error: unknown) => {
       this.#log.error({ err: errorSummary(error) }, 'session failed');
@@ -411,7 +390,7 @@ export class MongoSession implements Session, InterruptibleSession {
     this.#upstreamWireVersion = numberOf(upstream.hello['maxWireVersion']) ?? 0;
     this.#startRelay(upstream.socket, upstream.stream.detach(), upstream.stream.reader);
     this.#options.hooks?.sessionStarted?.({
-      ...this.#hookSession(SESSION_DATABASE),
+      ...this.#reporter.hookSession(SESSION_DATABASE),
       ...(this.#metadata?.application ? { applicationName: this.#metadata.application } : {}),
       tls: this.#tls,
       startedAt: new Date(),
@@ -440,53 +419,12 @@ export class MongoSession implements Session, InterruptibleSession {
     if (leftovers.length > 0) this.#protocolViolation('upstream', new Error('upstream sent a message nobody asked for'), undefined);
   }
 
-  #identity(db: string): SessionIdentity {
-    let identity = this.#identities.get(db);
-    if (!identity) {
-      identity = {
-        principal: this.#principal!,
-        target: { connection: this.#context.connection, environment: this.#context.environment, dialect: 'mongodb', database: db },
-        clientAddress: this.#context.clientAddress,
-      };
-      if (this.#identities.size > 64) this.#identities.clear();
-      this.#identities.set(db, identity);
-    }
-    return identity;
-  }
-
-  /** Reports the decision (after row filters, which may have turned it into a refusal). */
-  #decided(db: string, actions: readonly Action[], outcome: StatementOutcome): void {
-    this.#options.hooks?.statementDecided?.(this.#hookSession(db), outcome);
-    const level = outcome.decision.effect === 'allow' ? 'debug' : 'info';
-    if (this.#log.isLevelEnabled(level)) this.#log[level](
-      {
-        principal: this.#principal!.id,
-        effect: outcome.decision.effect,
-        rules: outcome.decision.rules,
-        risk: outcome.decision.risk.score,
-        statements: actions.map((action) => action.redactedText),
-      },
-      'statement decided',
-    );
-  }
-
-  /** statementCompleted for one decided command (refused, answered here, or replied to by the server). */
-  #completed(db: string, outcome: StatementOutcome, startedAt: number, result: CompletedStatement['result'], details: { rows?: number; errorCode?: string; maskedValues?: number } = {}): void {
-    const hook = this.#options.hooks?.statementCompleted;
-    if (!hook) return;
-    hook(this.#hookSession(db), {
-      outcome,
-      result,
-      durationMs: performance.now() - startedAt,
-      maskedValues: details.maskedValues ?? 0,
-      ...(details.rows !== undefined ? { rows: details.rows } : {}),
-      ...(details.errorCode !== undefined ? { errorCode: details.errorCode } : {}),
-    });
-  }
-
+  /**
+   * A command of an authenticated client: scoped (cursor ownership, actions), decided, row-filtered,
+   * gated, then forwarded with its reply awaited by the reply path, or refused in the native form.
+   */
   #relayCommand(message: MongoMessage, msg: OpMsg, command: Document, name: string, moreToCome: boolean): Promise<void> | undefined {
     const startedAt = performance.now();
-    const sequences = msg.sequences;
     const reply = (document: Document): void => {
       if (!moreToCome) this.#reply('msg', message, document);
     };
@@ -502,49 +440,20 @@ export class MongoSession implements Session, InterruptibleSession {
       reply(foreignSessionReply());
       return undefined;
     }
-    let actions: Action[];
-    let getMoreId: bigint | undefined;
-    let cursorEntry: CursorEntry | undefined;
-    let killIds: bigint[] = [];
-    let changeStream = false;
-    if (name === 'getMore') {
-      getMoreId = cursorIdOf(command['getMore']);
-      const entry = getMoreId === undefined ? undefined : this.#options.cursors.lookup(getMoreId, principalId);
-      if (!entry || `${db}.${String(command['collection'])}` !== entry.namespace) {
-        this.#log.warn({ principal: principalId }, 'getMore on a cursor this principal did not open refused');
-        reply(foreignCursorReply());
-        return undefined;
-      }
-      changeStream = entry.changeStream;
-      cursorEntry = entry;
-      actions = classifyMongoCommand(db, command).map((action) =>
-        action.operation === 'getMore' ? { ...action, objects: entry.objects.map((object) => ({ ...object, access: 'read' as const })) } : action,
-      );
-    } else {
-      if (name === 'killCursors') {
-        const ids: unknown = command['cursors'];
-        killIds = Array.isArray(ids) ? ids.map(cursorIdOf).filter((id): id is bigint => id !== undefined) : [];
-        const owned = Array.isArray(ids) && killIds.length === ids.length && killIds.every((id) => this.#options.cursors.lookup(id, principalId));
-        if (!owned) {
-          reply(foreignCursorReply());
-          return undefined;
-        }
-      }
-      const decoded = new Map<string, Document[]>();
-      // Inserted documents are data, not instructions: they are not decoded to classify the insert.
-      for (const sequence of sequences) if (sequence.identifier !== 'documents') decoded.set(sequence.identifier, sequence.documents.map(decodeDocument));
-      actions = classifyMongoCommand(db, command, decoded);
-      if (name === 'aggregate' && Array.isArray(command['pipeline'])) {
-        changeStream = (command['pipeline'] as unknown[]).some((stage) => typeof stage === 'object' && stage !== null && '$changeStream' in stage);
-      }
+    const scope = commandScope(db, name, command, msg.sequences, principalId, this.#options.cursors);
+    if ('foreignCursor' in scope) {
+      if (scope.foreignCursor === 'getMore') this.#log.warn({ principal: principalId }, 'getMore on a cursor this principal did not open refused');
+      reply(foreignCursorReply());
+      return undefined;
     }
-    const decided = this.#options.decider.decideActions(this.#identity(db), actions);
-    const filtered = applyRowFilters(db, command, msg.body, sequences, decided);
+    const reporter = this.#reporter;
+    const decided = this.#options.decider.decideActions(reporter.identity(db), scope.actions);
+    const filtered = applyRowFilters(db, command, msg.body, msg.sequences, decided);
     const outcome = filtered.outcome;
-    this.#decided(db, actions, outcome);
+    reporter.decided(db, scope.actions, outcome);
     const refuse = (document: Document): void => {
       reply(document);
-      this.#completed(db, outcome, startedAt, 'blocked');
+      reporter.completed(db, outcome, startedAt, 'blocked');
     };
     const forward = (): void => {
       const obligation = outcome.decision.obligations.mask;
@@ -554,113 +463,39 @@ export class MongoSession implements Session, InterruptibleSession {
         return;
       }
       if (name === 'killSessions') {
-        reply(this.#killSessions(command['killSessions'], principalId));
-        this.#completed(db, outcome, startedAt, 'ok');
+        reply(answerKillSessions(command['killSessions'], principalId, this.#operations, this.#log));
+        reporter.completed(db, outcome, startedAt, 'ok');
         return;
       }
-      const traceparent = command['comment'] === undefined && this.#takesComment(name) ? this.#traceContext(db, outcome) : undefined;
+      const traceparent = command['comment'] === undefined && takesComment(this.#upstreamWireVersion, name) ? reporter.traceContext(db, outcome) : undefined;
       this.#writeUpstream(forwardBytes(message, msg, { ...filtered.changes, ...(traceparent !== undefined ? { comment: traceparent } : {}) }));
       if (moreToCome) {
         // No reply will come (an unacknowledged write): done as far as the gateway can know. A
         // server that answers anyway (some MongoDB-compatible ones do) has its reply dropped.
-        this.#expectNoReply(message.requestId);
-        this.#completed(db, outcome, startedAt, 'ok');
+        this.#replies.expectNoReply(message.requestId);
+        reporter.completed(db, outcome, startedAt, 'ok');
         return;
       }
       if (lsid !== undefined) this.#operations?.started(lsid, this);
-      // The client reuses a request id it once sent with moreToCome: this one does expect a reply.
-      this.#unanswered.delete(message.requestId);
-      const target: unknown = command[name];
-      const namespace = name === 'getMore' ? `${db}.${String(command['collection'])}` : typeof target === 'string' ? `${db}.${target}` : `${db}.$cmd`;
-      this.#pending.set(message.requestId, {
+      this.#replies.expectReply(message.requestId, {
         command: name,
-        namespace,
+        namespace: commandNamespace(db, name, command),
         outcome,
         masker: obligation ? new DocumentMasker(this.#options.masker, obligation) : undefined,
-        changeStream,
+        changeStream: scope.changeStream,
         distinctKey: name === 'distinct' && typeof command['key'] === 'string' ? command['key'] : undefined,
-        objects: actions.find((action) => action.operation === name)?.objects ?? [],
-        getMoreId,
-        killIds,
+        objects: scope.actions.find((action) => action.operation === name)?.objects ?? [],
+        getMoreId: scope.getMoreId,
+        killIds: scope.killIds,
         lsid,
         db,
         startedAt,
-        rowLimit: ROW_LIMITED_COMMANDS.has(name) ? stricterLimit(outcome.decision.obligations.rowLimit, cursorEntry?.rowLimit) : undefined,
-        cursorEntry,
+        rowLimit: ROW_LIMITED_COMMANDS.has(name) ? stricterLimit(outcome.decision.obligations.rowLimit, scope.cursorEntry?.rowLimit) : undefined,
+        cursorEntry: scope.cursorEntry,
         valuesLimit: name === 'distinct' ? outcome.decision.obligations.rowLimit : undefined,
       });
     };
-    return this.#gate(db, outcome, refuse, forward);
-  }
-
-  /**
-   * Whether the server accepts a `comment` on this command: every command from MongoDB 4.4 (wire
-   * 9); before that only the reads that always had one, and others would fail on the unknown field.
-   */
-  #takesComment(name: string): boolean {
-    return this.#upstreamWireVersion >= 9 || name === 'find' || name === 'aggregate';
-  }
-
-  /** The traceparent to carry upstream as the command's `comment`; a tracer that fails gives none. */
-  #traceContext(db: string, outcome: StatementOutcome): string | undefined {
-    const hook = this.#options.hooks?.traceContext;
-    if (!hook) return undefined;
-    try {
-      const traceparent = hook(this.#hookSession(db), outcome);
-      return typeof traceparent === 'string' && traceparent.length > 0 ? traceparent : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
-  /**
-   * The last word before a decided command is forwarded (approval holds, durable audit writes):
-   * `forward` runs now or once the gate resolves; otherwise the client gets the native refusal.
-   * A gate that fails refuses: nothing is forwarded on an error. While it waits, this connection's
-   * later messages wait too (the dispatcher awaits the returned promise), so order is kept.
-   */
-  #gate(db: string, outcome: StatementOutcome, refuse: (document: Document) => void, forward: () => void): Promise<void> | undefined {
-    const hooks = this.#options.hooks;
-    const session = this.#hookSession(db);
-    let result: GateResult | Promise<GateResult>;
-    try {
-      result = hooks?.gate ? hooks.gate(session, outcome) : decisionGate(outcome);
-    } catch {
-      result = GATE_FAILED;
-    }
-    const apply = (settled: GateResult): void => {
-      hooks?.gateSettled?.(session, outcome, settled);
-      if (this.#ended) return;
-      if (settled.proceed) forward();
-      else refuse(gateRefusalReply(settled, outcome.decision));
-    };
-    if (!(result instanceof Promise)) {
-      apply(result);
-      return undefined;
-    }
-    return result.catch(() => GATE_FAILED).then(apply);
-  }
-
-  #hookSession(db: string): HookSession {
-    return { ...this.#identity(db), sessionId: this.id };
-  }
-
-  /**
-   * killSessions is answered here: the server cannot tell principals' sessions apart (one gateway
-   * user), so it is never forwarded. Each named lsid of this principal has its in-flight commands
-   * interrupted, on whichever connection they run; other lsids are ignored, as mongod ignores
-   * sessions it does not know. Server-side cursors of those sessions are left to time out.
-   */
-  #killSessions(list: unknown, principalId: string): Document {
-    const operations = this.#operations;
-    if (!Array.isArray(list)) return { ok: 0, errmsg: 'killSessions takes an array of session ids', code: 14, codeName: 'TypeMismatch' };
-    let interrupted = 0;
-    for (const item of list as unknown[]) {
-      const key = lsidKey(item);
-      if (key !== undefined && operations) interrupted += operations.interrupt(key, principalId);
-    }
-    this.#log.info({ principal: principalId, sessions: list.length, interrupted }, 'killSessions');
-    return { ok: 1 };
+    return gateCommand(this.#options.hooks, reporter.hookSession(db), outcome, { ended: () => this.#ended, refuse, forward });
   }
 
   /**
@@ -670,18 +505,16 @@ export class MongoSession implements Session, InterruptibleSession {
    */
   interruptOperations(lsid: string): void {
     if (this.#ended || !this.#upstream || this.#reconnecting) return;
-    const entries = [...this.#pending.entries()];
+    const entries = this.#replies.pendingCommands();
     if (!entries.some(([, pending]) => pending.lsid === lsid)) return;
     this.#log.info({ principal: this.#principal?.id, commands: entries.map(([, pending]) => pending.command) }, 'in-flight commands interrupted by killSessions');
-    this.#pending.clear();
-    // Replies to the gateway's own requests will not come on the new connection.
-    this.#internal.clear();
-    this.#unanswered.clear();
+    // No reply to anything sent on the abandoned connection (the gateway's own requests too) will come on the new one.
+    this.#replies.forgetAll();
     for (const [requestId, pending] of entries) {
       if (pending.lsid !== undefined && pending.lsid !== lsid) this.#operations?.finished(pending.lsid, this);
       const reason = pending.lsid === lsid ? undefined : 'operation was interrupted: another command on this connection was killed (killSessions)';
       this.#writeClient(encodeReply('msg', requestId, interruptedReply(reason)));
-      this.#completed(pending.db, pending.outcome, pending.startedAt, 'error', { errorCode: '11601', maskedValues: pending.masker?.maskedValues ?? 0 });
+      this.#reporter.completed(pending.db, pending.outcome, pending.startedAt, 'error', { errorCode: '11601', maskedValues: pending.masker?.maskedValues ?? 0 });
     }
     this.#replaceUpstream();
   }
@@ -724,150 +557,13 @@ export class MongoSession implements Session, InterruptibleSession {
     for (const message of messages) {
       if (this.#ended) return;
       try {
-        this.#upstreamMessage(message);
+        this.#replies.handle(message);
       } catch (error) {
         this.#protocolViolation('upstream', error, undefined);
         return;
       }
     }
     if (this.#draining && this.#idle()) this.#shutdown();
-  }
-
-  #upstreamMessage(message: MongoMessage): void {
-    if (this.#internal.delete(message.responseTo)) return;
-    const pending = this.#pending.get(message.responseTo);
-    if (!pending && this.#unanswered.delete(message.responseTo)) return;
-    if (!pending) throw new Error(`upstream reply to request ${message.responseTo}, which is not awaiting one`);
-    const msg = decodeOpMsg(message);
-    if ((msg.flags & MsgFlag.MoreToCome) !== 0) throw new Error('upstream streamed a reply (moreToCome) although exhaust was never allowed');
-    this.#pending.delete(message.responseTo);
-    if (pending.lsid !== undefined) this.#operations?.finished(pending.lsid, this);
-    const registry = this.#options.cursors;
-    const limit = pending.rowLimit;
-    let cursorRows: number | undefined;
-    let cutAt: number | undefined;
-    let body: Buffer[] | undefined;
-    try {
-      body = rewriteReplyParts(msg.body, {
-        masker: pending.masker,
-        namespace: pending.namespace,
-        changeStream: pending.changeStream,
-        distinctKey: pending.distinctKey,
-        countRows: limit !== undefined || this.#options.hooks?.statementCompleted !== undefined,
-        ...(pending.command === 'distinct' && pending.valuesLimit !== undefined
-          ? {
-              valuesLimit: pending.valuesLimit,
-              onValuesCut: () => {
-                cutAt = pending.valuesLimit;
-              },
-            }
-          : {}),
-        redactText: (text) => this.#options.masker.redactText(text, 'mongodb'),
-        onCursor: (cursor: CursorSeen) => {
-          const cut = this.#cursorSeen(cursor, pending);
-          cursorRows = (cursorRows ?? 0) + (cut?.keep ?? cursor.count ?? 0);
-          if (cut && limit !== undefined) cutAt = limit;
-          return cut;
-        },
-      });
-    } catch (error) {
-      if (error instanceof Error && error.name === 'MaskingError') {
-        // Strict masking failed: the client gets an error, never the value; the cursor is not its to continue.
-        this.#log.warn({ err: errorSummary(error) }, 'result withheld: masking failed');
-        if (pending.getMoreId !== undefined) registry.forget(pending.getMoreId);
-        this.#writeClient(encodeReply('msg', message.responseTo, maskingFailedReply()));
-        this.#completed(pending.db, pending.outcome, pending.startedAt, 'blocked', { maskedValues: pending.masker?.maskedValues ?? 0 });
-        return;
-      }
-      throw error;
-    }
-    for (const id of pending.killIds) registry.forget(id);
-    if (cutAt !== undefined && body) {
-      this.#log.info({ principal: this.#principal!.id, command: pending.command, rowLimit: cutAt, rules: pending.outcome.decision.rules }, 'result cut by row limit');
-      body = withNotice(body, rowLimitNotice(cutAt, pending.outcome.decision.rules));
-    }
-    if (this.#options.hooks?.statementCompleted) {
-      const summary = summarizeReply(msg.body, pending.command);
-      const rows = cursorRows ?? (cutAt !== undefined && pending.command === 'distinct' ? cutAt : summary.rows);
-      this.#completed(pending.db, pending.outcome, pending.startedAt, summary.result, {
-        ...(rows !== undefined ? { rows } : {}),
-        ...(summary.errorCode !== undefined ? { errorCode: summary.errorCode } : {}),
-        maskedValues: pending.masker?.maskedValues ?? 0,
-      });
-    }
-    if (!body) {
-      this.#writeClient(message.raw);
-      return;
-    }
-    if (msg.sequences.length > 0 || msg.checksumPresent) {
-      const joined = Buffer.concat(body);
-      this.#writeClient(
-        encodeOpMsg({ requestId: message.requestId, responseTo: message.responseTo, flags: msg.flags, body: joined, sequences: msg.sequences, checksum: msg.checksumPresent }),
-      );
-      return;
-    }
-    // The usual reply (one body section, no checksum): header and pieces are written as they are,
-    // so a large masked batch is not copied again to be framed.
-    let size = HEADER_BYTES + 5;
-    for (const part of body) size += part.length;
-    const head = Buffer.allocUnsafe(HEADER_BYTES + 5);
-    head.writeInt32LE(size, 0);
-    head.writeInt32LE(message.requestId, 4);
-    head.writeInt32LE(message.responseTo, 8);
-    head.writeInt32LE(OpCode.Msg, 12);
-    head.writeUInt32LE(msg.flags >>> 0, 16);
-    head[20] = 0;
-    this.#writeClientParts([head, ...body]);
-  }
-
-
-
-  /**
-   * A cursor in a reply: registered to its principal when it opens, forgotten when it ends, and
-   * held to the row limit across batches. Answers with a cut when the client must get fewer
-   * documents; the server's cursor is then killed, as the client will never ask for the rest.
-   */
-  #cursorSeen(cursor: CursorSeen, pending: Pending): CursorCut | undefined {
-    const registry = this.#options.cursors;
-    const entry = pending.cursorEntry;
-    const delivered = cursor.batch === 'nextBatch' ? (entry?.delivered ?? 0) : 0;
-    const limited = cursor.batch === undefined ? undefined : limitBatch(pending.rowLimit, delivered, cursor.count, cursor.id);
-    const kept = limited?.keep ?? cursor.count ?? 0;
-    if (limited?.end && cursor.id !== 0n) {
-      this.#killUpstreamCursor(cursor.namespace ?? pending.namespace, cursor.id);
-    }
-    const open = cursor.id !== 0n && !limited?.end;
-    if (cursor.batch === 'firstBatch' && open) {
-      registry.register(cursor.id, {
-        owner: this.#principal!.id,
-        namespace: cursor.namespace ?? pending.namespace,
-        objects: pending.objects,
-        changeStream: pending.changeStream,
-        ...(pending.rowLimit !== undefined ? { rowLimit: pending.rowLimit } : {}),
-        delivered: kept,
-      });
-    } else if (cursor.batch === 'nextBatch') {
-      if (!open && pending.getMoreId !== undefined) registry.forget(pending.getMoreId);
-      else if (entry) entry.delivered = delivered + kept;
-    }
-    return limited ? { keep: limited.keep } : undefined;
-  }
-
-  /** Remembers a moreToCome request id (bounded), so a stray reply to it is dropped, not fatal. */
-  #expectNoReply(requestId: number): void {
-    if (this.#unanswered.size >= MAX_UNANSWERED) this.#unanswered.delete(this.#unanswered.values().next().value!);
-    this.#unanswered.add(requestId);
-  }
-
-  /** killCursors sent by the gateway itself on this session's upstream connection; its reply is dropped. */
-  #killUpstreamCursor(namespace: string, id: bigint): void {
-    const dot = namespace.indexOf('.');
-    if (dot < 0 || !this.#upstream) return;
-    let requestId = newRequestId();
-    while (this.#pending.has(requestId)) requestId = newRequestId();
-    this.#internal.add(requestId);
-    const body = encodeDocumentValue({ killCursors: namespace.slice(dot + 1), cursors: [Long.fromBigInt(id)], $db: namespace.slice(0, dot) });
-    this.#writeUpstream(encodeOpMsg({ requestId, responseTo: 0, body }));
   }
 
   // ── plumbing ─────────────────────────────────────────────────────────────────────────────────
@@ -909,7 +605,7 @@ export class MongoSession implements Session, InterruptibleSession {
   }
 
   #idle(): boolean {
-    return this.#pending.size === 0 && !this.#busy && !this.#reconnecting && this.#queue.length === 0;
+    return this.#replies.awaiting === 0 && !this.#busy && !this.#reconnecting && this.#queue.length === 0;
   }
 
   #shutdown(): void {
@@ -936,7 +632,7 @@ export class MongoSession implements Session, InterruptibleSession {
   #end(): void {
     if (this.#ended) return;
     this.#ended = true;
-    for (const pending of this.#pending.values()) if (pending.lsid !== undefined) this.#operations?.finished(pending.lsid, this);
+    for (const [, pending] of this.#replies.pendingCommands()) if (pending.lsid !== undefined) this.#operations?.finished(pending.lsid, this);
     const client = this.#client;
     const upstream = this.#upstream;
     if (client && !client.writableEnded) client.end();
@@ -947,7 +643,7 @@ export class MongoSession implements Session, InterruptibleSession {
       this.#socket.destroy();
     }, 1_000).unref();
     if (!client) this.#socket.destroy();
-    if (this.#principal) this.#options.hooks?.sessionEnded?.(this.#hookSession(SESSION_DATABASE), new Date());
+    if (this.#principal) this.#options.hooks?.sessionEnded?.(this.#reporter.hookSession(SESSION_DATABASE), new Date());
     this.#log.info('session ended');
     this.#resolveClosed();
   }
@@ -958,24 +654,3 @@ export class MongoSession implements Session, InterruptibleSession {
  * replies with a cursor (bulkWrite's per-operation results, listCollections) are not rows.
  */
 const ROW_LIMITED_COMMANDS = new Set(['find', 'aggregate', 'getMore']);
-
-/** moreToCome request ids remembered per connection in case a non-conforming server replies. */
-const MAX_UNANSWERED = 1_024;
-
-/** A MongoDB connection has no one database (each command names its own): sessions are reported under this one. */
-const SESSION_DATABASE = 'admin';
-
-const GATE_FAILED: GateResult = {
-  proceed: false,
-  reason: 'audit-unavailable',
-  message: 'the command could not be recorded or approved, so it was not run; try again',
-};
-
-/** The user a refused SASL PLAIN attempt claimed (authzid or authcid), for the audit trail; never the token. */
-function claimedUserOf(command: Document): string {
-  const payload: unknown = command['payload'];
-  if (command['mechanism'] !== 'PLAIN' || !(payload instanceof Uint8Array)) return '?';
-  const parts = Buffer.from(payload).toString('utf8').split('\0');
-  return (parts[1] || parts[0] || '?').slice(0, 128);
-}
-
