@@ -2,6 +2,9 @@
  * Canonical JSON: object keys sorted by code unit, no whitespace, `undefined` members dropped,
  * Dates as ISO strings. Hashes and signatures are computed over this text, so the same event gives
  * the same bytes on every replica and after a round trip through any store.
+ *
+ * Every audit event passes through here once (in the store's append), so it is written for speed:
+ * one string built by concatenation, keys sorted in place only when they are not already in order.
  */
 export function canonicalJson(value: unknown): string {
   return encode(value);
@@ -9,26 +12,60 @@ export function canonicalJson(value: unknown): string {
 
 function encode(value: unknown): string {
   if (value === null) return 'null';
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
   switch (typeof value) {
     case 'string':
-    case 'boolean':
       return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
     case 'number':
       // NaN/Infinity have no JSON form; a hash over 'null' would silently hide the difference.
       if (!Number.isFinite(value)) throw new TypeError('canonical JSON cannot encode a non-finite number');
-      return JSON.stringify(value);
+      // Number-to-string is what JSON.stringify does for a finite number (-0 included).
+      return String(value);
     case 'bigint':
-      return JSON.stringify(value.toString());
+      return `"${value.toString()}"`;
     case 'object':
       break;
     default:
       throw new TypeError(`canonical JSON cannot encode a ${typeof value}`);
   }
-  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : encode(item))).join(',')}]`;
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      const item: unknown = value[i];
+      out += item === undefined ? 'null' : encode(item);
+    }
+    return `${out}]`;
+  }
   const record = value as Record<string, unknown>;
-  const keys = Object.keys(record)
-    .filter((key) => record[key] !== undefined)
-    .sort();
-  return `{${keys.map((key) => `${JSON.stringify(key)}:${encode(record[key])}`).join(',')}}`;
+  const keys = sortedKeys(record);
+  let out = '{';
+  let first = true;
+  for (const key of keys) {
+    const item = record[key];
+    if (item === undefined) continue;
+    out += first ? `${JSON.stringify(key)}:` : `,${JSON.stringify(key)}:`;
+    out += encode(item);
+    first = false;
+  }
+  return `${out}}`;
+}
+
+/** Own enumerable keys in code-unit order (what Array#sort does by default), sorted in place. */
+function sortedKeys(record: Record<string, unknown>): string[] {
+  const keys = Object.keys(record);
+  // Insertion sort: objects here have a handful of keys, often already (nearly) in order.
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    if (keys[j]! <= key) continue;
+    while (j >= 0 && keys[j]! > key) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = key;
+  }
+  return keys;
 }

@@ -14,6 +14,7 @@ export type {
   SessionEndEvent,
   StatementEvent,
   StatementResultEvent,
+  StatementResult,
   AuthRefusedEvent,
   ApprovalState,
   ApprovalEvent,
@@ -29,6 +30,7 @@ export {
   sessionEndEvent,
   statementEvent,
   statementResultEvent,
+  statementWithResult,
   authRefusedEvent,
   approvalEvent,
   reloadEvent,
@@ -46,6 +48,7 @@ export { ChainVerifier, VERIFY_PROBLEM_KINDS } from './chain/chain-verifier.js';
 export type { VerifyProblem, VerifyProblemKind, StoredEventRow, ChainStart } from './chain/chain-verifier.js';
 export type {
   AuditStore,
+  AppendOptions,
   AuditSearchFilter,
   AuditSearchPage,
   AuditReadRange,
@@ -62,13 +65,16 @@ export type { PgliteDriverOptions } from './store/pglite-driver.js';
 export { PgliteWorkerDriver, PgliteWorkerError } from './store/worker/pglite-worker-driver.js';
 export { PostgresDriver } from './store/postgres-driver.js';
 export type { PostgresDriverOptions } from './store/postgres-driver.js';
-export type { SqlDriver, SqlQueryable } from './store/sql-driver.js';
+export type { SqlDriver, SqlQueryable, AuditAppendingDriver, AuditAppendSettings } from './store/sql-driver.js';
+export { appendsAudit } from './store/sql-driver.js';
 export { AUDIT_SCHEMA_VERSION } from './store/schema.js';
+export { ASYNC_SYNC_INTERVAL_MS } from './store/audit-store.js';
 export { JsonlSink } from './sinks/jsonl-sink.js';
 export type { JsonlSinkOptions } from './sinks/jsonl-sink.js';
 export { AuditWriter, DURABILITIES } from './writer/audit-writer.js';
 export type { Durability, AuditForwarder, AuditWriterOptions, AuditWriterStats, AuditWarning } from './writer/audit-writer.js';
 export { AuditRecorder } from './recorder/audit-recorder.js';
+export type { AuditRecorderOptions } from './recorder/audit-recorder.js';
 export { AuditTrail, openAuditTrail } from './trail.js';
 export { scheduleRetention } from './retention/retention-schedule.js';
 export type { RetentionSchedule, RetentionScheduleOptions } from './retention/retention-schedule.js';

@@ -6,6 +6,7 @@ import { AuditConfigError } from './errors.js';
 import type { EventInput } from './events/build-events.js';
 import type { AdminEvent, ApprovalEvent, AuthRefusedEvent, ReloadEvent } from './events/event-types.js';
 import { AuditRecorder } from './recorder/audit-recorder.js';
+import type { AuditRecorderOptions } from './recorder/audit-recorder.js';
 import { JsonlSink } from './sinks/jsonl-sink.js';
 import type { AuditSearchFilter, AuditSearchPage, AuditStore, PruneReport, RetentionPolicy, VerifyReport } from './store/audit-store.js';
 import { openEmbeddedAuditStore, openPostgresAuditStore } from './store/open-stores.js';
@@ -27,6 +28,7 @@ export interface AuditTrailOptions {
   readonly digestKey?: Uint8Array | string;
   readonly forwarders?: readonly AuditForwarder[];
   readonly writer?: Omit<AuditWriterOptions, 'forwarders'>;
+  readonly recorder?: AuditRecorderOptions;
 }
 
 /**
@@ -44,7 +46,7 @@ export class AuditTrail {
     this.store = options.store;
     this.#digestKey = options.digestKey;
     this.#writer = new AuditWriter(options.store, { ...options.writer, forwarders: options.forwarders ?? [] });
-    this.#recorder = new AuditRecorder(this.#writer, options.digestKey);
+    this.#recorder = new AuditRecorder(this.#writer, options.digestKey, options.recorder);
   }
 
   /**
@@ -91,6 +93,7 @@ export class AuditTrail {
 
   /** Waits for queued events first, so the answer covers everything recorded so far. */
   async verify(): Promise<VerifyReport> {
+    this.#recorder.flushHeld();
     await this.#writer.drain();
     return this.store.verify();
   }
@@ -107,12 +110,15 @@ export class AuditTrail {
     return this.#writer.stats();
   }
 
+  /** Resolves when everything recorded so far is committed (held statement records included). */
   drain(): Promise<void> {
+    this.#recorder.flushHeld();
     return this.#writer.drain();
   }
 
   /** Drains the queue, signs a final checkpoint, closes sinks and the store. */
   async close(): Promise<void> {
+    this.#recorder.close();
     await this.#writer.drain();
     await this.store.checkpoint().catch(() => undefined);
     await this.#writer.close();

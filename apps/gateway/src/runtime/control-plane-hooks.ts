@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Approvals } from '@gatehouse/approvals';
 import type { AuditTrail, Durability } from '@gatehouse/audit';
-import type { AuditSink } from '@gatehouse/core';
+import type { AuditSink, Dialect } from '@gatehouse/core';
 import type { CompletedStatement, GateResult, HookSession, Logger, SessionHooks, StatementOutcome } from '@gatehouse/proxy';
 import { decisionGate, errorSummary } from '@gatehouse/proxy';
+import { redactLiterals } from '@gatehouse/sql';
 import type { LiveSessions } from './live-sessions.js';
 
 export interface ControlPlaneHooksOptions {
@@ -51,6 +52,7 @@ export function controlPlaneHooks(options: ControlPlaneHooksOptions): SessionHoo
         ...(approvalId !== undefined ? { approvalId } : {}),
         // Only for the who-touched digests: the recorder turns them into keyed HMACs and drops them.
         ...(outcome.literals !== undefined && outcome.literals.length > 0 ? { literals: outcome.literals } : {}),
+        ...(outcome.forwardText !== undefined ? { rewrittenText: redactedRewrite(outcome.forwardText, session.target.dialect) } : {}),
       });
       if (approvalId !== undefined && live) live.holding = approvalId;
     };
@@ -114,6 +116,15 @@ export function controlPlaneHooks(options: ControlPlaneHooksOptions): SessionHoo
         }
       : {}),
   };
+}
+
+/**
+ * The row-filtered text that went upstream, as the trail may keep it: SQL with every literal (the
+ * filter values come from principal attributes) replaced by `?`, as the classifier redacts
+ * statements; MongoDB's forwardText is already a command shape with every value replaced.
+ */
+function redactedRewrite(forwardText: string, dialect: Dialect): string {
+  return dialect === 'mongodb' ? forwardText : redactLiterals(forwardText, dialect);
 }
 
 function resultEvent(session: HookSession, completed: CompletedStatement, statementId: string | undefined) {

@@ -37,7 +37,15 @@ rules:
   - id: no-ddl
     effect: deny
     when: { action: { category: [ddl] } }
+  - id: regional-reads
+    effect: allow
+    when: { principal: { groups: [regional] }, action: { category: [read] } }
+    filter:
+      "*.*.customers": { region: "\${principal.region}" }
 `;
+
+/** rita's region (a principal attribute): it is bound into the rewritten statement, and must never reach the trail. */
+const RITA_REGION = 'zq-region-5521';
 
 const SECRET_VALUE = 'zq-secret-7731@example.com';
 
@@ -89,6 +97,8 @@ describe('audit and approvals through the gateway', () => {
     await setup.connect();
     await setup.query('CREATE TABLE orders (id int PRIMARY KEY, note text)');
     await setup.query(`INSERT INTO orders SELECT g, 'n' || g FROM generate_series(1, 5) g`);
+    await setup.query('CREATE TABLE customers (id int PRIMARY KEY, region text NOT NULL)');
+    await setup.query(`INSERT INTO customers VALUES (1, '${RITA_REGION}'), (2, 'us'), (3, '${RITA_REGION}')`);
     await setup.end();
 
     webhookServer = createServer((req, res) => {
@@ -148,6 +158,7 @@ describe('audit and approvals through the gateway', () => {
     tokens['carl-approver'] = await issue('carl', ['app', 'dba'], 'approver');
     tokens['audrey'] = await issue('audrey', ['auditors']);
     tokens['root'] = await issue('root', ['ops'], 'admin');
+    tokens['rita'] = await issueGatewayToken(key, { user: 'rita', groups: ['regional'], kind: 'human', ttl: '1h', attributes: { region: RITA_REGION } });
   }, 180_000);
 
   afterAll(async () => {
@@ -363,14 +374,16 @@ describe('audit and approvals through the gateway', () => {
       const walk = (value: unknown, path: string): void => {
         if (value === 42 || value === '42') fortyTwos.push(path);
         else if (Array.isArray(value)) value.forEach((item, index) => walk(item, `${path}[${index}]`));
-        else if (value && typeof value === 'object') for (const [key, item] of Object.entries(value)) if (key !== 'seq') walk(item, `${path}.${key}`);
+        // seq and durations are the trail's own numbers (a session may well last 42 ms), not statement values.
+        else if (value && typeof value === 'object') for (const [key, item] of Object.entries(value)) if (key !== 'seq' && key !== 'durationMs') walk(item, `${path}.${key}`);
         else if (typeof value === 'string' && /(^|[^0-9a-f:.T-])42([^0-9a-f:.Z]|$)/.test(value)) fortyTwos.push(`${path}: ${value}`);
       };
       for (const row of rows) walk(JSON.parse(row.body), 'event');
       expect(fortyTwos).toEqual([]);
       const raw = await db.query("SELECT count(*)::int AS n FROM gatehouse_audit.events WHERE body LIKE '%987654321%'");
       expect(raw.rows[0].n).toBe(0);
-      const terms = await db.query("SELECT count(*)::int AS n FROM gatehouse_audit.terms WHERE term LIKE '%987654321%' OR term = '42'");
+      // Search terms are stored as 'kind:term' in each event's terms column.
+      const terms = await db.query("SELECT count(*)::int AS n FROM gatehouse_audit.events e, unnest(e.terms) AS t(term) WHERE t.term LIKE '%987654321%' OR t.term LIKE '%:42'");
       expect(terms.rows[0].n).toBe(0);
     } finally {
       await db.end();
@@ -412,5 +425,47 @@ describe('audit and approvals through the gateway', () => {
     } finally {
       await db.end();
     }
+  });
+
+  it('records that a row-filtered statement ran rewritten, with the rewritten text redacted', async () => {
+    const c = await client('rita');
+    const { rows } = await c.query('SELECT id FROM customers WHERE id > 0 ORDER BY id');
+    // The filter did its job: only rita's region.
+    expect(rows).toEqual([{ id: 1 }, { id: 3 }]);
+    await c.query('SELECT 1');
+    await c.end();
+
+    const auth = ['--url', adminUrl, '--token', tokens['audrey']!];
+    let statements: any[] = [];
+    await expect
+      .poll(async () => {
+        const result = await cli(['audit', 'search', '--user', 'rita', '--type', 'statement', '--json', ...auth]);
+        statements = JSON.parse(result.out).events;
+        return statements.length;
+      }, { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(2);
+    const filtered = statements.find((event) => event.redactedText.startsWith('SELECT id FROM customers'));
+    expect(filtered).toMatchObject({ rewritten: true, redactedText: 'SELECT id FROM customers WHERE id > ? ORDER BY id', decision: { rules: ['regional-reads'] } });
+    // What went upstream: the client's statement with the filter, every literal (the region too) a placeholder.
+    expect(filtered.rewrittenText).toMatch(/customers/);
+    expect(filtered.rewrittenText).toMatch(/"?region"?\s*=\s*\?/);
+    expect(filtered.rewrittenText).not.toContain(RITA_REGION);
+    // A statement without filters is not marked.
+    const plain = statements.find((event) => event.redactedText === 'SELECT ?');
+    expect(plain).toBeDefined();
+    expect(plain).not.toHaveProperty('rewritten');
+    expect(plain).not.toHaveProperty('rewrittenText');
+
+    const db = new pg.Client({ connectionString: server.connectionString({ sslmode: 'disable' }) });
+    await db.connect();
+    try {
+      const stored = await db.query('SELECT count(*)::int AS n FROM gatehouse_audit.events WHERE body LIKE $1', [`%${RITA_REGION}%`]);
+      expect(stored.rows[0].n).toBe(0);
+      const flagged = await db.query("SELECT count(*)::int AS n FROM gatehouse_audit.events WHERE terms @> ARRAY['flag:rewritten'] AND principal_id = 'rita'");
+      expect(flagged.rows[0].n).toBe(1);
+    } finally {
+      await db.end();
+    }
+    expect((await cli(['audit', 'verify', ...auth])).code).toBe(0);
   });
 });

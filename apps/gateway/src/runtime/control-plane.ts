@@ -1,9 +1,9 @@
 import { dirname, join } from 'node:path';
 import { Approvals, WebhookNotifier, openApprovalStoreOn } from '@gatehouse/approvals';
 import type { ApprovalChange } from '@gatehouse/approvals';
-import { AuditTrail, JsonlSink, PgliteWorkerDriver, PostgresDriver, SqlAuditStore, scheduleRetention } from '@gatehouse/audit';
+import { AuditTrail, JsonlSink, PgliteWorkerDriver, PostgresDriver, SqlAuditStore, appendsAudit, scheduleRetention } from '@gatehouse/audit';
 import type { RetentionSchedule } from '@gatehouse/audit';
-import type { AuditForwarder, Durability, SqlDriver } from '@gatehouse/audit';
+import type { AuditAppendingDriver, AuditForwarder, Durability, SqlDriver } from '@gatehouse/audit';
 import { loadOrCreateSigningKey } from '@gatehouse/identity';
 import type { Logger, SessionHooks } from '@gatehouse/proxy';
 import { errorSummary } from '@gatehouse/proxy';
@@ -26,14 +26,20 @@ export interface ControlPlane {
   close(): Promise<void>;
 }
 
-/** The audit store closes what it was given; the shared driver is closed once, by the control plane. */
+/**
+ * The audit store closes what it was given; the shared driver is closed once, by the control plane.
+ * A driver that runs whole appends where the database is (the embedded store's worker thread) keeps
+ * doing so: without appendAudit the store would seal on this thread and pay a worker round trip
+ * per statement of the append transaction.
+ */
 function borrowed(driver: SqlDriver): SqlDriver {
-  return {
+  const shared: SqlDriver = {
     query: (text, params) => driver.query(text, params),
     transaction: (fn) => driver.transaction(fn),
     afterCommit: () => driver.afterCommit(),
     close: async () => undefined,
   };
+  return appendsAudit(driver) ? { ...shared, appendAudit: (settings, events, now, sealed, sync) => driver.appendAudit(settings, events, now, sealed, sync) } as AuditAppendingDriver : shared;
 }
 
 /**

@@ -1,4 +1,5 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { AuditConfigError } from '../errors.js';
 
 /**
@@ -62,11 +63,28 @@ export function digestKey(key: Uint8Array | string): Buffer {
   return bytes;
 }
 
+/**
+ * Validated keys as KeyObjects, by the key the caller holds (a trail keeps one for its lifetime):
+ * digests run per statement, and re-validating and copying the key each time showed in profiles.
+ */
+const keyObjects = new Map<Uint8Array | string, KeyObject>();
+const MAX_CACHED_KEYS = 16;
+
+function hmacKey(key: Uint8Array | string): KeyObject {
+  let object = keyObjects.get(key);
+  if (object === undefined) {
+    object = createSecretKey(digestKey(key));
+    if (keyObjects.size >= MAX_CACHED_KEYS) keyObjects.clear();
+    keyObjects.set(key, object);
+  }
+  return object;
+}
+
 /** HMAC-SHA256(key, `${object}.${column}\0${normalizedValue}`) as hex. */
 export function literalDigest(key: Uint8Array | string, object: string, column: string, value: unknown): string | undefined {
   const normalized = normalizeLiteral(value);
   if (normalized === undefined) return undefined;
-  return createHmac('sha256', digestKey(key)).update(`${object}.${column}\0${normalized}`).digest('hex');
+  return createHmac('sha256', hmacKey(key)).update(`${object}.${column}\0${normalized}`).digest('hex');
 }
 
 /**

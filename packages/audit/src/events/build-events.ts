@@ -4,6 +4,7 @@ import type {
   AdminEvent,
   ApprovalEvent,
   AuditAction,
+  AuditObject,
   AuditPrincipal,
   AuthRefusedEvent,
   ReloadEvent,
@@ -12,7 +13,8 @@ import type {
   StatementEvent,
   StatementResultEvent,
 } from './event-types.js';
-import { guardProse, guardSqlText, guardToken } from './literal-guard.js';
+import { memoGuardProse, memoGuardSqlText } from './guard-memo.js';
+import { guardToken } from './literal-guard.js';
 
 /** What the recorder remembers about an open session, to stamp its later events. */
 export interface SessionContext {
@@ -30,13 +32,13 @@ class Guard {
   redactions = 0;
 
   sql(text: string, dialect: string): string {
-    const guarded = guardSqlText(text, dialect);
+    const guarded = memoGuardSqlText(text, dialect);
     this.redactions += guarded.redactions;
     return guarded.text;
   }
 
   prose(text: string): string {
-    const guarded = guardProse(text);
+    const guarded = memoGuardProse(text);
     this.redactions += guarded.redactions;
     return guarded.text;
   }
@@ -103,16 +105,31 @@ export function sessionEndEvent(session: SessionContext, endedAt: Date): Session
   };
 }
 
-function auditAction(action: Action, guard: Guard): AuditAction {
-  return {
-    category: action.category,
-    operation: action.operation,
-    objects: action.objects.map((object) => ({
+/**
+ * The classifier hands out the same ObjectRef array for every statement of a shape (its cache), so
+ * the audit copy is made once per shape, not per statement. Events are never mutated.
+ */
+const auditObjectsCache = new WeakMap<Action['objects'], readonly AuditObject[]>();
+
+function auditObjects(objects: Action['objects']): readonly AuditObject[] {
+  let copied = auditObjectsCache.get(objects);
+  if (copied === undefined) {
+    copied = objects.map((object) => ({
       name: object.name,
       kind: object.kind,
       access: object.access,
       ...(object.columns ? { columns: [...object.columns] } : {}),
-    })),
+    }));
+    auditObjectsCache.set(objects, copied);
+  }
+  return copied;
+}
+
+function auditAction(action: Action, guard: Guard): AuditAction {
+  return {
+    category: action.category,
+    operation: action.operation,
+    objects: auditObjects(action.objects),
     flags: [...action.flags],
     fingerprint: guard.sql(action.fingerprint, action.dialect),
   };
@@ -133,8 +150,8 @@ export function statementEvent(session: SessionContext, query: AuditQueryEvent, 
     ...scope(session),
     statementId: guard.token(query.statementId),
     dialect,
-    fingerprint: unique(query.actions.map((action) => guard.sql(action.fingerprint, action.dialect))).join('; '),
-    redactedText: unique(query.actions.map((action) => guard.sql(action.redactedText, action.dialect))).join(';\n'),
+    fingerprint: joinUnique(query.actions.map((action) => guard.sql(action.fingerprint, action.dialect)), '; '),
+    redactedText: joinUnique(query.actions.map((action) => guard.sql(action.redactedText, action.dialect)), ';\n'),
     actions: query.actions.map((action) => auditAction(action, guard)),
     decision: {
       effect: decision.effect,
@@ -144,6 +161,8 @@ export function statementEvent(session: SessionContext, query: AuditQueryEvent, 
     },
     ...(query.approvalId !== undefined ? { approvalId: guard.token(query.approvalId) } : {}),
     ...(digests.length > 0 ? { literalDigests: digests } : {}),
+    // The guard runs on it too: the caller redacted it, but a filter value must never slip through.
+    ...(query.rewrittenText !== undefined ? { rewritten: true as const, rewrittenText: guard.sql(query.rewrittenText, dialect) } : {}),
     ...guard.stamp(),
   };
 }
@@ -164,6 +183,26 @@ export function statementResultEvent(session: SessionContext | undefined, result
     ...(result.maskedValues !== undefined ? { maskedValues: result.maskedValues } : {}),
     ...(result.errorCode !== undefined ? { errorCode: guard.token(result.errorCode) } : {}),
     ...guard.stamp(),
+  };
+}
+
+/**
+ * The statement record with its result folded in (see StatementEvent.result): the result's own
+ * fields, guarded exactly as statementResultEvent guards them.
+ */
+export function statementWithResult(statement: StatementEvent, result: StatementResultEvent): StatementEvent {
+  const redactions = (statement.guardRedactions ?? 0) + (result.guardRedactions ?? 0);
+  return {
+    ...statement,
+    result: {
+      outcome: result.outcome,
+      ...(result.rowsReturned !== undefined ? { rowsReturned: result.rowsReturned } : {}),
+      ...(result.rowsAffected !== undefined ? { rowsAffected: result.rowsAffected } : {}),
+      durationMs: result.durationMs,
+      ...(result.maskedValues !== undefined ? { maskedValues: result.maskedValues } : {}),
+      ...(result.errorCode !== undefined ? { errorCode: result.errorCode } : {}),
+    },
+    ...(redactions > 0 ? { guardRedactions: redactions } : {}),
   };
 }
 
@@ -228,6 +267,7 @@ export function adminEvent(input: EventInput<AdminEvent>): AdminEvent {
   };
 }
 
-function unique(values: readonly string[]): string[] {
-  return [...new Set(values)];
+function joinUnique(values: readonly string[], separator: string): string {
+  // Nearly every statement has one action: no Set for it.
+  return values.length === 1 ? values[0]! : [...new Set(values)].join(separator);
 }

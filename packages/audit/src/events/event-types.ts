@@ -103,6 +103,26 @@ export interface StatementEvent extends AuditEventBase {
   readonly approvalId?: string;
   /** HMAC-SHA256 digests of (object.column, value) pairs; see literalDigests(). */
   readonly literalDigests?: readonly string[];
+  /** True when the statement went upstream rewritten (row filters) rather than as the client sent it. */
+  readonly rewritten?: true;
+  /** The text that went upstream, literals redacted (the filter values are never in the trail). */
+  readonly rewrittenText?: string;
+  /**
+   * The statement's result, when it arrived before the record was written (connections in `async`
+   * durability): one event instead of a statement and a statement.result. Absent: the result, if
+   * any, is a separate statement.result event with the same statementId.
+   */
+  readonly result?: StatementResult;
+}
+
+/** What a statement.result event says about the result, without its envelope. */
+export interface StatementResult {
+  readonly outcome: 'ok' | 'error' | 'blocked' | 'cancelled';
+  readonly rowsReturned?: number;
+  readonly rowsAffected?: number;
+  readonly durationMs: number;
+  readonly maskedValues?: number;
+  readonly errorCode?: string;
 }
 
 /** Written when the statement finished (or failed), linked by statementId. */

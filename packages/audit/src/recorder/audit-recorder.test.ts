@@ -46,4 +46,49 @@ describe('AuditRecorder via AuditTrail', () => {
     expect(store.events[0]).not.toHaveProperty('literalDigests');
     await expect(trail.whoTouched({ table: 't', value: 'needle' })).rejects.toThrow(/digestKey/);
   });
+
+  it('async: folds a result that arrives in time into the statement record, in session order', async () => {
+    const store = new MemoryStore();
+    const trail = new AuditTrail({ store, recorder: { combineWithinMs: 60_000 } });
+    const sink = trail.sink('async');
+    await sink.onSessionStart(session('s1'));
+    await sink.onQuery(query('s1', 'q1', [action('SELECT', 'app.public.users', 'SELECT ?')]));
+    await sink.onResult({ sessionId: 's1', statementId: 'q1', rowsReturned: 2, durationMs: 3, maskedValues: 1 });
+    // q2's result never comes before q3: q2 is written alone, before q3, and its late result separately.
+    await sink.onQuery(query('s1', 'q2', [action('SELECT', 'app.public.users', 'SELECT ?')]));
+    await sink.onQuery(query('s1', 'q3', [action('UPDATE', 'app.public.users', 'UPDATE users SET a = ?', 'write')]));
+    await sink.onResult({ sessionId: 's1', statementId: 'q2', durationMs: 1, outcome: 'cancelled' });
+    // A review is never held (approval events refer to it).
+    await sink.onQuery(query('s1', 'q4', [action('DELETE', 'app.public.users', 'DELETE FROM users')], 'review'));
+    await sink.onSessionEnd('s1', new Date('2026-01-01T10:00:30Z'));
+    await trail.drain();
+    const summary = store.events.map((event) => `${event.type}:${'statementId' in event ? event.statementId : ''}${'result' in event && event.result ? '+result' : ''}`);
+    expect(summary).toEqual(['session.start:', 'statement:q1+result', 'statement:q2', 'statement:q3', 'statement.result:q2', 'statement:q4', 'session.end:']);
+    expect(store.events[1]).toMatchObject({ result: { outcome: 'ok', rowsReturned: 2, durationMs: 3, maskedValues: 1 } });
+  });
+
+  it('async: a statement whose result is late is still written within the combining window', async () => {
+    const store = new MemoryStore();
+    const trail = new AuditTrail({ store, recorder: { combineWithinMs: 20 } });
+    const sink = trail.sink('async');
+    await sink.onSessionStart(session('s1'));
+    await sink.onQuery(query('s1', 'q-long', [action('SELECT', 'app.public.users', 'SELECT pg_sleep(?)')]));
+    // Generous under load: the sweeper runs every 10 ms, the writer lingers up to 10 ms.
+    await expect.poll(() => store.events.map((event) => event.type), { timeout: 10_000 }).toEqual(['session.start', 'statement']);
+    await sink.onResult({ sessionId: 's1', statementId: 'q-long', durationMs: 900 });
+    await trail.close();
+    expect(store.events.map((event) => event.type)).toEqual(['session.start', 'statement', 'statement.result']);
+  });
+
+  it('before-forward: never holds a statement record back', async () => {
+    const store = new MemoryStore();
+    const trail = new AuditTrail({ store, recorder: { combineWithinMs: 60_000 } });
+    const sink = trail.sink('before-forward');
+    await sink.onSessionStart(session('s1'));
+    await sink.onQuery(query('s1', 'q1', [action('SELECT', 'app.public.users', 'SELECT ?')]));
+    expect(store.events.map((event) => event.type)).toEqual(['session.start', 'statement']);
+    await sink.onResult({ sessionId: 's1', statementId: 'q1', durationMs: 1 });
+    await trail.drain();
+    expect(store.events.map((event) => event.type)).toEqual(['session.start', 'statement', 'statement.result']);
+  });
 });

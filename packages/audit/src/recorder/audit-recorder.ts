@@ -9,10 +9,29 @@ import {
   sessionStartEvent,
   statementEvent,
   statementResultEvent,
+  statementWithResult,
 } from '../events/build-events.js';
 import type { EventInput, SessionContext } from '../events/build-events.js';
-import type { AdminEvent, ApprovalEvent, AuthRefusedEvent, ReloadEvent } from '../events/event-types.js';
+import type { AdminEvent, ApprovalEvent, AuthRefusedEvent, ReloadEvent, StatementEvent } from '../events/event-types.js';
 import type { AuditWriter, Durability } from '../writer/audit-writer.js';
+
+export interface AuditRecorderOptions {
+  /**
+   * How long an `async` statement record may wait for its result so both go in one event (default
+   * 100 ms; 0 turns combining off). Every event costs the store a row, a hash and index entries:
+   * for the usual short statement, one event instead of two halves the trail's work. The wait is
+   * bounded, so a long-running statement is still on record while it runs.
+   */
+  readonly combineWithinMs?: number;
+}
+
+/** A session's async statement record, held back for its result. */
+interface Held {
+  readonly event: StatementEvent;
+  readonly since: number;
+}
+
+const RESOLVED: Promise<void> = Promise.resolve();
 
 /**
  * Turns the gateway's hooks into audit events. One recorder per gateway; `sink(durability)` gives
@@ -24,10 +43,27 @@ export class AuditRecorder {
   readonly #writer: AuditWriter;
   readonly #digestKey: Uint8Array | string | undefined;
   readonly #sessions = new Map<string, { context: SessionContext; durability: Durability }>();
+  readonly #combineWithinMs: number;
+  /** At most one held statement per session, so a session's records keep their order. */
+  readonly #held = new Map<string, Held>();
+  #sweeper: ReturnType<typeof setInterval> | undefined;
 
-  constructor(writer: AuditWriter, digestKey?: Uint8Array | string) {
+  constructor(writer: AuditWriter, digestKey?: Uint8Array | string, options: AuditRecorderOptions = {}) {
     this.#writer = writer;
     this.#digestKey = digestKey;
+    this.#combineWithinMs = Math.max(0, options.combineWithinMs ?? 100);
+  }
+
+  /** Writes every held statement record now (before a drain, a verify or close). */
+  flushHeld(): void {
+    for (const sessionId of [...this.#held.keys()]) this.#release(sessionId);
+  }
+
+  /** Stops the timer that releases held records; releases them. */
+  close(): void {
+    this.flushHeld();
+    if (this.#sweeper) clearInterval(this.#sweeper);
+    this.#sweeper = undefined;
   }
 
   /** The AuditSink for connections configured with this durability. */
@@ -72,18 +108,58 @@ export class AuditRecorder {
     const session = this.#sessions.get(event.sessionId);
     const context = session?.context ?? orphanContext(event.sessionId);
     context.statements++;
-    return this.#writer.write(statementEvent(context, event, this.#digestKey), session?.durability ?? 'before-forward');
+    const record = statementEvent(context, event, this.#digestKey);
+    const durability = session?.durability ?? 'before-forward';
+    this.#release(event.sessionId);
+    // Held for its result only where nothing waits for the record: async, not a review (approval
+    // events refer to it), and not when the queue is full (then the write must apply back-pressure).
+    if (durability === 'async' && this.#combineWithinMs > 0 && record.decision.effect !== 'review' && !this.#writer.congested()) {
+      this.#held.set(event.sessionId, { event: record, since: Date.now() });
+      this.#sweeper ??= this.#startSweeper();
+      return RESOLVED;
+    }
+    return this.#writer.write(record, durability);
   }
 
   #result(event: AuditResultEvent): Promise<void> {
-    return this.#writer.write(statementResultEvent(this.#sessions.get(event.sessionId)?.context, event, new Date()), 'async');
+    const result = statementResultEvent(this.#sessions.get(event.sessionId)?.context, event, new Date());
+    const held = this.#held.get(event.sessionId);
+    if (held && held.event.statementId === result.statementId) {
+      this.#held.delete(event.sessionId);
+      return this.#writer.write(statementWithResult(held.event, result), 'async');
+    }
+    this.#release(event.sessionId);
+    return this.#writer.write(result, 'async');
   }
 
   #sessionEnd(sessionId: string, endedAt: Date): Promise<void> {
+    this.#release(sessionId);
     const session = this.#sessions.get(sessionId);
     this.#sessions.delete(sessionId);
     if (!session) return Promise.resolve();
     return this.#writer.write(sessionEndEvent(session.context, endedAt), 'async');
+  }
+
+  /** Writes the session's held statement record (alone), if there is one. */
+  #release(sessionId: string): void {
+    const held = this.#held.get(sessionId);
+    if (!held) return;
+    this.#held.delete(sessionId);
+    // Async: queued in order; a store failure is retried by the writer, never dropped.
+    this.#writer.write(held.event, 'async').catch(() => undefined);
+  }
+
+  /** Releases records whose result did not come in time; one timer for all sessions. */
+  #startSweeper(): ReturnType<typeof setInterval> {
+    const timer = setInterval(
+      () => {
+        const due = Date.now() - this.#combineWithinMs;
+        for (const [sessionId, held] of this.#held) if (held.since <= due) this.#release(sessionId);
+      },
+      Math.max(10, Math.floor(this.#combineWithinMs / 2)),
+    );
+    timer.unref();
+    return timer;
   }
 }
 

@@ -25,6 +25,8 @@ export interface AuditSearchFilter {
   readonly approvalId?: string;
   /** A literal digest (who-touched); see whoTouched(). */
   readonly digest?: string;
+  /** true: only statements that went upstream rewritten by row filters; false: only statements forwarded as sent. */
+  readonly rewritten?: boolean;
   /** ISO-8601 or Date, inclusive. */
   readonly from?: string | Date;
   /** ISO-8601 or Date, exclusive. */
@@ -82,13 +84,32 @@ export interface PruneReport {
   readonly anchor?: Checkpoint;
 }
 
+export interface AppendOptions {
+  /**
+   * false: resolve with an empty list. For a caller with no use for the sealed copies (no
+   * forwarders): building them costs a parse per event and, from a worker, a structured clone.
+   * Default true.
+   */
+  readonly sealed?: boolean;
+  /**
+   * false: every event is `async`; the commit need not be synced to disk before append resolves.
+   * The store then syncs at most ASYNC_SYNC_INTERVAL_MS later (with the next append that syncs, or
+   * at close): a crash of the gateway loses nothing committed (the engine wrote it to the OS),
+   * a power cut at most that interval of async events. Default true.
+   */
+  readonly sync?: boolean;
+}
+
+/** How long committed `async` events may wait for their fsync (see AppendOptions.sync). */
+export const ASYNC_SYNC_INTERVAL_MS = 1_000;
+
 /**
  * One audit trail, wherever it lives. Stores assign seq and hashes inside their append
  * transaction, so replicas sharing a trail produce one linear chain.
  */
 export interface AuditStore {
   /** Seals and durably stores the events, in order; resolves after the commit. */
-  append(events: readonly AuditEvent[]): Promise<readonly SealedAuditEvent[]>;
+  append(events: readonly AuditEvent[], options?: AppendOptions): Promise<readonly SealedAuditEvent[]>;
   read(range?: AuditReadRange): Promise<readonly SealedAuditEvent[]>;
   search(filter?: AuditSearchFilter): Promise<AuditSearchPage>;
   /** Walks the whole trail and every checkpoint. */

@@ -11,7 +11,7 @@ export interface IndexColumns {
   readonly effect: string | null;
 }
 
-export const TERM_KINDS = ['group', 'object', 'operation', 'category', 'rule', 'digest', 'statement', 'approval'] as const;
+export const TERM_KINDS = ['group', 'object', 'operation', 'category', 'rule', 'digest', 'statement', 'approval', 'flag'] as const;
 export type TermKind = (typeof TERM_KINDS)[number];
 
 export interface IndexTerm {
@@ -35,6 +35,16 @@ export function indexColumns(event: AuditEvent): IndexColumns {
   };
 }
 
+/** How a term is stored in the events row's `terms` array: `kind:term` (kinds hold no colon). */
+export function storedTerm(kind: TermKind, term: string): string {
+  return `${kind}:${term}`;
+}
+
+/** The `terms` column of an event's row, sorted. */
+export function storedTerms(event: AuditEvent): string[] {
+  return indexTerms(event).map((term) => storedTerm(term.kind, term.term));
+}
+
 export function indexTerms(event: AuditEvent): IndexTerm[] {
   const terms = new Map<string, IndexTerm>();
   const add = (kind: TermKind, term: string | undefined): void => {
@@ -51,6 +61,7 @@ export function indexTerms(event: AuditEvent): IndexTerm[] {
     for (const rule of event.decision.rules) add('rule', rule);
     for (const digest of event.literalDigests ?? []) add('digest', digest);
     add('approval', event.approvalId);
+    if (event.rewritten) add('flag', 'rewritten');
   }
   if (event.type === 'approval') {
     add('approval', event.approvalId);

@@ -41,26 +41,34 @@ export class PgliteDriver implements SqlDriver {
     );
   }
 
+  /** Makes every commit so far durable: fsyncs each WAL segment written since the last call. */
   async afterCommit(): Promise<void> {
     if (!this.#fsync) return;
-    // WAL segment names grow monotonically; the newest holds the commit record just written.
-    const segment = readdirSync(this.#walDir)
-      .filter((name) => /^[0-9A-F]{24}$/.test(name))
-      .sort()
-      .at(-1);
-    if (segment === undefined) return;
-    fsyncPath(join(this.#walDir, segment));
-    if (segment !== this.#segment) {
+    // The segment holding the end of the WAL (the commit just written). Not the newest file by
+    // name: checkpoints recycle old segments into pre-allocated files with future names.
+    const [row] = (await this.#db.query<{ segment: string }>('SELECT pg_walfile_name(pg_current_wal_lsn()) AS segment')).rows;
+    const current = row?.segment;
+    if (current === undefined || !WAL_SEGMENT.test(current)) return;
+    const from = this.#segment ?? current;
+    // Commits not synced yet (async batches) or one large commit may have crossed a segment switch.
+    const written = from === current ? [current] : readdirSync(this.#walDir).filter((name) => WAL_SEGMENT.test(name) && name >= from && name <= current);
+    for (const segment of written) fsyncPath(join(this.#walDir, segment));
+    if (current !== this.#segment) {
       // A new segment file: its directory entry must be durable too.
       fsyncPath(this.#walDir);
-      this.#segment = segment;
+      this.#segment = current;
     }
   }
 
+  /** Syncs what async appends left unsynced, then closes. */
   async close(): Promise<void> {
+    await this.afterCommit().catch(() => undefined);
     await this.#db.close();
   }
 }
+
+/** WAL segment file names: timeline, log and segment as 24 upper-case hex digits (same order as the WAL). */
+const WAL_SEGMENT = /^[0-9A-F]{24}$/;
 
 function fsyncPath(path: string): void {
   const fd = openSync(path, 'r');

@@ -2,15 +2,20 @@ import { AuditConfigError } from '../errors.js';
 import { GENESIS_HASH } from '../chain/event-hash.js';
 import type { SqlDriver } from './sql-driver.js';
 
-/** Bumped when the DDL changes; stored in `meta` so a newer gateway can migrate an older trail. */
-export const AUDIT_SCHEMA_VERSION = 1;
+/**
+ * Bumped when the DDL changes; stored in `meta` so a newer gateway can migrate an older trail.
+ * 2: search terms moved from one `terms` row per (kind, term, event) into a `terms text[]` column of
+ * the event row with a GIN index: an append writes one row per event instead of ~9.
+ */
+export const AUDIT_SCHEMA_VERSION = 2;
 
 /** Table names, qualified by the configured schema. */
 export interface AuditTables {
   readonly schema: string;
   readonly head: string;
   readonly events: string;
-  readonly terms: string;
+  /** The version-1 terms table; only read (and dropped) by the migration. */
+  readonly legacyTerms: string;
   readonly checkpoints: string;
   readonly meta: string;
 }
@@ -23,7 +28,7 @@ export function auditTables(schema: string): AuditTables {
     schema,
     head: `${schema}.head`,
     events: `${schema}.events`,
-    terms: `${schema}.terms`,
+    legacyTerms: `${schema}.terms`,
     checkpoints: `${schema}.checkpoints`,
     meta: `${schema}.meta`,
   };
@@ -32,9 +37,10 @@ export function auditTables(schema: string): AuditTables {
 /**
  * One schema for the embedded (PGlite) and the shared (PostgreSQL) store.
  * - head: one row holding the chain's end; appends lock it FOR UPDATE, which serialises replicas.
- * - events: the canonical JSON body exactly as hashed, plus columns extracted for search.
- * - terms: multi-valued search keys (groups, objects, rules, digests …), one row each, so search
- *   is plain indexed SQL on both engines.
+ * - events: the canonical JSON body exactly as hashed, plus columns extracted for search and
+ *   `terms`, the multi-valued search keys (`kind:term`: groups, objects, rules, digests …) in a
+ *   GIN-indexed array, so search is plain indexed SQL on both engines. GIN's pending list
+ *   (fastupdate, on by default) makes an append's index work one cheap list insert per event.
  * - checkpoints: signed (seq, hash) claims.
  */
 function ddl(t: AuditTables): string[] {
@@ -59,16 +65,11 @@ function ddl(t: AuditTables): string[] {
        effect text,
        body text NOT NULL,
        prev_hash text NOT NULL,
-       hash text NOT NULL)`,
+       hash text NOT NULL,
+       terms text[] NOT NULL DEFAULT '{}')`,
     `CREATE INDEX IF NOT EXISTS events_at ON ${t.events} (at)`,
     `CREATE INDEX IF NOT EXISTS events_principal ON ${t.events} (principal_id, seq)`,
     `CREATE INDEX IF NOT EXISTS events_session ON ${t.events} (session_id, seq)`,
-    `CREATE TABLE IF NOT EXISTS ${t.terms} (
-       kind text NOT NULL,
-       term text NOT NULL,
-       seq bigint NOT NULL,
-       PRIMARY KEY (kind, term, seq))`,
-    `CREATE INDEX IF NOT EXISTS terms_seq ON ${t.terms} (seq)`,
     `CREATE TABLE IF NOT EXISTS ${t.checkpoints} (
        seq bigint NOT NULL,
        hash text NOT NULL,
@@ -80,6 +81,31 @@ function ddl(t: AuditTables): string[] {
        PRIMARY KEY (seq, reason, key_id))`,
     `INSERT INTO ${t.meta} VALUES ('schema_version', '${AUDIT_SCHEMA_VERSION}') ON CONFLICT (key) DO NOTHING`,
   ];
+}
+
+/**
+ * Version 1 → 2, in the schema transaction: the events table (created by version 1, without the
+ * column) gets `terms`, filled from the old terms table, which is then dropped. Idempotent, so a
+ * migration interrupted by a crash simply runs again (it is one transaction anyway).
+ */
+function migrateToV2(t: AuditTables): string[] {
+  return [
+    `ALTER TABLE ${t.events} ADD COLUMN IF NOT EXISTS terms text[] NOT NULL DEFAULT '{}'`,
+    `DO $$ BEGIN
+       IF to_regclass('${t.legacyTerms}') IS NOT NULL THEN
+         UPDATE ${t.events} e SET terms = l.terms
+           FROM (SELECT seq, array_agg(kind || ':' || term ORDER BY kind, term) AS terms FROM ${t.legacyTerms} GROUP BY seq) l
+           WHERE l.seq = e.seq;
+         DROP TABLE ${t.legacyTerms};
+       END IF;
+     END $$`,
+    `UPDATE ${t.meta} SET value = '2' WHERE key = 'schema_version' AND value = '1'`,
+  ];
+}
+
+/** After any migration: indexes on columns an older version did not have. */
+function indexesOnMigratedColumns(t: AuditTables): string[] {
+  return [`CREATE INDEX IF NOT EXISTS events_terms ON ${t.events} USING gin (terms)`];
 }
 
 /**
@@ -95,5 +121,7 @@ export async function ensureSchema(driver: SqlDriver, tables: AuditTables): Prom
     if (version > AUDIT_SCHEMA_VERSION) {
       throw new AuditConfigError(`the audit trail in schema ${tables.schema} has schema version ${version}, newer than this gateway's ${AUDIT_SCHEMA_VERSION}; upgrade the gateway`);
     }
+    if (version < 2) for (const statement of migrateToV2(tables)) await tx.query(statement);
+    for (const statement of indexesOnMigratedColumns(tables)) await tx.query(statement);
   });
 }

@@ -2,7 +2,7 @@ import { canonicalJson } from '../canonical-json.js';
 import type { CheckpointSigner } from '../chain/checkpoint-signer.js';
 import { eventHash } from '../chain/event-hash.js';
 import type { AuditEvent, SealedAuditEvent } from '../events/event-types.js';
-import { indexColumns, indexTerms } from './derive-index.js';
+import { indexColumns, storedTerms } from './derive-index.js';
 import { insertCheckpoint } from './sql-checkpoints.js';
 import type { SqlQueryable } from './sql-driver.js';
 import type { AuditTables } from './schema.js';
@@ -23,17 +23,16 @@ interface HeadRow {
 }
 
 /**
- * Rows go in as ONE json parameter per table, expanded by json_to_recordset on the server. A
- * multi-row VALUES list with a bind parameter per cell (11 per event, 3 per term) made the
+ * Rows go in as ONE json parameter, expanded by json_to_recordset on the server. A
+ * multi-row VALUES list with a bind parameter per cell (12 per event) made the
  * server plan thousands of parameters per batch and the client encode each one: with the
  * embedded store (PostgreSQL in WASM on the gateway's own thread) that was most of the cost of
  * an event. Batches of this size stay far below json's 1 GB limit.
  */
 const EVENT_ROWS_PER_INSERT = 2_000;
-const TERM_ROWS_PER_INSERT = 10_000;
 
-const EVENT_RECORD = 'seq bigint, at timestamptz, type text, session_id text, principal_id text, connection text, environment text, effect text, body text, prev_hash text, hash text';
-const TERM_RECORD = 'kind text, term text, seq bigint';
+const EVENT_RECORD =
+  'seq bigint, at timestamptz, type text, session_id text, principal_id text, connection text, environment text, effect text, body text, prev_hash text, hash text, terms text[]';
 
 /**
  * Appends inside the caller's transaction. Locking the head row FOR UPDATE makes every other
@@ -46,6 +45,8 @@ export async function appendInTransaction(
   events: readonly AuditEvent[],
   checkpoints: CheckpointPolicy,
   now: Date,
+  /** false: return [] instead of a parsed copy of every sealed event (see AppendOptions). */
+  wantSealed = true,
 ): Promise<SealedAuditEvent[]> {
   const [head] = await tx.query<HeadRow>(`SELECT last_seq, last_hash, since_checkpoint, last_checkpoint_at FROM ${t.head} WHERE id = 1 FOR UPDATE`);
   if (!head) throw new Error(`audit head row missing in ${t.head}`);
@@ -53,7 +54,6 @@ export async function appendInTransaction(
   let prevHash = head.last_hash;
   const sealed: SealedAuditEvent[] = [];
   const rows: object[] = [];
-  const terms: object[] = [];
   for (const event of events) {
     seq++;
     const body = canonicalJson({ ...event, seq });
@@ -71,16 +71,13 @@ export async function appendInTransaction(
       body,
       prev_hash: prevHash,
       hash,
+      terms: storedTerms(event),
     });
-    for (const term of indexTerms(event)) terms.push({ kind: term.kind, term: term.term, seq });
-    sealed.push({ ...(JSON.parse(body) as AuditEvent), seq, prevHash, hash });
+    if (wantSealed) sealed.push({ ...(JSON.parse(body) as AuditEvent), seq, prevHash, hash });
     prevHash = hash;
   }
   for (let i = 0; i < rows.length; i += EVENT_ROWS_PER_INSERT) {
     await insertRecords(tx, t.events, EVENT_RECORD, rows.slice(i, i + EVENT_ROWS_PER_INSERT));
-  }
-  for (let i = 0; i < terms.length; i += TERM_ROWS_PER_INSERT) {
-    await insertRecords(tx, t.terms, TERM_RECORD, terms.slice(i, i + TERM_ROWS_PER_INSERT));
   }
 
   let since = head.since_checkpoint + events.length;

@@ -3,12 +3,13 @@ import type { Checkpoint, CheckpointKeyring } from '../chain/checkpoint-signer.j
 import { CheckpointSigner, keyringOf } from '../chain/checkpoint-signer.js';
 import { AuditClosedError } from '../errors.js';
 import type { AuditEvent, SealedAuditEvent } from '../events/event-types.js';
-import type { AuditReadRange, AuditSearchFilter, AuditSearchPage, AuditStore, PruneReport, RetentionPolicy, VerifyReport } from './audit-store.js';
+import { ASYNC_SYNC_INTERVAL_MS } from './audit-store.js';
+import type { AppendOptions, AuditReadRange, AuditSearchFilter, AuditSearchPage, AuditStore, PruneReport, RetentionPolicy, VerifyReport } from './audit-store.js';
 import { appendInTransaction } from './sql-append.js';
 import type { CheckpointPolicy } from './sql-append.js';
 import { insertCheckpoint, readCheckpoints } from './sql-checkpoints.js';
 import type { AuditAppendSettings, SqlDriver } from './sql-driver.js';
-import { appendsAudit } from './sql-driver.js';
+import { appendsAudit, SyncSchedule } from './sql-driver.js';
 import { pruneInTransaction } from './sql-prune.js';
 import { buildSearch } from './sql-search.js';
 import { verifyTrail } from './sql-verify.js';
@@ -41,6 +42,7 @@ export class SqlAuditStore implements AuditStore {
   readonly #checkpoints: CheckpointPolicy;
   readonly #keyring: CheckpointKeyring;
   readonly #appendSettings: AuditAppendSettings;
+  readonly #syncs = new SyncSchedule(ASYNC_SYNC_INTERVAL_MS);
   #closed = false;
 
   private constructor(driver: SqlDriver, tables: AuditTables, options: SqlAuditStoreOptions) {
@@ -74,13 +76,18 @@ export class SqlAuditStore implements AuditStore {
     return store;
   }
 
-  async append(events: readonly AuditEvent[]): Promise<readonly SealedAuditEvent[]> {
+  async append(events: readonly AuditEvent[], options: AppendOptions = {}): Promise<readonly SealedAuditEvent[]> {
     this.#open();
     if (events.length === 0) return [];
+    const wantSealed = options.sealed ?? true;
+    const sync = options.sync ?? true;
     // The same append, run where the database is (one message to a worker instead of one per statement).
-    if (appendsAudit(this.#driver)) return this.#driver.appendAudit(this.#appendSettings, events, new Date());
-    const sealed = await this.#driver.transaction((tx) => appendInTransaction(tx, this.#t, events, this.#checkpoints, new Date()));
-    await this.#driver.afterCommit();
+    if (appendsAudit(this.#driver)) return this.#driver.appendAudit(this.#appendSettings, events, new Date(), wantSealed, sync);
+    const sealed = await this.#driver.transaction((tx) => appendInTransaction(tx, this.#t, events, this.#checkpoints, new Date(), wantSealed));
+    if (this.#syncs.due(sync)) {
+      await this.#driver.afterCommit();
+      this.#syncs.synced();
+    }
     return sealed;
   }
 

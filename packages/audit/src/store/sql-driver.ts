@@ -33,7 +33,26 @@ export interface AuditAppendSettings {
  * (canonical JSON, hashes) off the caller's thread.
  */
 export interface AuditAppendingDriver extends SqlDriver {
-  appendAudit(settings: AuditAppendSettings, events: readonly AuditEvent[], now: Date): Promise<readonly SealedAuditEvent[]>;
+  /** `sealed` false: resolve with []; `sync` false: the fsync may wait (see AppendOptions). */
+  appendAudit(settings: AuditAppendSettings, events: readonly AuditEvent[], now: Date, sealed: boolean, sync: boolean): Promise<readonly SealedAuditEvent[]>;
+}
+
+/** Decides when an append syncs: always when asked to, else once the async interval has passed. */
+export class SyncSchedule {
+  readonly #intervalMs: number;
+  #lastSync = Date.now();
+
+  constructor(intervalMs: number) {
+    this.#intervalMs = intervalMs;
+  }
+
+  due(sync: boolean): boolean {
+    return sync || Date.now() - this.#lastSync >= this.#intervalMs;
+  }
+
+  synced(): void {
+    this.#lastSync = Date.now();
+  }
 }
 
 export function appendsAudit(driver: SqlDriver): driver is AuditAppendingDriver {

@@ -38,7 +38,6 @@ export async function pruneInTransaction(tx: SqlQueryable, t: AuditTables, polic
   const [last] = await tx.query<{ hash: string }>(`SELECT hash FROM ${t.events} WHERE seq = $1`, [cutoff]);
   if (!last) return { pruned: 0 };
   const deleted = await tx.query<{ n: number | string }>(`WITH gone AS (DELETE FROM ${t.events} WHERE seq <= $1 RETURNING 1) SELECT count(*) AS n FROM gone`, [cutoff]);
-  await tx.query(`DELETE FROM ${t.terms} WHERE seq <= $1`, [cutoff]);
   await tx.query(`DELETE FROM ${t.checkpoints} WHERE seq < $1`, [cutoff]);
   const anchor = signer.sign({ seq: cutoff, hash: last.hash, at: now.toISOString(), reason: 'prune' });
   await insertCheckpoint(tx, t, anchor);

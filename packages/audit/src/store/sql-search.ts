@@ -1,4 +1,5 @@
 import type { AuditSearchFilter } from './audit-store.js';
+import { storedTerm } from './derive-index.js';
 import type { TermKind } from './derive-index.js';
 import type { AuditTables } from './schema.js';
 
@@ -26,8 +27,13 @@ export function buildSearch(t: AuditTables, filter: AuditSearchFilter): SearchQu
   };
   const term = (kind: TermKind, value: string | undefined, glob: boolean): void => {
     if (value === undefined) return;
-    const match = glob ? `t.term LIKE ${p(globToLike(value))} ESCAPE '\\'` : `t.term = ${p(value)}`;
-    where.push(`EXISTS (SELECT 1 FROM ${t.terms} t WHERE t.seq = e.seq AND t.kind = '${kind}' AND ${match})`);
+    if (!glob || !/[*?]/.test(value)) {
+      // Containment is what the GIN index on terms answers.
+      where.push(`e.terms @> ARRAY[${p(storedTerm(kind, value))}]::text[]`);
+      return;
+    }
+    // LIKE itself cannot use the GIN index; the other filters (and seq order) narrow the scan.
+    where.push(`EXISTS (SELECT 1 FROM unnest(e.terms) AS t(term) WHERE t.term LIKE ${p(`${kind}:${globToLike(value)}`)} ESCAPE '\\')`);
   };
 
   like('e.principal_id', filter.user);
@@ -47,6 +53,8 @@ export function buildSearch(t: AuditTables, filter: AuditSearchFilter): SearchQu
   term('digest', filter.digest, false);
   term('statement', filter.statementId, false);
   term('approval', filter.approvalId, false);
+  if (filter.rewritten === true) term('flag', 'rewritten', false);
+  if (filter.rewritten === false) where.push(`e.type = 'statement' AND NOT e.terms @> ARRAY[${p(storedTerm('flag', 'rewritten'))}]::text[]`);
   if (filter.from !== undefined) where.push(`e.at >= ${p(toIso(filter.from))}::timestamptz`);
   if (filter.to !== undefined) where.push(`e.at < ${p(toIso(filter.to))}::timestamptz`);
   const order = filter.order === 'asc' ? 'ASC' : 'DESC';

@@ -4,7 +4,7 @@ import { checkCheckpoint } from '../chain/checkpoint-signer.js';
 import type { CheckpointKeyring } from '../chain/checkpoint-signer.js';
 import type { AuditEvent } from '../events/event-types.js';
 import type { VerifyReport } from './audit-store.js';
-import { indexColumns, indexTerms } from './derive-index.js';
+import { indexColumns, storedTerms } from './derive-index.js';
 import { readCheckpoints } from './sql-checkpoints.js';
 import type { SqlQueryable } from './sql-driver.js';
 import type { AuditTables } from './schema.js';
@@ -21,6 +21,7 @@ interface EventRow {
   body: string;
   prev_hash: string;
   hash: string;
+  terms: readonly string[] | null;
 }
 
 const PAGE = 2_000;
@@ -52,28 +53,15 @@ export async function verifyTrail(db: SqlQueryable, t: AuditTables, keyring: Che
   let after = anchor?.seq ?? 0;
   for (;;) {
     const rows = await db.query<EventRow>(
-      `SELECT seq, at, type, session_id, principal_id, connection, environment, effect, body, prev_hash, hash FROM ${t.events} WHERE seq > $1 ORDER BY seq LIMIT ${PAGE}`,
+      `SELECT seq, at, type, session_id, principal_id, connection, environment, effect, body, prev_hash, hash, terms FROM ${t.events} WHERE seq > $1 ORDER BY seq LIMIT ${PAGE}`,
       [after],
     );
     if (rows.length === 0) break;
-    const first = Number(rows[0]!.seq);
-    const last = Number(rows.at(-1)!.seq);
-    const termRows = await db.query<{ seq: number | string; kind: string; term: string }>(
-      `SELECT seq, kind, term FROM ${t.terms} WHERE seq BETWEEN $1 AND $2`,
-      [first, last],
-    );
-    const termsBySeq = new Map<number, string[]>();
-    for (const row of termRows) {
-      const seq = Number(row.seq);
-      const list = termsBySeq.get(seq) ?? [];
-      list.push(`${row.kind}\0${row.term}`);
-      termsBySeq.set(seq, list);
-    }
     for (const row of rows) {
       const seq = Number(row.seq);
-      verifier.feed({ seq, body: row.body, prevHash: row.prev_hash, hash: row.hash, indexMatches: indexMatches(row, termsBySeq.get(seq) ?? []) });
+      verifier.feed({ seq, body: row.body, prevHash: row.prev_hash, hash: row.hash, indexMatches: indexMatches(row) });
     }
-    after = last;
+    after = Number(rows.at(-1)!.seq);
   }
   const [head] = await db.query<{ last_seq: number | string }>(`SELECT last_seq FROM ${t.head} WHERE id = 1`);
   problems.push(...verifier.finish(Number(head?.last_seq ?? 0)));
@@ -91,7 +79,7 @@ export async function verifyTrail(db: SqlQueryable, t: AuditTables, keyring: Che
   };
 }
 
-function indexMatches(row: EventRow, storedTerms: readonly string[]): boolean {
+function indexMatches(row: EventRow): boolean {
   let event: AuditEvent;
   try {
     event = JSON.parse(row.body) as AuditEvent;
@@ -102,11 +90,12 @@ function indexMatches(row: EventRow, storedTerms: readonly string[]): boolean {
   let terms: string[];
   try {
     expected = indexColumns(event);
-    terms = indexTerms(event).map((term) => `${term.kind}\0${term.term}`);
+    terms = storedTerms(event);
   } catch {
     return false;
   }
-  const sameTerms = terms.length === storedTerms.length && [...storedTerms].sort().join('\n') === [...terms].sort().join('\n');
+  const stored = row.terms ?? [];
+  const sameTerms = terms.length === stored.length && [...stored].sort().join('\n') === [...terms].sort().join('\n');
   return (
     sameTerms &&
     new Date(row.at).getTime() === new Date(expected.at).getTime() &&

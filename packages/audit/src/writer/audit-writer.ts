@@ -103,22 +103,43 @@ export class AuditWriter {
     this.#lingerMs = Math.max(0, options.lingerMs ?? 10);
   }
 
-  async write(event: AuditEvent, durability: Durability): Promise<void> {
-    if (this.#closed) throw new AuditClosedError();
+  write(event: AuditEvent, durability: Durability): Promise<void> {
+    if (this.#closed) return Promise.reject(new AuditClosedError());
     // Waiters go first, so a steady stream of new writes cannot starve one that already waited.
-    if (this.#depth() >= this.#capacity || this.#roomWaiters.length > 0) {
-      this.#waits++;
-      if (this.#roomWaiters.length === 0) this.#onWarning({ kind: 'queue-full', capacity: this.#capacity });
-      await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
-      this.#reserved--;
-      if (this.#closed) throw new AuditClosedError();
+    if (this.#depth() >= this.#capacity || this.#roomWaiters.length > 0) return this.#writeWhenRoom(event, durability);
+    return this.#enqueue(event, durability);
+  }
+
+  async #writeWhenRoom(event: AuditEvent, durability: Durability): Promise<void> {
+    this.#waits++;
+    if (this.#roomWaiters.length === 0) this.#onWarning({ kind: 'queue-full', capacity: this.#capacity });
+    await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
+    this.#reserved--;
+    if (this.#closed) throw new AuditClosedError();
+    return this.#enqueue(event, durability);
+  }
+
+  /**
+   * The per-statement path, kept free of allocations it does not need: an async event gets no
+   * promise of its own (nobody waits for its commit; a failed batch re-queues it), only the
+   * shared resolved one.
+   */
+  #enqueue(event: AuditEvent, durability: Durability): Promise<void> {
+    let committed: Promise<void> = RESOLVED;
+    if (durability === 'before-forward') {
+      committed = new Promise<void>((resolve, reject) => this.#queue.push({ event, durable: true, resolve, reject }));
+      this.#stopLingering?.();
+    } else {
+      this.#queue.push({ event, durable: false, resolve: ignore, reject: ignore });
+      if (this.#queue.length >= this.#maxBatch) this.#stopLingering?.();
     }
-    const durable = durability === 'before-forward';
-    const committed = new Promise<void>((resolve, reject) => this.#queue.push({ event, durable, resolve, reject }));
-    if (durable || this.#queue.length >= this.#maxBatch) this.#stopLingering?.();
-    void this.#flush();
-    if (durable) await committed;
-    else committed.catch(() => undefined);
+    if (!this.#flushing) void this.#flush();
+    return committed;
+  }
+
+  /** True when a write now would wait for room (the caller should not hold events back then). */
+  congested(): boolean {
+    return this.#depth() >= this.#capacity || this.#roomWaiters.length > 0;
   }
 
   stats(): AuditWriterStats {
@@ -168,7 +189,11 @@ export class AuditWriter {
         this.#inFlight = batch.length;
         let sealed: readonly SealedAuditEvent[];
         try {
-          sealed = await this.#store.append(batch.map((entry) => entry.event));
+          sealed = await this.#store.append(
+            batch.map((entry) => entry.event),
+            // A batch with a before-forward event is synced before it resolves; async-only ones may wait (bounded).
+            { sealed: this.#forwarders.length > 0, sync: batch.some((entry) => entry.durable) },
+          );
         } catch (error) {
           this.#inFlight = 0;
           this.#storeFailures++;
@@ -229,6 +254,12 @@ export class AuditWriter {
       }
     }
   }
+}
+
+const RESOLVED: Promise<void> = Promise.resolve();
+
+function ignore(): void {
+  // An async event's commit has no waiter.
 }
 
 function delay(ms: number): Promise<void> {

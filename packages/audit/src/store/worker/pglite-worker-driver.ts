@@ -86,8 +86,8 @@ export class PgliteWorkerDriver implements AuditAppendingDriver {
     return result;
   }
 
-  appendAudit(settings: AuditAppendSettings, events: readonly AuditEvent[], now: Date): Promise<readonly SealedAuditEvent[]> {
-    return this.#call({ op: 'append-audit', settings, events, now }) as Promise<readonly SealedAuditEvent[]>;
+  appendAudit(settings: AuditAppendSettings, events: readonly AuditEvent[], now: Date, sealed: boolean, sync: boolean): Promise<readonly SealedAuditEvent[]> {
+    return this.#call({ op: 'append-audit', settings, events, now, sealed, sync }) as Promise<readonly SealedAuditEvent[]>;
   }
 
   async afterCommit(): Promise<void> {

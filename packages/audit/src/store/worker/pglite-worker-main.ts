@@ -2,6 +2,8 @@ import type { KeyObject } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PgliteDriver } from '../pglite-driver.js';
 import type { PgliteDriverOptions } from '../pglite-driver.js';
+import { ASYNC_SYNC_INTERVAL_MS } from '../audit-store.js';
+import { SyncSchedule } from '../sql-driver.js';
 import type { AuditAppendSettings, SqlQueryable } from '../sql-driver.js';
 import { CheckpointSigner } from '../../chain/checkpoint-signer.js';
 import { appendInTransaction } from '../sql-append.js';
@@ -36,17 +38,21 @@ async function serve(): Promise<void> {
     return;
   }
   const transactions = new Map<number, OpenTransaction>();
-  // One signer per key, not one per batch (a signer derives its public key and key id).
-  const signers = new Map<KeyObject | string, CheckpointSigner>();
+  // One signer per key, not one per batch (a signer derives its public key and key id). Every
+  // message carries a fresh clone of the key: compared with equals(), not exported per batch.
+  const signers: { key: KeyObject | string; signer: CheckpointSigner }[] = [];
+  const signerFor = (key: KeyObject | string): CheckpointSigner => {
+    const known = signers.find((entry) => (typeof key === 'string' || typeof entry.key === 'string' ? entry.key === key : entry.key.equals(key)));
+    if (known) return known.signer;
+    const signer = new CheckpointSigner(key);
+    signers.push({ key, signer });
+    return signer;
+  };
   const checkpointPolicy = (settings: AuditAppendSettings): CheckpointPolicy => {
-    let signer: CheckpointSigner | undefined;
-    if (settings.signingKey !== undefined) {
-      const id = typeof settings.signingKey === 'string' ? settings.signingKey : settings.signingKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-      signer = signers.get(id);
-      if (!signer) signers.set(id, (signer = new CheckpointSigner(settings.signingKey)));
-    }
+    const signer = settings.signingKey !== undefined ? signerFor(settings.signingKey) : undefined;
     return { ...(signer ? { signer } : {}), everyEvents: settings.checkpointEveryEvents, everyMs: settings.checkpointEveryMs };
   };
+  const syncs = new SyncSchedule(ASYNC_SYNC_INTERVAL_MS);
   const reply = (message: WorkerReply): void => port.postMessage(message);
 
   const begin = (txId: number): Promise<void> =>
@@ -93,8 +99,11 @@ async function serve(): Promise<void> {
         case 'append-audit': {
           const tables = auditTables(request.settings.schema);
           const policy = checkpointPolicy(request.settings);
-          const sealed = await driver.transaction((tx) => appendInTransaction(tx, tables, request.events, policy, request.now));
-          await driver.afterCommit();
+          const sealed = await driver.transaction((tx) => appendInTransaction(tx, tables, request.events, policy, request.now, request.sealed));
+          if (syncs.due(request.sync)) {
+            await driver.afterCommit();
+            syncs.synced();
+          }
           return sealed;
         }
         case 'close':

@@ -13,8 +13,17 @@ export type WorkerRequest =
   | { readonly id: number; readonly op: 'tx-query'; readonly tx: number; readonly text: string; readonly params?: readonly unknown[] }
   | { readonly id: number; readonly op: 'end'; readonly tx: number; readonly commit: boolean }
   | { readonly id: number; readonly op: 'after-commit' }
-  /** A whole audit append (seal, insert, commit, fsync): answers with the sealed events. */
-  | { readonly id: number; readonly op: 'append-audit'; readonly settings: AuditAppendSettings; readonly events: readonly AuditEvent[]; readonly now: Date }
+  /** A whole audit append (seal, insert, commit, fsync): answers with the sealed events (or [] when `sealed` is false). */
+  | {
+      readonly id: number;
+      readonly op: 'append-audit';
+      readonly settings: AuditAppendSettings;
+      readonly events: readonly AuditEvent[];
+      readonly now: Date;
+      readonly sealed: boolean;
+      /** false: only async events; the fsync may wait (AppendOptions.sync). */
+      readonly sync: boolean;
+    }
   | { readonly id: number; readonly op: 'close' };
 
 /** An error as it crosses the thread boundary (classes do not survive structured cloning). */
