@@ -1,7 +1,8 @@
 import type { ObjectKind, ObjectRef } from '@gatehouse/core';
 import type { StatementClassification } from '../dialect-module.js';
 import { plainName, qualifiedName } from './names.js';
-import { findWord, readName } from './read-name.js';
+import { classifyDml } from './classify-dml.js';
+import { countWord, findWord, readName } from './read-name.js';
 import type { StatementContext } from './statement-context.js';
 import { parseError, statement } from './statement-context.js';
 
@@ -55,7 +56,19 @@ export function classifyDdl(sc: StatementContext, from: number, to: number): Sta
     const operation = `${verb} ${type === 'PROC' ? 'PROCEDURE' : type}`;
     const names = namesAfter(sc, at + 1, to, verb === 'DROP');
     if (names.length === 0) return parseError();
-    return statement('ddl', operation, names.map((parts) => define(qualifiedName(parts, sc.context), kind)));
+    const objects = names.map((parts) => define(qualifiedName(parts, sc.context), kind));
+    if (type === 'SYNONYM' && verb !== 'DROP') {
+      const target = synonymTarget(sc, at + 1, to);
+      if (!target) return parseError();
+      objects.push(...target);
+    }
+    if (type === 'TABLE') objects.push(...referencedTables(sc, at + 1, to));
+    if (type === 'TABLE' && verb === 'CREATE' && countWord(view, at + 1, to, 'SELECT') > 0) {
+      const copied = createTableAs(sc, objects[0]!.name, at + 1, to);
+      if (!copied) return parseError();
+      objects.push(...copied);
+    }
+    return statement('ddl', operation, objects);
   }
 
   const second = view.word(at + 1);
@@ -89,6 +102,45 @@ export function classifyDdl(sc: StatementContext, from: number, to: number): Sta
   }
   if (ADMIN_OBJECTS.has(type)) return statement('admin', `${verb} ${type}`);
   return statement('ddl', `${verb} ${type}`);
+}
+
+/**
+ * CREATE SYNONYM s FOR target: every later use of s reads or writes the target under another
+ * name, so a deny on the target must stop the synonym. The target may be a procedure or function
+ * too; it is reported as a table (read and write), the kind table rules match.
+ */
+function synonymTarget(sc: StatementContext, from: number, to: number): ObjectRef[] | undefined {
+  const forAt = findWord(sc.view, from, to, 'FOR');
+  const target = forAt >= 0 ? readName(sc.view, forAt + 1, to) : undefined;
+  if (!target || target.next !== to) return undefined;
+  const name = qualifiedName(target.parts, sc.context);
+  return [
+    { name, kind: 'table', access: 'read' },
+    { name, kind: 'table', access: 'write' },
+  ];
+}
+
+/**
+ * CREATE TABLE t [WITH (…)] AS SELECT … (Azure Synapse and Fabric): the query's reads, and t
+ * written. Undefined when the query cannot be read.
+ */
+function createTableAs(sc: StatementContext, table: string, from: number, to: number): ObjectRef[] | undefined {
+  const as = findWord(sc.view, from, to, 'AS');
+  if (as < 0) return undefined;
+  const query = classifyDml(sc, as + 1, to, 'SELECT');
+  if (query.category !== 'read') return undefined;
+  return [...query.objects, { name: table, kind: 'table', access: 'write' }];
+}
+
+/** REFERENCES t in CREATE/ALTER TABLE: every insert checks t's key, an existence oracle on its rows. */
+function referencedTables(sc: StatementContext, from: number, to: number): ObjectRef[] {
+  const objects: ObjectRef[] = [];
+  for (let k = from; k < to; k++) {
+    if (sc.view.word(k) !== 'REFERENCES') continue;
+    const name = readName(sc.view, k + 1, to);
+    if (name) objects.push({ name: qualifiedName(name.parts, sc.context), kind: 'table', access: 'read' });
+  }
+  return objects;
 }
 
 /** TRUNCATE TABLE t. */

@@ -4,6 +4,8 @@ import { classifyDdl, classifyGrant, classifyTruncate } from './classify-ddl.js'
 import { classifyDml } from './classify-dml.js';
 import { classifyBareCall, classifyExec } from './classify-exec.js';
 import { classifyMerge } from './classify-merge.js';
+import type { NodeClassifiers } from './classify-module.js';
+import { classifyModule } from './classify-module.js';
 import { classifyDeclare, classifySet } from './classify-session.js';
 import { findHazards } from './hazards.js';
 import { qualifiedName } from './names.js';
@@ -39,8 +41,8 @@ export function classifyNode(sc: StatementContext, node: StatementNode): Stateme
     case 'simple':
       return classifySimple(sc, node.from, node.to);
     case 'module':
-      // CREATE PROCEDURE … AS <body>: the body is stored, not run, so only the definition counts.
-      return classifyDdl(sc, node.from, node.to);
+      // CREATE PROCEDURE … AS <body>: the definition, plus what the body will touch when it runs.
+      return classifyModule(sc, node.from, node.to, MODULE_CLASSIFIERS);
     case 'broken':
       return parseError();
     case 'if':
@@ -243,6 +245,8 @@ function bulkInsert(sc: StatementContext, from: number, to: number): StatementCl
     ['file-access'],
   );
 }
+
+const MODULE_CLASSIFIERS: NodeClassifiers = { node: classifyNode, condition };
 
 /** An IF/WHILE condition: its subqueries' reads and side effects, parsed as SELECT 1 WHERE <cond>. */
 function condition(sc: StatementContext, from: number, to: number): StatementClassification {

@@ -26,7 +26,9 @@ export function findHazards(view: TokenView, from: number, to: number): Hazards 
     if (routine && (view.punct(k + 1) === '(' || isExecuted(view, k))) {
       flags.add('side-effect-function');
       if (routine.fileAccess) flags.add('file-access');
+      // OPENROWSET(BULK 'file', …) reads a file; every other form runs a query elsewhere.
       if (name === 'openrowset' && view.word(k + 2) === 'BULK') flags.add('file-access');
+      else if (routine.dynamic) flags.add('dynamic');
       category = routine.category === 'admin' || category === 'admin' ? 'admin' : 'write';
     } else if (name === 'next' && view.word(k + 1) === 'VALUE' && view.word(k + 2) === 'FOR') {
       flags.add('side-effect-function');

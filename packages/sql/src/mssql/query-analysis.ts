@@ -19,6 +19,13 @@ interface Output {
 /** Keys of node-sql-parser nodes that hold no expressions (bookkeeping and literal payloads). */
 const SKIPPED_KEYS = new Set(['loc', 'tableList', 'columnList']);
 
+/** Table hints that may stand alone in the old `FROM t (hint, …)` form. */
+const TABLE_HINTS = new Set(
+  `NOLOCK READUNCOMMITTED READCOMMITTED READCOMMITTEDLOCK REPEATABLEREAD SERIALIZABLE SNAPSHOT HOLDLOCK
+  UPDLOCK XLOCK ROWLOCK PAGLOCK TABLOCK TABLOCKX NOWAIT READPAST NOEXPAND FORCESCAN FORCESEEK
+  KEEPIDENTITY KEEPDEFAULTS IGNORE_CONSTRAINTS IGNORE_TRIGGERS`.split(/\s+/),
+);
+
 /** Functions whose first argument is a date part (day, month, …) written as a bare word. */
 const DATEPART_FUNCTIONS = new Set(['DATEADD', 'DATEDIFF', 'DATEDIFF_BIG', 'DATEPART', 'DATENAME', 'DATETRUNC', 'DATE_BUCKET']);
 
@@ -197,6 +204,13 @@ export class QueryAnalysis {
         continue;
       }
       const expr = asNode(item.expr);
+      const hinted = expr && expr.type === 'function' ? this.hintedTable(expr) : undefined;
+      if (hinted) {
+        // `FROM t (NOLOCK)`: the old table-hint form, which the grammar reads as a call t(NOLOCK).
+        scope.sources.push({ alias: alias ?? hinted.split('.').pop()!, base: hinted });
+        this.objects.touch('read', 'table', hinted);
+        continue;
+      }
       if (expr && expr.type === 'function') {
         // Table-valued function (FROM dbo.fn(…), CROSS APPLY fn(…)): its columns are its own.
         const fn = this.functionName(expr);
@@ -321,6 +335,25 @@ export class QueryAnalysis {
       }
     }
     return out;
+  }
+
+  /**
+   * The table of `t (NOLOCK, …)`, which the grammar reads as a function call: a call whose
+   * arguments are all bare table-hint words (no function takes a bare hint keyword).
+   */
+  private hintedTable(call: AstNode): string | undefined {
+    const args = asArray(asNode(call.args)?.value);
+    if (args.length === 0) return undefined;
+    for (const arg of args) {
+      const node = asNode(arg);
+      const column = node?.type === 'column_ref' && !node.table ? nameOf(node.column) : undefined;
+      if (!column || !TABLE_HINTS.has(column.toUpperCase())) return undefined;
+    }
+    const name = asNode(call.name);
+    const last = asArray(name?.name).map(nameOf).at(-1);
+    if (!last) return undefined;
+    const schema = nameOf(name?.schema);
+    return qualifiedName(schema ? [schema, last] : [last], this.context);
   }
 
   private functionName(node: AstNode): string {

@@ -7,18 +7,22 @@
 export interface SideEffect {
   readonly category: 'admin' | 'write';
   readonly fileAccess: boolean;
+  /** Runs a query (or opens a source) the gateway cannot see: pass-through SQL text, another server. */
+  readonly dynamic?: boolean;
 }
 
 const ADMIN: SideEffect = { category: 'admin', fileAccess: false };
 const ADMIN_FILES: SideEffect = { category: 'admin', fileAccess: true };
 const WRITE: SideEffect = { category: 'write', fileAccess: false };
+const ADMIN_DYNAMIC: SideEffect = { category: 'admin', fileAccess: false, dynamic: true };
 
 export const SIDE_EFFECT_ROUTINES: ReadonlyMap<string, SideEffect> = new Map([
   ['xp_cmdshell', ADMIN_FILES],
   // Ad hoc connections to other servers or files; OPENROWSET(BULK …) also reads a server file.
-  ['openrowset', ADMIN],
-  ['opendatasource', ADMIN],
-  ['openquery', ADMIN],
+  // A loopback connection reads any table unseen by policy.
+  ['openrowset', ADMIN_DYNAMIC],
+  ['opendatasource', ADMIN_DYNAMIC],
+  ['openquery', ADMIN_DYNAMIC],
   ['sp_oacreate', ADMIN_FILES],
   ['sp_oamethod', ADMIN_FILES],
   ['sp_oasetproperty', ADMIN],

@@ -53,7 +53,7 @@ const STATEMENT_AFTER = new Set(['THEN', 'ELSE', 'DO', 'LOOP', 'REPEAT', 'BEGIN'
  * The statement inside a body piece: `IF x THEN DELETE …` → `DELETE …`, `lbl: LOOP SELECT …` →
  * `SELECT …`; null for pieces without one (END IF, DECLARE …). Plain statements pass through.
  */
-function bodyStatement(piece: Statement): Statement | null {
+export function bodyStatement(piece: Statement): Statement | null {
   let current = piece;
   for (;;) {
     if (current.length === 0 || NO_STATEMENT.has(current.word(0))) return null;

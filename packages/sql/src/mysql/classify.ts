@@ -113,7 +113,7 @@ function dispatch(stmt: Statement, parser: MysqlParser): StatementClassification
     case 'CREATE':
     case 'ALTER':
     case 'DROP':
-      return classifyDdl(stmt, parser);
+      return classifyDdl(stmt, parser, (inner) => classifyStatement(inner, parser));
     case 'TRUNCATE':
       return classifyTruncate(stmt);
     case 'RENAME':

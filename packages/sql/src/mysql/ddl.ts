@@ -2,8 +2,10 @@ import type { Category, Flag, ObjectKind, ObjectRef } from '@gatehouse/core';
 import type { StatementClassification } from '../dialect-module.js';
 import { unknownStatement } from '../dialect-module.js';
 import { userObjects } from './dcl.js';
+import { routineBodyStart, tableReferences, usesRemoteEngine, viewReads, withRoutineBody } from './definition-reads.js';
 import type { MysqlParser } from './parser.js';
 import { parseQuery } from './query.js';
+import type { InnerClassifier } from './result.js';
 import { classified, ref } from './result.js';
 import type { Statement } from './statement.js';
 
@@ -64,7 +66,7 @@ const DATABASE_OPTIONS = new Set(['CHARACTER', 'CHARSET', 'DEFAULT', 'COLLATE', 
 const ENCRYPTION_WORDS = new Set(['ENCRYPTION', 'ENCRYPTED', 'ENCRYPTION_KEY_ID']);
 
 /** CREATE / ALTER / DROP <type> …: category and objects from the lexer. */
-export function classifyDdl(stmt: Statement, parser: MysqlParser): StatementClassification {
+export function classifyDdl(stmt: Statement, parser: MysqlParser, inner: InnerClassifier): StatementClassification {
   const verb = stmt.word(0);
   const at = skipModifiers(stmt, 1);
   const type = TYPES.find((t) => t.words.every((w, k) => stmt.word(at + k) === w));
@@ -123,9 +125,33 @@ export function classifyDdl(stmt: Statement, parser: MysqlParser): StatementClas
     const table = on >= 0 ? stmt.name(on + 1) : null;
     if (table) objects.push(ref(access, 'table', stmt.qualify(table.parts)));
   }
+  if (type.op === 'TABLE' && verb !== 'DROP') {
+    objects.push(...tableReferences(stmt, i));
+    if (usesRemoteEngine(stmt, i)) flags.push('dynamic');
+  }
   if (type.op === 'TABLE' && verb === 'CREATE') return createTableSelect(stmt, i, parser, objects, flags);
-  return classified(type.category, operation, objects, flags);
+  if (type.op === 'VIEW' && verb !== 'DROP') {
+    const reads = viewReads(stmt, i, parser);
+    if (!reads) return unknownStatement('parse-error');
+    objects.push(...reads);
+  }
+  const whole = classified(type.category, operation, objects, flags);
+  const routine = ROUTINES[type.op];
+  if (routine && verb === 'CREATE') return withRoutineBody(stmt, whole, routineBodyStart(stmt, routine, i), parser, inner);
+  if (type.op === 'EVENT' && verb === 'ALTER') {
+    const body = routineBodyStart(stmt, 'EVENT', i);
+    return body < 0 ? whole : withRoutineBody(stmt, whole, body, parser, inner);
+  }
+  return whole;
 }
+
+/** Stored programs whose body runs later, under the definer's rights. */
+const ROUTINES: Readonly<Record<string, 'TRIGGER' | 'PROCEDURE' | 'FUNCTION' | 'EVENT'>> = {
+  TRIGGER: 'TRIGGER',
+  PROCEDURE: 'PROCEDURE',
+  FUNCTION: 'FUNCTION',
+  EVENT: 'EVENT',
+};
 
 /** CREATE TABLE … [AS] SELECT copies rows: the query's reads are part of the statement. */
 function createTableSelect(
@@ -143,7 +169,14 @@ function createTableSelect(
       break;
     }
   }
-  if (start < 0) return classified('ddl', 'CREATE TABLE', objects, flags);
+  if (start < 0) {
+    // CREATE TABLE t [AS] TABLE s (MySQL 8.0.19+): every row of s is copied.
+    const table = stmt.findTopWord(new Set(['TABLE']), from);
+    const copied = table >= 0 ? stmt.name(table + 1) : null;
+    if (table >= 0 && !copied) return unknownStatement('parse-error');
+    if (copied) objects.push({ name: stmt.qualify(copied.parts), kind: 'table', access: 'read', columns: ['*'] });
+    return classified('ddl', 'CREATE TABLE', objects, flags);
+  }
   const parsed = parseQuery(stmt, stmt.isPunct(start - 1, '(') && start - 1 === from ? start - 1 : start, parser);
   if (!parsed) return unknownStatement('parse-error');
   for (const object of parsed.analysis.objects) if (object.access === 'read') objects.push(object);

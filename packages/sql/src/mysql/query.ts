@@ -31,7 +31,7 @@ export interface ParsedQuery {
  * type, leaves an identifier the lexer sees unaccounted for, or hits a shape the walker does not
  * know: the caller then fails closed.
  */
-export function parseQuery(stmt: Statement, from: number, parser: MysqlParser): ParsedQuery | null {
+export function parseQuery(stmt: Statement, from: number, parser: MysqlParser, to = stmt.length): ParsedQuery | null {
   let operation = stmt.isPunct(from, '(') ? 'SELECT' : stmt.word(from);
   if (operation === 'WITH') {
     const body = stmt.findTopWord(BODY_AFTER_WITH, from + 1);
@@ -41,11 +41,11 @@ export function parseQuery(stmt: Statement, from: number, parser: MysqlParser): 
   if (!expected) return null;
   let ast: unknown;
   try {
-    ast = parser.parseOne(stmt.parseText(from));
+    ast = parser.parseOne(stmt.parseText(from, to));
   } catch {
     return null;
   }
-  if (asNode(ast)?.type !== expected || !namesAccountedFor(stmt, from, ast)) return null;
+  if (asNode(ast)?.type !== expected || !namesAccountedFor(stmt, from, to, ast)) return null;
   const database = stmt.context.database ?? '?';
   const analysis = analyzeStatement(ast, { qualify: (ref) => `${ref.db ?? database}.${ref.table}` });
   if (analysis.unsupported.length > 0) return null;
@@ -103,9 +103,9 @@ function lockingForUpdate(stmt: Statement): boolean {
  * Every identifier the lexer sees must appear somewhere in the AST; keywords are exempt. A table
  * the parser silently dropped shows up here.
  */
-function namesAccountedFor(stmt: Statement, from: number, ast: unknown): boolean {
+function namesAccountedFor(stmt: Statement, from: number, to: number, ast: unknown): boolean {
   const names = collectAstNames(ast);
-  for (let i = from; i < stmt.length; i++) {
+  for (let i = from; i < to; i++) {
     const token = stmt.tokens[i]!;
     if (token.kind === 'word') {
       const upper = stmt.word(i);

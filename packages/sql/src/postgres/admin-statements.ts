@@ -1,4 +1,7 @@
+import type { PgNode } from './ast.js';
 import { asList, asNode, asString } from './ast.js';
+import { Scope } from './scope.js';
+import type { StatementContext } from './statement-context.js';
 import type { StatementHandler } from './statement-helpers.js';
 import { defineRelation, setting } from './statement-helpers.js';
 
@@ -56,9 +59,28 @@ export const ADMIN_HANDLERS: Readonly<Record<string, StatementHandler>> = {
   },
   DropTableSpaceStmt: () => ({ category: 'admin', operation: 'DROP TABLESPACE' }),
   AlterTableSpaceOptionsStmt: () => ({ category: 'admin', operation: 'ALTER TABLESPACE' }),
-  CreatePublicationStmt: () => ({ category: 'admin', operation: 'CREATE PUBLICATION' }),
-  AlterPublicationStmt: () => ({ category: 'admin', operation: 'ALTER PUBLICATION' }),
+  // A publication streams its tables' rows to every subscriber: a read of each table named.
+  CreatePublicationStmt: (body, ctx) => {
+    publishedTables(body, ctx);
+    return { category: 'admin', operation: 'CREATE PUBLICATION' };
+  },
+  AlterPublicationStmt: (body, ctx) => {
+    publishedTables(body, ctx);
+    return { category: 'admin', operation: 'ALTER PUBLICATION' };
+  },
+
   CreateSubscriptionStmt: () => ({ category: 'admin', operation: 'CREATE SUBSCRIPTION' }),
   AlterSubscriptionStmt: () => ({ category: 'admin', operation: 'ALTER SUBSCRIPTION' }),
   DropSubscriptionStmt: () => ({ category: 'admin', operation: 'DROP SUBSCRIPTION' }),
 };
+
+/** Tables of FOR TABLE / ADD TABLE / SET TABLE, and their row filters' subqueries. */
+function publishedTables(body: PgNode, ctx: StatementContext): void {
+  for (const item of asList(body['pubobjects'])) {
+    const table = asNode(asNode(item['PublicationObjSpec'])?.['pubtable']);
+    const relation = asNode(table?.['relation']);
+    if (!relation) continue;
+    ctx.analysis.object('read', 'table', ctx.names.relation(relation));
+    ctx.walker.expr(table?.['whereClause'], new Scope());
+  }
+}

@@ -1,5 +1,6 @@
 import { asList, asNode, asString } from './ast.js';
 import { roleName, roleNames } from './object-types.js';
+import { Scope } from './scope.js';
 import type { StatementHandler } from './statement-helpers.js';
 import { define, defineRelation, defineRoles, setting } from './statement-helpers.js';
 
@@ -50,12 +51,15 @@ export const DCL_HANDLERS: Readonly<Record<string, StatementHandler>> = {
   },
   ReassignOwnedStmt: () => ({ category: 'dcl', operation: 'REASSIGN OWNED' }),
   DropOwnedStmt: () => ({ category: 'dcl', operation: 'DROP OWNED' }),
+  // USING / WITH CHECK run on every query of the table; their subqueries read other tables.
   CreatePolicyStmt: (body, ctx) => {
     defineRelation(ctx, body['table'], 'table');
+    ctx.walker.expr([body['qual'], body['with_check']], new Scope());
     return { category: 'dcl', operation: 'CREATE POLICY' };
   },
   AlterPolicyStmt: (body, ctx) => {
     defineRelation(ctx, body['table'], 'table');
+    ctx.walker.expr([body['qual'], body['with_check']], new Scope());
     return { category: 'dcl', operation: 'ALTER POLICY' };
   },
   CreateUserMappingStmt: () => ({ category: 'dcl', operation: 'CREATE USER MAPPING' }),

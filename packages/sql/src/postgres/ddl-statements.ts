@@ -1,6 +1,7 @@
 import { asList, asNode, asString, stringList } from './ast.js';
 import { objectKind, objectTypeWords, roleName } from './object-types.js';
 import { Scope } from './scope.js';
+import { alterTableReferences, createTableReferences } from './table-references.js';
 import type { StatementHandler } from './statement-helpers.js';
 import { define, defineRelation, RELATION_KINDS, setting } from './statement-helpers.js';
 
@@ -32,10 +33,13 @@ export const DDL_HANDLERS: Readonly<Record<string, StatementHandler>> = {
   },
   CreateStmt: (body, ctx) => {
     defineRelation(ctx, body['relation'], 'table');
+    createTableReferences(body, ctx);
     return { category: 'ddl', operation: 'CREATE TABLE' };
   },
   CreateForeignTableStmt: (body, ctx) => {
-    defineRelation(ctx, asNode(body['base'])?.['relation'], 'table');
+    const base = asNode(body['base']) ?? {};
+    defineRelation(ctx, base['relation'], 'table');
+    createTableReferences(base, ctx);
     return { category: 'ddl', operation: 'CREATE FOREIGN TABLE' };
   },
   ViewStmt: (body, ctx) => {
@@ -52,6 +56,14 @@ export const DDL_HANDLERS: Readonly<Record<string, StatementHandler>> = {
     // Index expressions and partial-index predicates are evaluated for every row while building.
     ctx.walker.expr([body['indexParams'], body['whereClause']], new Scope());
     return { category: 'ddl', operation: 'CREATE INDEX' };
+  },
+  // Extended statistics keep the columns' most common values (pg_statistic_ext_data): a read.
+  CreateStatsStmt: (body, ctx) => {
+    for (const relation of asList(body['relations'])) {
+      const range = asNode(relation['RangeVar']);
+      if (range) ctx.analysis.object('read', 'table', ctx.names.relation(range));
+    }
+    return { category: 'ddl', operation: 'CREATE STATISTICS' };
   },
   CreateSeqStmt: (body, ctx) => {
     defineRelation(ctx, body['sequence'], 'sequence');
@@ -96,7 +108,8 @@ export const DDL_HANDLERS: Readonly<Record<string, StatementHandler>> = {
   },
   AlterTableStmt: (body, ctx) => {
     const type = asString(body['objtype']) ?? 'OBJECT_TABLE';
-    defineRelation(ctx, body['relation'], RELATION_KINDS[type] ?? 'table');
+    const relation = defineRelation(ctx, body['relation'], RELATION_KINDS[type] ?? 'table');
+    alterTableReferences(relation, body['cmds'], ctx);
     for (const cmd of asList(body['cmds'])) {
       const subtype = asString(asNode(cmd['AlterTableCmd'])?.['subtype']) ?? '';
       if (SECURITY_SUBCOMMANDS.has(subtype)) ctx.analysis.flags.add('security-setting');
@@ -135,21 +148,44 @@ export const DDL_HANDLERS: Readonly<Record<string, StatementHandler>> = {
     define(ctx, body['objtype'], { ObjectWithArgs: body['func'] });
     return { category: 'ddl', operation: `ALTER ${objectTypeWords(body['objtype'])}` };
   },
+  // The body runs later, maybe under the definer's rights. A standard SQL body (RETURN …,
+  // BEGIN ATOMIC … END) is a tree: its reads and writes belong to the definition. A body given as
+  // a string (AS '…', $$…$$, a C library) is a literal the classification may not depend on (it
+  // is cached by fingerprint), so what it runs is not visible: dynamic.
   CreateFunctionStmt: (body, ctx) => {
     const procedure = body['is_procedure'] === true;
     ctx.analysis.object('define', procedure ? 'procedure' : 'function', ctx.names.parts(stringList(body['funcname'])));
+    if (body['sql_body'] !== undefined) ctx.walker.expr(body['sql_body'], new Scope());
+    else ctx.analysis.flags.add('dynamic');
     return { category: 'ddl', operation: procedure ? 'CREATE PROCEDURE' : 'CREATE FUNCTION' };
   },
+  // The trigger runs its function on other sessions' writes, with the function's rights; what the
+  // function body touches is not visible here (its language may build SQL): dynamic.
   CreateTrigStmt: (body, ctx) => {
     const table = defineRelation(ctx, body['relation'], 'table');
     ctx.analysis.object('define', 'other', `${table}.${asString(body['trigname']) ?? '?'}`);
+    ctx.analysis.object('execute', 'function', ctx.names.parts(stringList(body['funcname'])));
+    ctx.analysis.flags.add('dynamic');
+    // WHEN (NEW.a > 1) reads the table's columns for every row written.
+    const rows = new Scope();
+    rows.relations.push({ alias: 'new', table }, { alias: 'old', table });
+    ctx.walker.expr(body['whenClause'], rows);
     return { category: 'ddl', operation: 'CREATE TRIGGER' };
+  },
+  CreateEventTrigStmt: (body, ctx) => {
+    ctx.analysis.object('execute', 'function', ctx.names.parts(stringList(body['funcname'])));
+    ctx.analysis.flags.add('dynamic');
+    return { category: 'ddl', operation: 'CREATE EVENT TRIGGER' };
   },
   // A rule rewrites later statements on its table (ON SELECT … DO INSTEAD …): DDL on the table,
   // and its actions are read like queries.
   RuleStmt: (body, ctx) => {
-    defineRelation(ctx, body['relation'], 'table');
+    const table = defineRelation(ctx, body['relation'], 'table');
     for (const action of asList(body['actions'])) ctx.walker.query(action);
+    // The rule's WHERE may hold subqueries; NEW/OLD are rows of its table.
+    const rows = new Scope();
+    rows.relations.push({ alias: 'new', table }, { alias: 'old', table });
+    ctx.walker.expr(body['whereClause'], rows);
     return { category: 'ddl', operation: 'CREATE RULE' };
   },
   // Event triggers run on every DDL; disabling one can switch off DDL auditing.

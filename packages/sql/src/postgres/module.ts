@@ -2,13 +2,13 @@ import { loadModule } from 'libpg-query';
 import type { ClassifyContext, DialectModule, StatementClassification } from '../dialect-module.js';
 import { unknownStatement } from '../dialect-module.js';
 import type { StatementRange } from '../lexer/statement-ranges.js';
-import { splitOnSemicolons } from '../lexer/statement-ranges.js';
 import type { LexResult, Token } from '../lexer/token.js';
 import { unwrap } from './ast.js';
 import { foldPostgresIdentifier, POSTGRES_KEYWORDS } from './keywords.js';
 import { lexPostgres } from './lexer.js';
 import { Names } from './names.js';
 import { parseRanges } from './parse.js';
+import { splitPostgres } from './split.js';
 import { classifyStatement } from './statement-classifier.js';
 
 /** How many leading words handlers may look at (ALTER USER vs ALTER ROLE, fallback DDL names). */
@@ -40,7 +40,7 @@ export async function createPostgresModule(): Promise<DialectModule> {
     keywords: POSTGRES_KEYWORDS,
     foldIdentifier: foldPostgresIdentifier,
     lex: lexPostgres,
-    split: (lexed, text) => splitOnSemicolons(lexed.tokens, text),
+    split: (lexed, text) => splitPostgres(lexed.tokens, text),
     classify: classifyPostgres,
   };
 }

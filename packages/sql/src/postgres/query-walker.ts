@@ -6,7 +6,7 @@ import { mergeSetOperation, renameColumns, unique } from './output-columns.js';
 import type { Names } from './names.js';
 import type { OutputColumn, Relation } from './scope.js';
 import { mayHaveColumn, Scope } from './scope.js';
-import { POSTGRES_SIDE_EFFECT_FUNCTIONS } from './side-effect-functions.js';
+import { sideEffectOf } from './side-effect-functions.js';
 
 const QUERY_NODES = new Set(['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']);
 
@@ -257,7 +257,7 @@ export class QueryWalker {
   private funcCall(call: PgNode, scope: Scope, sink?: string[]): void {
     const name = (stringList(call['funcname']).at(-1) ?? '').toLowerCase();
     this.analysis.functions.add(name.toUpperCase());
-    const effect = POSTGRES_SIDE_EFFECT_FUNCTIONS.get(name);
+    const effect = sideEffectOf(name, asList(call['args']).length);
     if (effect) {
       this.analysis.flags.add('side-effect-function');
       this.analysis.raise(effect.category);

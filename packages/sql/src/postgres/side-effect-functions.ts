@@ -10,6 +10,8 @@ export interface SideEffect {
   readonly privilegeSwitch?: boolean;
   /** Runs SQL text or reads a relation named by a string: what it touches is not visible. */
   readonly dynamic?: boolean;
+  /** Applies only when called with this many arguments (other overloads compute a value). */
+  readonly arity?: number;
 }
 
 const WRITE: SideEffect = { category: 'write' };
@@ -102,6 +104,17 @@ export const POSTGRES_SIDE_EFFECT_FUNCTIONS: ReadonlyMap<string, SideEffect> = n
   ['dblink_connect', WRITE],
   ['dblink_connect_u', WRITE],
   ['query_to_xml', DYNAMIC_WRITE],
+  ['cursor_to_xmlschema', DYNAMIC_WRITE],
+  ['table_to_xmlschema', DYNAMIC_WRITE],
+  ['schema_to_xmlschema', DYNAMIC_WRITE],
+  ['schema_to_xml_and_xmlschema', DYNAMIC_WRITE],
+  ['database_to_xmlschema', DYNAMIC_WRITE],
+  ['database_to_xml_and_xmlschema', DYNAMIC_WRITE],
+  // Text search statistics and rewrites over the rows of a query given as text.
+  ['ts_stat', DYNAMIC_WRITE],
+  ['ts_rewrite', { ...DYNAMIC_WRITE, arity: 2 }],
+  // pg_background runs SQL text in a background worker.
+  ['pg_background_launch', DYNAMIC_WRITE],
   ['query_to_xmlschema', DYNAMIC_WRITE],
   ['query_to_xml_and_xmlschema', DYNAMIC_WRITE],
   ['cursor_to_xml', DYNAMIC_WRITE],
@@ -110,6 +123,17 @@ export const POSTGRES_SIDE_EFFECT_FUNCTIONS: ReadonlyMap<string, SideEffect> = n
   ['schema_to_xml', DYNAMIC_WRITE],
   ['database_to_xml', DYNAMIC_WRITE],
 ]);
+
+/**
+ * The side effect of calling `name` (lower case, unqualified) with `argumentCount` arguments.
+ * Every dblink function not listed (dblink_fetch, dblink_get_result, dblink_build_sql_insert,
+ * which reads a local row by key, …) runs or reads SQL the gateway cannot see: dynamic.
+ */
+export function sideEffectOf(name: string, argumentCount: number): SideEffect | undefined {
+  const effect = POSTGRES_SIDE_EFFECT_FUNCTIONS.get(name);
+  if (effect) return effect.arity === undefined || effect.arity === argumentCount ? effect : undefined;
+  return name.startsWith('dblink') ? DYNAMIC_WRITE : undefined;
+}
 
 /**
  * Settings whose change switches logging, auditing, encryption, row security or triggers (audit

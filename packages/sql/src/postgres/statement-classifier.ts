@@ -184,13 +184,11 @@ const DDL_PREFIXES = ['Create', 'Alter', 'Drop', 'Define', 'Composite', 'Rule'];
 
 /** Operations of DDL statements without a handler of their own. */
 const DDL_OPERATIONS: Readonly<Record<string, string>> = {
-  CreateEventTrigStmt: 'CREATE EVENT TRIGGER',
   CreateOpClassStmt: 'CREATE OPERATOR CLASS',
   CreateOpFamilyStmt: 'CREATE OPERATOR FAMILY',
   AlterOpFamilyStmt: 'ALTER OPERATOR FAMILY',
   CreatePLangStmt: 'CREATE LANGUAGE',
   CreateAmStmt: 'CREATE ACCESS METHOD',
-  CreateStatsStmt: 'CREATE STATISTICS',
   AlterStatsStmt: 'ALTER STATISTICS',
   CreateDomainStmt: 'CREATE DOMAIN',
   AlterDomainStmt: 'ALTER DOMAIN',
