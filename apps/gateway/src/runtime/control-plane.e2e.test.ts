@@ -267,7 +267,8 @@ describe('audit and approvals through the gateway', () => {
     await expect(bad.connect()).rejects.toMatchObject({ code: '28P01' });
 
     const search = async (query: string) => (await admin('GET', `/v1/audit/events?${query}`, tokens['audrey'])).json;
-    await expect.poll(async () => (await search('type=statement.result&limit=1000')).events.length, { timeout: 5000 }).toBeGreaterThanOrEqual(8);
+    // Generous bounds: results are written behind the statements, and CI runs projects side by side on 2 cores.
+    await expect.poll(async () => (await search('type=statement.result&limit=1000')).events.length, { timeout: 20_000 }).toBeGreaterThanOrEqual(8);
     const statements = (await search('type=statement&user=carl&limit=1000')).events;
     const select = statements.find((event: any) => event.redactedText.startsWith('SELECT * FROM orders WHERE note'));
     expect(select).toMatchObject({ type: 'statement', principal: { id: 'carl' }, connection: 'orders', environment: 'prod', decision: { effect: 'allow', rules: ['app-reads'] } });
@@ -278,7 +279,7 @@ describe('audit and approvals through the gateway', () => {
     expect(held.length).toBeGreaterThanOrEqual(6);
     expect(held.every((event: any) => typeof event.approvalId === 'string')).toBe(true);
     // Results are written asynchronously (only the statement record waits for its durability).
-    const resultOf = (statementId: string) => expect.poll(async () => (await search(`type=statement.result&statementId=${statementId}`)).events[0], { timeout: 5000 });
+    const resultOf = (statementId: string) => expect.poll(async () => (await search(`type=statement.result&statementId=${statementId}`)).events[0], { timeout: 20_000 });
     await resultOf(drop.statementId).toMatchObject({ outcome: 'blocked' });
     await resultOf(select.statementId).toMatchObject({ outcome: 'ok', rowsReturned: 0 });
 
