@@ -138,9 +138,10 @@ export class SqlStatementDecider {
     const filteredObjects = new Set<string>();
     for (const action of actions) for (const object of action.objects) if (filterFor(object.name)) filteredObjects.add(object.name);
     // The rewriter runs even when the classifier saw no filtered table: it reads the statement with
-    // the real parser and refuses what the classifier does not report as an object (a view, trigger
-    // or synonym over the table, INHERITS/PARTITION OF/REFERENCES it, routines, dynamic-SQL
-    // functions). Results are cached by text and filters, so a repeated statement costs a lookup.
+    // the real parser and refuses definitions over the table (views, triggers, synonyms, INHERITS,
+    // REFERENCES, routines) and dynamic-SQL functions itself, as a second line behind the
+    // classifier, which reports those too. Results are cached by text and filters, so a repeated
+    // statement costs a lookup.
     this.#rewriter ??= statementRewriterForLoadedParsers();
     const result = this.#rewriter.rewrite(
       {

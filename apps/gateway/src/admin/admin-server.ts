@@ -190,6 +190,7 @@ async function closeApp(app: FastifyInstance): Promise<void> {
   await app.close();
 }
 
+/** The audit search filter from the query string (also used by who-touched for its narrowing filters). */
 function searchFilter(query: Query): AuditSearchFilter {
   const pick = (name: string): string | undefined => (query[name] !== undefined && query[name] !== '' ? query[name] : undefined);
   const number = (name: string): number | undefined => {
@@ -210,6 +211,12 @@ function searchFilter(query: Query): AuditSearchFilter {
   if (pick('effect')) filter['effect'] = pick('effect') as Effect;
   if (pick('type')) filter['type'] = pick('type')!.includes(',') ? pick('type')!.split(',') : pick('type');
   if (pick('order')) filter['order'] = pick('order') === 'asc' ? 'asc' : 'desc';
+  const rewritten = pick('rewritten');
+  if (rewritten !== undefined) {
+    // Anything but the two words is refused: ignoring `rewritten=1` or `yes` would return every event while the caller believes it filtered.
+    if (rewritten !== 'true' && rewritten !== 'false') throw new HttpError(400, 'admin.bad-request', 'rewritten must be true or false');
+    filter['rewritten'] = rewritten === 'true';
+  }
   const cursor = number('cursor');
   if (cursor !== undefined) filter['cursor'] = cursor;
   const limit = number('limit');

@@ -82,6 +82,8 @@ export const OPENAPI_DOCUMENT = {
           q('type', 'event type: statement, auth.refused, approval, admin, …'),
           q('approvalId', ''),
           q('sessionId', ''),
+          q('statementId', 'a statement and its statement.result'),
+          q('rewritten', 'true: only statements that went upstream rewritten by row filters (they carry rewritten and the redacted rewrittenText); false: only statements forwarded as the client sent them', { type: 'boolean' }),
           q('from', 'ISO-8601, inclusive'),
           q('to', 'ISO-8601, exclusive'),
           q('order', 'asc or desc (default)'),

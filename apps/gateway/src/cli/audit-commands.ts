@@ -4,25 +4,68 @@ import { loadGatewayConfig } from '../config/load-gateway-config.js';
 import type { CliIo } from './io.js';
 import { EXIT_FAILED, EXIT_OK } from './io.js';
 import { ADMIN_OPTIONS, adminClientFrom } from './admin-client.js';
+import type { ParsedOptions } from './parse-options.js';
 import { optionalOption, parseOptions } from './parse-options.js';
 import { UsageError } from './usage-error.js';
 
 export const AUDIT_USAGE = [
-  'gatehouse audit search [--user <id>] [--group g] [--connection c] [--environment e] [--table t] [--operation op] [--category c] [--effect e] [--rule r] [--type t] [--from iso] [--to iso] [--limit n] [--json] (--url <admin url> --token <token> | --config <gatehouse.yaml>)',
+  'gatehouse audit search [--user <id>] [--group g] [--connection c] [--environment e] [--table t] [--operation op] [--category c] [--effect e] [--rule r] [--type t] [--rewritten | --not-rewritten] [--from iso] [--to iso] [--limit n] [--json] (--url <admin url> --token <token> | --config <gatehouse.yaml>)',
   'gatehouse audit verify (--url … --token … | --config <gatehouse.yaml>)',
   'gatehouse audit who-touched --table <db.schema.table> [--column c] --value <v> [--json] (--url … --token … | --config …)',
 ].join('\n  ');
 
 const FILTERS = ['user', 'group', 'connection', 'environment', 'table', 'operation', 'category', 'effect', 'rule', 'type', 'from', 'to', 'limit', 'cursor', 'column', 'value', 'sessionId', 'approvalId'] as const;
 
+/**
+ * Switches rather than `--rewritten true|false`: each reads as what it selects, like --json, and
+ * parseArgs (strict) refuses a value after either, so a misspelt value cannot pass unnoticed.
+ */
+const REWRITTEN_OPTIONS = { rewritten: { type: 'boolean' }, 'not-rewritten': { type: 'boolean' } } as const;
+
+/** 'true' / 'false' as the admin API's `rewritten` query parameter takes it; undefined when neither switch is given. */
+export function rewrittenQuery(values: ParsedOptions['values']): 'true' | 'false' | undefined {
+  const only = values['rewritten'] === true;
+  const not = values['not-rewritten'] === true;
+  if (only && not) throw new UsageError('give --rewritten or --not-rewritten, not both');
+  return only ? 'true' : not ? 'false' : undefined;
+}
+
 type Event = Record<string, unknown> & { seq?: number; type: string; at: string };
+
+/** A statement's result, folded into its record (async durability) or its own statement.result event. */
+interface ResultFields {
+  readonly outcome?: string;
+  readonly rowsReturned?: number;
+  readonly rowsAffected?: number;
+  readonly errorCode?: string;
+}
+
+function resultText(result: ResultFields): string {
+  const rows = (count: number, what: string): string => `${count} ${count === 1 ? 'row' : 'rows'} ${what}`;
+  const counted = result.rowsReturned !== undefined ? rows(result.rowsReturned, 'returned') : result.rowsAffected !== undefined ? rows(result.rowsAffected, 'affected') : '';
+  return [String(result.outcome ?? '?'), counted, result.errorCode ?? ''].filter((part) => part !== '').join(' ');
+}
+
+function statementText(event: Event): string {
+  const decision = event['decision'] as { effect?: string; rules?: string[] } | undefined;
+  const result = event['result'] as ResultFields | undefined;
+  return [
+    decision?.effect ?? '',
+    (decision?.rules ?? []).join(','),
+    // The client's text; what went upstream after row filtering is rewrittenText (see --json).
+    event['rewritten'] === true ? '[rewritten]' : '',
+    String(event['redactedText'] ?? ''),
+    result ? `=> ${resultText(result)}` : '',
+  ]
+    .filter((part) => part !== '')
+    .join(' ');
+}
 
 function eventLine(event: Event): string {
   const who = (event['principal'] as { id?: string } | undefined)?.id ?? (event['actor'] as string | undefined) ?? (event['claimedUser'] as string | undefined) ?? '-';
-  const decision = event['decision'] as { effect?: string; rules?: string[] } | undefined;
   const what =
     event.type === 'statement'
-      ? `${decision?.effect ?? ''} ${(decision?.rules ?? []).join(',')} ${String(event['redactedText'] ?? '')}`
+      ? statementText(event)
       : event.type === 'approval'
         ? `${String(event['approvalId'])} ${String(event['state'])}`
         : event.type === 'admin'
@@ -30,7 +73,7 @@ function eventLine(event: Event): string {
           : event.type === 'auth.refused'
             ? `${String(event['reason'])} from ${(event['client'] as { address?: string } | undefined)?.address ?? '?'}`
             : event.type === 'statement.result'
-              ? `${String(event['outcome'])} ${event['rowsReturned'] ?? event['rowsAffected'] ?? ''} ${String(event['errorCode'] ?? '')}`
+              ? resultText(event as ResultFields)
               : '';
   return `${String(event.seq ?? '')}\t${event.at}\t${event.type}\t${who}\t${String(event['connection'] ?? '-')}\t${what.trim()}`;
 }
@@ -49,7 +92,7 @@ function verifyText(report: VerifyReport): string {
 export async function auditCommand(args: readonly string[], io: CliIo): Promise<number> {
   const [verb, ...rest] = args;
   if (verb !== 'search' && verb !== 'verify' && verb !== 'who-touched') throw new UsageError(`unknown audit command "${verb ?? ''}": use search, verify or who-touched`);
-  const options: Record<string, { type: 'string' | 'boolean' }> = { ...ADMIN_OPTIONS, config: { type: 'string' } };
+  const options: Record<string, { type: 'string' | 'boolean' }> = { ...ADMIN_OPTIONS, ...REWRITTEN_OPTIONS, config: { type: 'string' } };
   for (const name of FILTERS) options[name] = { type: 'string' };
   const { values } = parseOptions(rest, options, false);
   const query: Record<string, string> = {};
@@ -57,6 +100,8 @@ export async function auditCommand(args: readonly string[], io: CliIo): Promise<
     const value = optionalOption(values, name);
     if (value !== undefined) query[name] = value;
   }
+  const rewritten = rewrittenQuery(values);
+  if (rewritten !== undefined) query['rewritten'] = rewritten;
   const configFile = optionalOption(values, 'config');
   const json = values['json'] === true;
 
@@ -86,9 +131,10 @@ export async function auditCommand(args: readonly string[], io: CliIo): Promise<
 
 async function direct(trail: AuditTrail, verb: 'search' | 'verify' | 'who-touched', query: Record<string, string>): Promise<unknown> {
   if (verb === 'verify') return trail.verify();
-  const { table, column, value, limit, cursor, type, ...rest } = query;
+  const { table, column, value, limit, cursor, type, rewritten, ...rest } = query;
   const filter = {
     ...rest,
+    ...(rewritten !== undefined ? { rewritten: rewritten === 'true' } : {}),
     ...(limit !== undefined ? { limit: Number(limit) } : {}),
     ...(cursor !== undefined ? { cursor: Number(cursor) } : {}),
     ...(type !== undefined ? { type: type.includes(',') ? type.split(',') : type } : {}),
