@@ -87,7 +87,7 @@ export class SqlAuditStore implements AuditStore {
     if (this.#syncs.due(sync)) {
       await this.#driver.afterCommit();
       this.#syncs.synced();
-    }
+    } else this.#syncs.later(() => this.#driver.afterCommit());
     return sealed;
   }
 
@@ -150,6 +150,7 @@ export class SqlAuditStore implements AuditStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#syncs.cancel();
     await this.#driver.close();
   }
 

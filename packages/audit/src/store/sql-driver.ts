@@ -37,10 +37,15 @@ export interface AuditAppendingDriver extends SqlDriver {
   appendAudit(settings: AuditAppendSettings, events: readonly AuditEvent[], now: Date, sealed: boolean, sync: boolean): Promise<readonly SealedAuditEvent[]>;
 }
 
-/** Decides when an append syncs: always when asked to, else once the async interval has passed. */
+/**
+ * Decides when an append syncs: always when asked to, else once the async interval has passed; and
+ * makes sure an append left unsynced is synced within the interval even when no other append
+ * follows (a burst, then silence, must not stay unsynced until shutdown).
+ */
 export class SyncSchedule {
   readonly #intervalMs: number;
   #lastSync = Date.now();
+  #timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(intervalMs: number) {
     this.#intervalMs = intervalMs;
@@ -52,6 +57,29 @@ export class SyncSchedule {
 
   synced(): void {
     this.#lastSync = Date.now();
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** An append was committed without a sync: run `sync` once the interval since the last one has passed. */
+  later(sync: () => Promise<void>): void {
+    if (this.#timer !== undefined) return;
+    const wait = Math.max(0, this.#intervalMs - (Date.now() - this.#lastSync));
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      // A failed background sync is retried by the next append's; the store's own errors surface there.
+      sync().then(
+        () => this.synced(),
+        () => undefined,
+      );
+    }, wait);
+    this.#timer.unref?.();
+  }
+
+  /** Closing: the caller syncs for the last time itself. */
+  cancel(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
   }
 }
 

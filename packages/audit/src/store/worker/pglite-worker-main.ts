@@ -103,10 +103,11 @@ async function serve(): Promise<void> {
           if (syncs.due(request.sync)) {
             await driver.afterCommit();
             syncs.synced();
-          }
+          } else syncs.later(() => driver.afterCommit());
           return sealed;
         }
         case 'close':
+          syncs.cancel();
           await driver.close();
           return undefined;
       }
