@@ -7,6 +7,8 @@ export { rewriteForRowFilters } from './row-filter/rewrite-command.js';
 export type { RowFilterRewrite, DecodedSequences } from './row-filter/rewrite-command.js';
 export { RowFilterRefusal } from './row-filter/refusal.js';
 export { filtersFor } from './row-filter/filter-pattern.js';
+export { applyRowFilters } from './session/row-filter-step.js';
+export type { RowFilterStep } from './session/row-filter-step.js';
 
 // Commands → actions (also for `gatehouse policy explain --dialect mongodb`).
 export { classifyMongoCommand } from './classify/classify-command.js';

@@ -98,12 +98,17 @@ export class SqlStatementDecider {
   /**
    * A decision is a pure function of the policy, the session's identity (principal, target, client
    * address) and the actions, so a session that repeats a statement (the classifier hands back the
-   * same actions for the same text) reuses it. Keyed by object identity in weak maps: a policy
+   * same frozen actions for the same text) reuses it. Keyed by object identity in weak maps: a policy
    * reload, a database switch (a new identity) or a new statement shape misses, and nothing is kept
    * alive for the cache's sake.
    */
   #cachedDecision(identity: SessionIdentity, actions: readonly Action[]): Decision {
     const policy = this.#policy.current();
+    // Only the classifier's cached (frozen) arrays repeat: a fresh array per statement would only
+    // churn weak-map entries, which costs the garbage collector more than deciding again.
+    if (!Object.isFrozen(actions)) {
+      return policy.decide({ principal: identity.principal, target: identity.target, actions, clientAddress: identity.clientAddress });
+    }
     let byIdentity = this.#decisions.get(policy);
     if (!byIdentity) {
       byIdentity = new WeakMap();

@@ -58,7 +58,9 @@ export async function createSqlClassifier(options: SqlClassifierOptions = {}): P
     // Repeated texts (prepared statements, ORM queries with parameters) are then cached on first
     // sight, even when the same shape was first seen with literals; literal-varying texts, which
     // would never repeat, would only churn the cache and its memory.
-    if (newShape || !literals) exactCache.set(text, { context: contextKey, actions });
+    // Frozen: a cached array is handed to every caller of the same text, and its identity marks
+    // it as a repeat, which lets the decider reuse a session's decision for it.
+    if (newShape || !literals) exactCache.set(text, { context: contextKey, actions: Object.freeze(actions) as Action[] });
     return actions;
   }
 

@@ -190,6 +190,27 @@ describe('gatehouse policy explain --dialect mongodb', () => {
     expect(JSON.parse(result.out)).toMatchObject({ effect: 'review', rules: ['unbounded-writes-need-review'] });
   });
 
+  it('shows the filtered command the gateway would send, and refuses what it cannot filter', async () => {
+    const policy = tempFile(
+      'mongo-filters.yaml',
+      'version: 1\nrules:\n  - id: support-sees-own-region\n    effect: allow\n    when: { principal: { groups: [support] }, action: { category: [read, write] } }\n    filter:\n      "*.*.customers": { region: "${principal.region}" }\n',
+    );
+    const args = (command: string) => [
+      'policy', 'explain', '--policy', policy, '--dialect', 'mongodb', '--connection', 'orders', '--environment', 'prod',
+      '--database', 'shop', '--user', 'sam', '--groups', 'support', '--attr', 'region=zq-eu-7', '--command', command,
+    ];
+    const find = await run(...args('{"find": "customers", "filter": {"name": "Ana"}}'));
+    expect(find.code).toBe(0);
+    const output = JSON.parse(find.out);
+    expect(output).toMatchObject({ effect: 'allow', rowFilters: [expect.objectContaining({ rule: 'support-sees-own-region' })] });
+    expect(output.rewritten).toContain('region');
+    expect(output.rewritten).not.toContain('zq-eu-7');
+    expect(output.rewritten).not.toContain('Ana');
+    // A client collation could make the filter's equality match other values: refused, not forwarded.
+    const out = await run(...args('{"find": "customers", "filter": {}, "collation": {"locale": "en", "strength": 2}}'));
+    expect(JSON.parse(out.out)).toMatchObject({ effect: 'deny', rules: ['support-sees-own-region'], reason: expect.stringContaining('row filter cannot be applied') });
+  });
+
   it('refuses --sql for mongodb and malformed JSON with exit 2', async () => {
     expect((await run(...mongoArgs('{"find": "users"}', '--user', 'a', '--sql', 'SELECT 1'))).code).toBe(2);
     const bad = await run(...mongoArgs('{"find": ', '--user', 'a'));

@@ -1,7 +1,8 @@
-import type { Action, Dialect, Principal, Target } from '@gatehouse/core';
+import type { Dialect, Principal, Target } from '@gatehouse/core';
 import { DIALECTS, PRINCIPAL_KINDS } from '@gatehouse/core';
-import { classifyMongoCommand } from '@gatehouse/adapter-mongodb';
-import { EJSON } from 'bson';
+import { applyRowFilters, classifyMongoCommand } from '@gatehouse/adapter-mongodb';
+import { EJSON, serialize } from 'bson';
+import type { Document } from 'bson';
 import { checkAttributes } from '@gatehouse/identity';
 import { loadPolicyFile } from '@gatehouse/policy';
 import type { CompiledPolicy } from '@gatehouse/policy';
@@ -75,7 +76,8 @@ export async function policyExplain(args: readonly string[], io: CliIo): Promise
   const clientAddress = optionalOption(values, 'client-address') ?? '';
   const outcome = await decide(policy, { principal, target, clientAddress }, statement);
   // The rewritten statement carries the client's literals: shown redacted, like the actions' text.
-  const rewritten = outcome.forwardText === undefined || dialect === 'mongodb' ? undefined : redactLiterals(outcome.forwardText, dialect);
+  // MongoDB's forwardText is the rewritten command's shape, every value already replaced.
+  const rewritten = outcome.forwardText === undefined ? undefined : dialect === 'mongodb' ? outcome.forwardText : redactLiterals(outcome.forwardText, dialect);
   io.out(JSON.stringify(explainOutput(outcome.actions, outcome.decision, rewritten), null, 2));
   return EXIT_OK;
 }
@@ -102,32 +104,27 @@ async function decide(
   const { target } = identity;
   const request = { principal: identity.principal, target, ...(identity.clientAddress ? { clientAddress: identity.clientAddress } : {}) };
   if (target.dialect === 'mongodb') {
-    const actions = await classify('mongodb', statement, target);
-    return { actions, decision: policy.decide({ ...request, actions }) };
+    const command = parseMongoCommand(statement, target);
+    const actions = classifyMongoCommand(target.database!, command);
+    const decided = { actions, decision: policy.decide({ ...request, actions }) };
+    // The same row-filter step the session runs: the rewritten command's shape, or a refusal.
+    return applyRowFilters(target.database!, command, Buffer.from(serialize(command)), [], decided).outcome;
   }
   const decider = new SqlStatementDecider(await createSqlClassifier(), { current: () => policy });
   return decider.decide(identity, statement);
 }
 
-/** The same classification the gateway runs: the SQL classifier, or the MongoDB adapter's own. */
-async function classify(dialect: Dialect, statement: string, target: Target): Promise<readonly Action[]> {
-  if (dialect === 'mongodb') {
-    if (!target.database) throw new UsageError('--database is required for dialect mongodb (the command runs against it)');
-    let command: unknown;
-    try {
-      command = EJSON.parse(statement, { relaxed: false });
-    } catch (error) {
-      throw new UsageError(`--command is not valid extended JSON: ${(error as Error).message}`);
-    }
-    if (typeof command !== 'object' || command === null || Array.isArray(command)) {
-      throw new UsageError('--command must be a JSON object such as \'{"find": "users", "filter": {"_id": 1}}\'');
-    }
-    return classifyMongoCommand(target.database, command as Record<string, unknown>);
+/** The --command text as the BSON document a driver would send, for the database it runs against. */
+function parseMongoCommand(statement: string, target: Target): Document {
+  if (!target.database) throw new UsageError('--database is required for dialect mongodb (the command runs against it)');
+  let command: unknown;
+  try {
+    command = EJSON.parse(statement, { relaxed: false });
+  } catch (error) {
+    throw new UsageError(`--command is not valid extended JSON: ${(error as Error).message}`);
   }
-  const classifier = await createSqlClassifier();
-  return classifier.classify(statement, {
-    dialect,
-    ...(target.database ? { database: target.database } : {}),
-    ...(target.schema ? { schema: target.schema } : {}),
-  });
+  if (typeof command !== 'object' || command === null || Array.isArray(command)) {
+    throw new UsageError('--command must be a JSON object such as \'{"find": "users", "filter": {"_id": 1}}\'');
+  }
+  return command as Document;
 }
