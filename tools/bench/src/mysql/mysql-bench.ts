@@ -73,7 +73,7 @@ export async function runMysqlBench(options: MysqlBenchOptions): Promise<string>
     const targets: Target[] = [
       { name: 'direct', endpoint: direct, inProcess: false },
       { name: 'relay', endpoint: { ...direct, port: relay.port }, inProcess: true },
-      { name: 'gatehouse', endpoint: { ...direct, port: gateway.port, user: gateway.principal, password: gateway.token }, inProcess: true },
+      { name: 'gatehouse', endpoint: { ...direct, port: gateway.port, user: gateway.user, password: gateway.token }, inProcess: true },
     ];
     const warmup = options.warmupSeconds ?? 3;
     if (warmup > 0) {
