@@ -10,7 +10,6 @@ export type { BuiltInDetector } from './detectors.js';
 export { RULE_MODES } from './schema-policy.js';
 export type { PolicyDocument, RuleDocument, RuleMode } from './schema-policy.js';
 export { CATEGORY_POINTS, FLAG_POINTS, DEFAULT_ENVIRONMENT_POINTS, PRINCIPAL_KIND_POINTS, MAX_RISK } from './risk.js';
-export { compileGlob, globSource } from './glob.js';
 export { parseDuration } from '@gatehouse/yaml-config';
 export { explainDecision } from './explain.js';
 export type { ActionTrace, Explanation, RuleTrace } from './explain.js';
