@@ -1,4 +1,10 @@
-import { createHmac } from 'node:crypto';
+import { HmacSha256 } from './hmac-sha256.js';
+import { Keystream } from './keystream.js';
+
+/** Output characters up to code 0xFF are collected as bytes and decoded once (latin1); the rest are appended. */
+const NARROW_CAPACITY = 256;
+/** Shared by every instance: each call fills and decodes it before returning. */
+const narrow = Buffer.alloc(NARROW_CAPACITY);
 
 /**
  * format-preserving: digits stay digits, letters stay letters (case kept), everything else is kept;
@@ -9,30 +15,31 @@ import { createHmac } from 'node:crypto';
  * can collide. Use it where a realistic-looking, stable stand-in is wanted, not for tokenization.
  */
 export function formatPreservingStrategy(key: string | Uint8Array): (value: string) => string {
+  const keystream = new Keystream(new HmacSha256(key));
   return (value) => {
-    let stream = createHmac('sha256', key).update('0:').update(value, 'utf8').digest();
-    let block = 0;
-    let used = 0;
-    let out = '';
-    for (let i = 0; i < value.length; i++) {
-      const c = value.charCodeAt(i);
-      const kind = classify(c);
-      if (kind === 0) {
-        out += value[i];
-        continue;
-      }
-      if (used === stream.length) {
-        block++;
-        stream = createHmac('sha256', key).update(`${block}:`).update(value, 'utf8').digest();
-        used = 0;
-      }
-      const r = stream[used++]!;
-      if (kind === 1) out += String.fromCharCode(48 + (r % 10));
-      else if (kind === 2) out += String.fromCharCode(65 + (r % 26));
-      else out += String.fromCharCode(97 + (r % 26));
+    keystream.reset(value);
+    const n = value.length;
+    const fast = Math.min(n, NARROW_CAPACITY);
+    let i = 0;
+    for (; i < fast; i++) {
+      const code = substitute(value.charCodeAt(i), keystream);
+      if (code > 0xff) break;
+      narrow[i] = code;
     }
+    let out = narrow.toString('latin1', 0, i);
+    for (; i < n; i++) out += String.fromCharCode(substitute(value.charCodeAt(i), keystream));
+    keystream.reset(''); // drop the reference to the raw value
     return out;
   };
+}
+
+/** The output code unit for one input code unit: kept, or a digit / letter of the same case drawn from the keystream. */
+function substitute(c: number, keystream: Keystream): number {
+  const kind = classify(c);
+  if (kind === 0) return c;
+  const r = keystream.next();
+  if (kind === 1) return 48 + (r % 10);
+  return (kind === 2 ? 65 : 97) + (r % 26);
 }
 
 /** 0 = keep, 1 = digit, 2 = upper-case letter, 3 = lower-case letter (non-ASCII letters map to ASCII). */

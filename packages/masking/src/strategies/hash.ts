@@ -1,4 +1,5 @@
-import { createHmac } from 'node:crypto';
+import { hexPrefix } from './hex.js';
+import { HmacSha256 } from './hmac-sha256.js';
 
 /** 16 hex characters = 64 bits: collision-free in practice for join keys, short enough for most columns. */
 export const DEFAULT_HASH_LENGTH = 16;
@@ -10,5 +11,6 @@ export const DEFAULT_HASH_LENGTH = 16;
  */
 export function hashStrategy(key: string | Uint8Array, length: number = DEFAULT_HASH_LENGTH): (value: string) => string {
   const n = Math.max(1, Math.min(64, length));
-  return (value) => createHmac('sha256', key).update(value, 'utf8').digest('hex').slice(0, n);
+  const hmac = new HmacSha256(key);
+  return (value) => hexPrefix(hmac.mac('', value), n);
 }
