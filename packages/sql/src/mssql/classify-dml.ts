@@ -16,7 +16,7 @@ import { dedupeObjects, parseError, parserText, statement } from './statement-co
  * Words that never belong inside a SELECT/INSERT/UPDATE/DELETE. If the lexer sees one in a range
  * the parser accepted as DML, the two disagree (or our splitter merged two statements): unknown.
  */
-const FOREIGN_WORDS: ReadonlySet<string> = new Set(
+export const FOREIGN_WORDS: ReadonlySet<string> = new Set(
   `DROP CREATE ALTER TRUNCATE GRANT REVOKE DENY EXEC EXECUTE SHUTDOWN KILL DBCC BACKUP RESTORE RECONFIGURE
   MERGE DECLARE USE SETUSER REVERT WAITFOR BEGIN COMMIT ROLLBACK SAVE GO PRINT RAISERROR IF WHILE OPEN
   CLOSE DEALLOCATE CHECKPOINT WRITETEXT UPDATETEXT READTEXT RETURN GOTO BREAK CONTINUE`.split(/\s+/),
@@ -196,7 +196,7 @@ function outputObjects(sc: StatementContext, output: OutputClause, objects: read
  * Words the grammar consumes without keeping them in the tree (hints, options, data-type details).
  * Anything else the lexer sees as an identifier must appear somewhere in the tree.
  */
-const UNRECORDED_WORDS: ReadonlySet<string> = new Set(
+export const UNRECORDED_WORDS: ReadonlySet<string> = new Set(
   `INSERTED DELETED ONLY NEXT FIRST ROWS ROW TIES NOLOCK READPAST UPDLOCK ROWLOCK PAGLOCK TABLOCK TABLOCKX
   XLOCK NOWAIT READCOMMITTED READUNCOMMITTED REPEATABLEREAD SERIALIZABLE FORCESEEK FORCESCAN INDEX MAX
   VARCHAR NVARCHAR CHAR NCHAR INT BIGINT SMALLINT TINYINT DECIMAL NUMERIC FLOAT REAL BIT DATE DATETIME

@@ -12,6 +12,7 @@ import { qualifiedName } from './names.js';
 import { countWord, findWord, readName } from './read-name.js';
 import type { StatementNode } from './scanner.js';
 import { STATEMENT_STARTERS } from './scanner.js';
+import { classifySimpleDml } from './simple-dml.js';
 import type { StatementContext } from './statement-context.js';
 import { dedupeObjects, parseError, statement } from './statement-context.js';
 
@@ -101,7 +102,7 @@ function classifyByHead(sc: StatementContext, from: number, to: number, head: st
         return insertExec(sc, from, to);
       }
       if (head === 'UPDATE' && view.word(from + 1) === 'STATISTICS') return updateStatistics(sc, from, to);
-      return wholeTableShape(sc, from, to, head) ?? classifyDml(sc, from, to, head);
+      return wholeTableShape(sc, from, to, head) ?? classifySimpleDml(sc, from, to) ?? classifyDml(sc, from, to, head);
     case 'WITH':
       return classifyDml(sc, from, to, cteMain(sc, from, to));
     case '':

@@ -20,9 +20,6 @@ export function lexMssql(text: string): LexResult {
   const problems: LexProblem[] = [];
   const n = text.length;
   let i = 0;
-  const push = (kind: TokenKind, start: number, end: number, value?: string): void => {
-    tokens.push(value === undefined ? { kind, start, end } : { kind, start, end, value });
-  };
 
   while (i < n) {
     const c = text.charCodeAt(i);
@@ -35,7 +32,7 @@ export function lexMssql(text: string): LexResult {
 
     if (c === 0x2d /* - */ && next === 0x2d) {
       i = lineEnd(text, i + 2);
-      push('comment', start, i);
+      pushToken(tokens, 'comment', start, i);
       continue;
     }
     if (c === 0x2f /* / */ && next === 0x2a /* * */) {
@@ -46,38 +43,38 @@ export function lexMssql(text: string): LexResult {
       } else {
         i = end;
       }
-      push('comment', start, i);
+      pushToken(tokens, 'comment', start, i);
       continue;
     }
     if (c === 0x27 /* ' */) {
       i = quotedEnd(text, i + 1, 0x27, problems, 'unterminated-string', start);
-      push('string', start, i);
+      pushToken(tokens, 'string', start, i);
       continue;
     }
     if ((c === 0x4e || c === 0x6e) /* N n */ && next === 0x27) {
       i = quotedEnd(text, i + 2, 0x27, problems, 'unterminated-string', start);
-      push('string', start, i);
+      pushToken(tokens, 'string', start, i);
       continue;
     }
     if (c === 0x5b /* [ */) {
       i = quotedEnd(text, i + 1, 0x5d, problems, 'unterminated-identifier', start);
-      push('quoted-ident', start, i, unquote(text, start, i, 0x5d));
+      pushToken(tokens, 'quoted-ident', start, i, unquote(text, start, i, 0x5d));
       continue;
     }
     if (c === 0x22 /* " */) {
       i = quotedEnd(text, i + 1, 0x22, problems, 'unterminated-identifier', start);
-      push('quoted-ident', start, i, unquote(text, start, i, 0x22));
+      pushToken(tokens, 'quoted-ident', start, i, unquote(text, start, i, 0x22));
       continue;
     }
     if (c === 0x30 && (next === 0x78 || next === 0x58) /* 0x */) {
       i += 2;
       while (i < n && isHexDigit(text.charCodeAt(i))) i++;
-      push('number', start, i);
+      pushToken(tokens, 'number', start, i);
       continue;
     }
     if (isDigit(c) || (c === 0x2e /* . */ && isDigit(next))) {
       i = numberEnd(text, i);
-      push('number', start, i);
+      pushToken(tokens, 'number', start, i);
       continue;
     }
     if (c === 0x24 /* $ */ && (isDigit(next) || next === 0x2e || next === 0x2d || next === 0x2b)) {
@@ -85,30 +82,30 @@ export function lexMssql(text: string): LexResult {
       i++;
       if (text.charCodeAt(i) === 0x2d || text.charCodeAt(i) === 0x2b) i++;
       i = isDigit(text.charCodeAt(i)) || text.charCodeAt(i) === 0x2e ? numberEnd(text, i) : i;
-      push('number', start, i);
+      pushToken(tokens, 'number', start, i);
       continue;
     }
     if (c === 0x40 /* @ */) {
       i++;
       if (i < n && text.charCodeAt(i) === 0x40) i++;
       i = wordEnd(text, i);
-      push('variable', start, i);
+      pushToken(tokens, 'variable', start, i);
       continue;
     }
     if (isWordStart(text, i) || (c === 0x24 /* $ */ && isAsciiLetter(next))) {
       // `$` + letters: $PARTITION, $action, $identity, $node_id are pseudo-columns and functions.
       i = wordEnd(text, c === 0x24 ? i + 1 : i);
-      push('word', start, i, text.slice(start, i));
+      pushToken(tokens, 'word', start, i, text.slice(start, i));
       continue;
     }
     if (PUNCT.has(c)) {
       i++;
-      push('punct', start, i);
+      pushToken(tokens, 'punct', start, i);
       continue;
     }
     if (OPERATOR_CHARS.has(c)) {
       i += operatorLength(c, next);
-      push('operator', start, i);
+      pushToken(tokens, 'operator', start, i);
       continue;
     }
     // Unknown character (`?`, `\`, a backtick, an unusual space): a token so it is redacted, and
@@ -116,7 +113,7 @@ export function lexMssql(text: string): LexResult {
     const width = c >= 0xd800 && c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff ? 2 : 1;
     problems.push({ kind: 'invalid-character', offset: start });
     i += width;
-    push('operator', start, i);
+    pushToken(tokens, 'operator', start, i);
   }
   return { tokens, problems };
 }
@@ -125,6 +122,11 @@ const PUNCT = new Set([0x28, 0x29, 0x2c, 0x3b, 0x2e, 0x7b, 0x7d]); // ( ) , ; . 
 const OPERATOR_CHARS = new Set([0x2b, 0x2d, 0x2a, 0x2f, 0x25, 0x26, 0x7c, 0x5e, 0x7e, 0x3d, 0x3c, 0x3e, 0x21, 0x3a]);
 
 /** Two-character operators: <= >= <> != !< !> += -= *= /= %= &= |= ^= :: */
+/** A module function, not a closure per call: the lexer runs for every statement, cached or not. */
+function pushToken(tokens: Token[], kind: TokenKind, start: number, end: number, value?: string): void {
+  tokens.push(value === undefined ? { kind, start, end } : { kind, start, end, value });
+}
+
 function operatorLength(c: number, next: number): number {
   if (next === 0x3d /* = */ && c !== 0x3d && c !== 0x7e && c !== 0x3a) return 2;
   if (c === 0x3c && next === 0x3e) return 2; // <>

@@ -19,34 +19,60 @@ export interface TokenView {
   positionOf(t: number): number;
 }
 
-const viewCache = new WeakMap<LexResult, TokenView>();
+/**
+ * The last view built: the splitter and then the classifier ask for the same lexed text in a row.
+ * One entry rather than a WeakMap keyed by every lex result: weak keys of short-lived objects made
+ * the garbage collector the biggest cost of the fingerprint-hit path.
+ */
+let last: { readonly lexed: LexResult; readonly view: TokenView } | undefined;
 
 export function tokenView(lexed: LexResult, text: string): TokenView {
-  const cached = viewCache.get(lexed);
-  if (cached && cached.text === text) return cached;
-  const tokens = lexed.tokens;
-  const sig: number[] = [];
-  const words: string[] = [];
-  const puncts: string[] = [];
-  const position = new Int32Array(tokens.length + 1);
-  for (let t = 0; t < tokens.length; t++) {
-    position[t] = sig.length;
-    const token = tokens[t]!;
-    if (token.kind === 'comment') continue;
-    sig.push(t);
-    words.push(token.kind === 'word' ? token.value!.toUpperCase() : '');
-    puncts.push(token.kind === 'punct' || token.kind === 'operator' ? text.slice(token.start, token.end) : '');
-  }
-  position[tokens.length] = sig.length;
-  const view: TokenView = {
-    text,
-    tokens,
-    sig,
-    word: (k) => words[k] ?? '',
-    punct: (k) => puncts[k] ?? '',
-    token: (k) => tokens[sig[k]!]!,
-    positionOf: (t) => position[Math.min(t, tokens.length)]!,
-  };
-  viewCache.set(lexed, view);
+  if (last && last.lexed === lexed && last.view.text === text) return last.view;
+  const view = new SignificantTokens(lexed.tokens, text);
+  last = { lexed, view };
   return view;
+}
+
+/** A class, not an object of closures: the fingerprint-hit path builds one per statement. */
+class SignificantTokens implements TokenView {
+  readonly sig: number[] = [];
+  private readonly words: string[] = [];
+  private readonly puncts: string[] = [];
+
+  constructor(
+    readonly tokens: readonly Token[],
+    readonly text: string,
+  ) {
+    for (let t = 0; t < tokens.length; t++) {
+      const token = tokens[t]!;
+      if (token.kind === 'comment') continue;
+      this.sig.push(t);
+      this.words.push(token.kind === 'word' ? token.value!.toUpperCase() : '');
+      this.puncts.push(token.kind === 'punct' || token.kind === 'operator' ? text.slice(token.start, token.end) : '');
+    }
+  }
+
+  word(k: number): string {
+    return this.words[k] ?? '';
+  }
+
+  punct(k: number): string {
+    return this.puncts[k] ?? '';
+  }
+
+  token(k: number): Token {
+    return this.tokens[this.sig[k]!]!;
+  }
+
+  /** The number of significant tokens before token index `t` (a binary search: `sig` is ascending). */
+  positionOf(t: number): number {
+    let low = 0;
+    let high = this.sig.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.sig[mid]! < t) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
 }

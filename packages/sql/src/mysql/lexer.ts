@@ -106,9 +106,12 @@ class MysqlLexer {
     }
     if (c === Ch.Quote || c === Ch.DoubleQuote) return this.quoted(pos, pos, c);
     if (c === Ch.Backtick) return this.backtick(pos);
-    if (isIdentChar(c) && this.afterQualifier()) return this.word();
+    const identChar = isIdentChar(c);
+    // After `name.` even digits start a name (`t.1a`); the check is made once per word.
+    const qualified = identChar && this.afterQualifier();
+    if (qualified) return this.word(true);
     if (isDigit(c) || (c === Ch.Dot && isDigit(c1) && !this.afterName())) return this.number();
-    if (isIdentChar(c)) return this.word();
+    if (identChar) return this.word(false);
     if (c === Ch.Question) return this.push('param', pos, pos + 1);
     if (c === Ch.At) return this.variable();
     this.operatorOrPunct(c);
@@ -241,7 +244,7 @@ class MysqlLexer {
     return i;
   }
 
-  private word(): void {
+  private word(qualified = this.afterQualifier()): void {
     const { text } = this;
     const start = this.pos;
     let end = start;
@@ -255,7 +258,7 @@ class MysqlLexer {
     }
     // A word after `name.` is always an identifier, even a reserved word (`db.select`). It is
     // emitted as quoted-ident so fingerprints keep its case: table names are case-sensitive.
-    if (this.afterQualifier()) {
+    if (qualified) {
       this.push('quoted-ident', start, end, text.slice(start, end));
       return;
     }
@@ -285,9 +288,11 @@ class MysqlLexer {
     const { text, pos } = this;
     const ch = text[pos]!;
     if (PUNCT.has(ch)) return this.push('punct', pos, pos + 1);
-    const three = text.slice(pos, pos + 3);
-    if (THREE_CHAR_OPERATORS.includes(three)) return this.push('operator', pos, pos + 3);
-    if (TWO_CHAR_OPERATORS.has(text.slice(pos, pos + 2))) return this.push('operator', pos, pos + 2);
+    // Longer operators need a second operator character: a lone `=` or `,` costs no slicing.
+    if (OPERATOR_CHARS.has(text[pos + 1] ?? '')) {
+      if (THREE_CHAR_OPERATORS.includes(text.slice(pos, pos + 3))) return this.push('operator', pos, pos + 3);
+      if (TWO_CHAR_OPERATORS.has(text.slice(pos, pos + 2))) return this.push('operator', pos, pos + 2);
+    }
     if (OPERATOR_CHARS.has(ch)) return this.push('operator', pos, pos + 1);
     // Unknown character (e.g. a stray backslash): a one-character operator and a problem.
     const width = c >= 0xd800 && c <= 0xdbff ? 2 : 1;
