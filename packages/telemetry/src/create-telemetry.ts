@@ -10,6 +10,9 @@ import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { auditLogForwarder } from './audit-log-forwarder.js';
 import type { AuditLogForwarder } from './audit-log-forwarder.js';
+import { leanStatementExporter } from './export/lean-statement-export.js';
+import { LeanStatementTracer } from './export/lean-statement-span.js';
+import type { StatementSpanExporter } from './export/statement-span-exporter.js';
 import { WorkerSpanExporter } from './export/worker-span-exporter.js';
 import { createLogExporter, createMetricExporter, createSpanExporter } from './exporters.js';
 import type { DurationHistogram } from './duration-histogram.js';
@@ -20,6 +23,8 @@ import type { MetricsHandler, PrometheusListener } from './prometheus-endpoint.j
 import { resolveTelemetrySettings } from './telemetry-config.js';
 import type { TelemetryConfig } from './telemetry-config.js';
 import { TelemetryHooks } from './telemetry-hooks.js';
+import { SdkStatementTracer } from './statement-spans.js';
+import type { StatementTracer } from './statement-spans.js';
 
 /** The instrumentation scope every span and metric carries. */
 export const INSTRUMENTATION_SCOPE = '@gatehouse/telemetry';
@@ -90,6 +95,7 @@ export async function createTelemetry(config: TelemetryConfig = {}, env: Readonl
 
   let tracerProvider: BasicTracerProvider | undefined;
   let spanExporter: SpanExporter | undefined;
+  let statementExporter: StatementSpanExporter | undefined;
   if (settings.traces) {
     // In a worker thread, or the SDK's way on this one (see TelemetryConfig.traces.exportThread).
     spanExporter = settings.traces.exportThread === 'worker' ? new WorkerSpanExporter(settings.traces, resource.attributes) : createSpanExporter(settings.traces);
@@ -99,6 +105,8 @@ export async function createTelemetry(config: TelemetryConfig = {}, env: Readonl
       sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(settings.traces.sampleRatio) }),
       spanProcessors: [new BatchSpanProcessor(spanExporter, batchOptions(env))],
     });
+    // OTLP/HTTP protobuf: statement spans are encoded by us (lean-statement-span.ts); the SDK keeps the rest.
+    statementExporter = leanStatementExporter(settings.traces, resource, INSTRUMENTATION_SCOPE, batchOptions(env).maxQueueSize);
   }
 
   let meterProvider: MeterProvider | undefined;
@@ -123,7 +131,7 @@ export async function createTelemetry(config: TelemetryConfig = {}, env: Readonl
       try {
         listener = await startPrometheusListener(metricsHandler, prometheus.listen);
       } catch (error) {
-        await Promise.allSettled([meterProvider.shutdown(), tracerProvider?.shutdown()]);
+        await Promise.allSettled([meterProvider.shutdown(), tracerProvider?.shutdown(), statementExporter?.shutdown()]);
         throw error;
       }
     }
@@ -136,8 +144,11 @@ export async function createTelemetry(config: TelemetryConfig = {}, env: Readonl
 
   const metrics = meterProvider ? new GatewayMetrics(meterProvider.getMeter(INSTRUMENTATION_SCOPE), durations) : undefined;
   const tracer = tracerProvider?.getTracer(INSTRUMENTATION_SCOPE);
+  let statementTracer: StatementTracer | undefined;
+  if (tracer) statementTracer = statementExporter ? new LeanStatementTracer(statementExporter, new SdkStatementTracer(tracer)) : new SdkStatementTracer(tracer);
   const telemetryHooks = new TelemetryHooks(tracer, metrics, config.traceContextConnections ?? [], {
     ...(settings.traces ? { detail: settings.traces.detail, slowStatementMs: settings.traces.slowStatementMs } : {}),
+    ...(statementTracer ? { statementTracer } : {}),
   });
 
   let stopped: Promise<void> | undefined;
@@ -152,10 +163,15 @@ export async function createTelemetry(config: TelemetryConfig = {}, env: Readonl
     statementSpanContext: (sessionId, outcome) => telemetryHooks.statementSpanContext(sessionId, outcome),
     async forceFlush() {
       // The batch processor hands its spans to the exporter; a worker's flush waits until they arrived.
-      await Promise.all([tracerProvider?.forceFlush().then(() => spanExporter?.forceFlush?.()), meterProvider?.forceFlush(), loggerProvider?.forceFlush()]);
+      await Promise.all([
+        tracerProvider?.forceFlush().then(() => spanExporter?.forceFlush?.()),
+        statementExporter?.forceFlush(),
+        meterProvider?.forceFlush(),
+        loggerProvider?.forceFlush(),
+      ]);
     },
     shutdown() {
-      stopped ??= Promise.allSettled([tracerProvider?.shutdown(), meterProvider?.shutdown(), loggerProvider?.shutdown(), listener?.close()]).then(() => undefined);
+      stopped ??= Promise.allSettled([tracerProvider?.shutdown(), statementExporter?.shutdown(), meterProvider?.shutdown(), loggerProvider?.shutdown(), listener?.close()]).then(() => undefined);
       return stopped;
     },
   };

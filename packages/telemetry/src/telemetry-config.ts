@@ -32,9 +32,12 @@ export interface TelemetryConfig {
     /** With `statement` detail: from this duration on (ms) a statement gets every sub-span. Default 10. */
     readonly slowStatementMs?: number;
     /**
-     * Where spans are encoded and sent: `worker` (a worker thread: the statement path's thread only
-     * copies each span into a message), `main` (the SDK's way, on the statement path's thread: less
-     * CPU in all, more on that thread), `auto` (default): `worker` on machines with 4 or more cores.
+     * Where the SDK's spans are encoded and sent: `worker` (a worker thread: the statement path's
+     * thread only copies each span into a message), `main` (the SDK's way, on the statement path's
+     * thread: less CPU in all, more on that thread), `auto` (default): `worker` on machines with 4
+     * or more cores. With `otlp-proto`, statement spans are lean records encoded on the statement
+     * path's thread regardless (cheaper than copying them to a worker): this then applies to the
+     * session spans and sub-spans only.
      */
     readonly exportThread?: ExportThread;
   };

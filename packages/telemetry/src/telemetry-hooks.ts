@@ -14,11 +14,6 @@ import { ATTR_DB_RESPONSE_RETURNED_ROWS } from '@opentelemetry/semantic-conventi
 import {
   ATTR_CLIENT_ADDRESS,
   ATTR_GATEHOUSE_APPROVAL_ID,
-  ATTR_GATEHOUSE_DECISION_EFFECT,
-  ATTR_GATEHOUSE_POLICY_OBSERVED,
-  ATTR_GATEHOUSE_POLICY_RULES,
-  ATTR_GATEHOUSE_RISK_FACTORS,
-  ATTR_GATEHOUSE_RISK_SCORE,
   ATTR_GATEHOUSE_CLIENT_APPLICATION,
   ATTR_GATEHOUSE_CLIENT_TLS,
   ATTR_GATEHOUSE_CONNECTION,
@@ -44,6 +39,8 @@ import { SessionProfiles } from './session-profile.js';
 import type { SessionProfile } from './session-profile.js';
 import type { StatementShape } from './statement-shapes.js';
 import type { TraceDetail } from './telemetry-config.js';
+import { SdkStatementTracer } from './statement-spans.js';
+import type { SessionStatementSpans, StatementSpan, StatementTracer } from './statement-spans.js';
 import { traceparent } from './trace-context.js';
 
 /** Wall-clock milliseconds with sub-millisecond precision (OTel takes fractional epoch ms). */
@@ -68,7 +65,7 @@ interface Attempt {
 }
 
 interface StatementState {
-  readonly span: Span | undefined;
+  readonly span: StatementSpan | undefined;
   readonly startedAt: number;
   readonly shape: StatementShape;
   gate?: { readonly result: GateResult; readonly settledAt: number; readonly waited: boolean };
@@ -76,12 +73,12 @@ interface StatementState {
 
 interface SessionState {
   readonly span: Span | undefined;
-  readonly context: Context;
-  /** Statement spans are made: traces are on and the session was sampled (or its start was not seen). */
-  readonly traced: boolean;
   readonly profile: SessionProfile;
-  /** Principal (and with full detail the session id) for every statement span, built once per session. */
-  readonly statementAttributes: Attributes;
+  /**
+   * Makes the session's statement spans (with the principal, and with full detail the session id):
+   * when traces are on and the session was sampled (or its start was not seen).
+   */
+  readonly statementSpans: SessionStatementSpans | undefined;
   /** sessions.active was counted up for it (so it is counted down exactly once). */
   readonly counted: boolean;
   readonly statements: Map<StatementOutcome, StatementState>;
@@ -92,6 +89,8 @@ export interface TelemetryHooksOptions {
   readonly detail?: TraceDetail;
   /** See TelemetryConfig.traces.slowStatementMs; default 10. */
   readonly slowStatementMs?: number;
+  /** How statement spans are made; default SDK spans from the tracer (createTelemetry picks lean ones for OTLP/HTTP protobuf). */
+  readonly statementTracer?: StatementTracer;
 }
 
 /**
@@ -111,6 +110,7 @@ export interface TelemetryHooksOptions {
  */
 export class TelemetryHooks {
   readonly #tracer: Tracer | undefined;
+  readonly #statementTracer: StatementTracer | undefined;
   readonly #metrics: GatewayMetrics | undefined;
   readonly #full: boolean;
   readonly #slowStatementMs: number;
@@ -122,6 +122,7 @@ export class TelemetryHooks {
 
   constructor(tracer: Tracer | undefined, metrics: GatewayMetrics | undefined, traceContextConnections: readonly string[] = [], options: TelemetryHooksOptions = {}) {
     this.#tracer = tracer;
+    this.#statementTracer = tracer ? (options.statementTracer ?? new SdkStatementTracer(tracer)) : undefined;
     this.#metrics = metrics;
     this.#full = options.detail === 'full';
     this.#slowStatementMs = options.slowStatementMs ?? 10;
@@ -236,13 +237,11 @@ export class TelemetryHooks {
       context = trace.setSpan(ROOT_CONTEXT, span);
       this.#stepSpans(context, attempt);
     }
+    // An unsampled session's statements would only make non-recording spans: none are made.
     this.#sessions.set(session.sessionId, {
       span,
-      context,
-      // An unsampled session's statements would only make non-recording spans: none are made.
-      traced: span?.isRecording() ?? false,
       profile,
-      statementAttributes: this.#statementAttributesOf(session),
+      statementSpans: span?.isRecording() ? this.#statementTracer!.forSession(context, span, this.#statementAttributesOf(session)) : undefined,
       counted: true,
       statements: new Map(),
     });
@@ -275,9 +274,10 @@ export class TelemetryHooks {
     if (!span || (!this.#full && result.proceed && result.approvalId === undefined && !waited)) return;
     const gateAttributes: Attributes = { [ATTR_GATEHOUSE_GATE_RESULT]: result.proceed ? 'proceed' : result.reason };
     if (result.approvalId !== undefined) gateAttributes[ATTR_GATEHOUSE_APPROVAL_ID] = result.approvalId;
-    span.setAttributes(gateAttributes);
+    span.setAttribute(ATTR_GATEHOUSE_GATE_RESULT, gateAttributes[ATTR_GATEHOUSE_GATE_RESULT]!);
+    if (result.approvalId !== undefined) span.setAttribute(ATTR_GATEHOUSE_APPROVAL_ID, result.approvalId);
     if (waited) {
-      this.#tracer!.startSpan(SPAN_GATE_WAIT, { kind: SpanKind.INTERNAL, startTime: statement.startedAt, attributes: gateAttributes }, trace.setSpan(ROOT_CONTEXT, span)).end(settledAt);
+      this.#tracer!.startSpan(SPAN_GATE_WAIT, { kind: SpanKind.INTERNAL, startTime: statement.startedAt, attributes: gateAttributes }, span.childContext()).end(settledAt);
     }
   }
 
@@ -303,7 +303,7 @@ export class TelemetryHooks {
       if (completed.errorCode !== undefined) span.setAttribute(ATTR_DB_RESPONSE_STATUS_CODE, completed.errorCode);
       if (errorType !== undefined) {
         span.setAttribute(ATTR_ERROR_TYPE, errorType);
-        span.setStatus({ code: SpanStatusCode.ERROR });
+        span.setError();
       }
       // Statement detail: the sub-spans only where they explain the statement's time or refusal.
       const explained = this.#full || completed.result === 'blocked' || statement.gate?.waited === true || endedAt - statement.startedAt >= this.#slowStatementMs;
@@ -313,7 +313,7 @@ export class TelemetryHooks {
           this.#tracer!.startSpan(
             SPAN_UPSTREAM_ROUND_TRIP,
             { kind: SpanKind.INTERNAL, startTime: endedAt - completed.durationMs, attributes: state.profile.server },
-            trace.setSpan(ROOT_CONTEXT, span),
+            span.childContext(),
           ).end(endedAt);
         }
       }
@@ -359,10 +359,8 @@ export class TelemetryHooks {
     if (!state) {
       state = {
         span: undefined,
-        context: ROOT_CONTEXT,
-        traced: this.#tracer !== undefined,
         profile: this.#profiles.of(session.target),
-        statementAttributes: this.#statementAttributesOf(session),
+        statementSpans: this.#statementTracer?.forSession(ROOT_CONTEXT, undefined, this.#statementAttributesOf(session)),
         counted: false,
         statements: new Map(),
       };
@@ -382,14 +380,9 @@ export class TelemetryHooks {
 
   #startStatement(state: SessionState, outcome: StatementOutcome, startedAt: number): StatementState {
     const shape = state.profile.shapes.of(outcome);
-    let span: Span | undefined;
-    if (state.traced) {
-      // Attributes are set on the span, not passed to startSpan: the SDK copies and checks
-      // start-time attributes twice more (for the sampler), for every statement.
-      span = this.#tracer!.startSpan(shape.spanName, { kind: SpanKind.CLIENT, startTime: startedAt }, state.context);
-      span.setAttributes(shape.spanAttributes);
-      span.setAttributes(state.statementAttributes);
-      setDecisionAttributes(span, outcome);
+    let span: StatementSpan | undefined;
+    if (state.statementSpans) {
+      span = state.statementSpans.start(shape, outcome, startedAt);
       if (this.#full) span.addEvent(EVENT_POLICY_DECISION, decisionAttributes(outcome), startedAt);
     }
     return { span, startedAt, shape };
@@ -441,15 +434,6 @@ export class TelemetryHooks {
     this.#stepSpans(trace.setSpan(ROOT_CONTEXT, span), steps);
     span.end(last ? last.startedAt + last.durationMs : now());
   }
-}
-
-/** The decision on the statement span, set one by one (no intermediate object per statement). */
-function setDecisionAttributes(span: Span, { decision }: StatementOutcome): void {
-  span.setAttribute(ATTR_GATEHOUSE_DECISION_EFFECT, decision.effect);
-  span.setAttribute(ATTR_GATEHOUSE_POLICY_RULES, decision.rules as string[]);
-  span.setAttribute(ATTR_GATEHOUSE_RISK_SCORE, decision.risk.score);
-  if (decision.risk.factors.length > 0) span.setAttribute(ATTR_GATEHOUSE_RISK_FACTORS, decision.risk.factors.map((factor) => factor.name));
-  if (decision.observed.length > 0) span.setAttribute(ATTR_GATEHOUSE_POLICY_OBSERVED, decision.observed.map((rule) => `${rule.rule}:${rule.effect}`));
 }
 
 function attemptAttributes(sessionId: string, connection: string, environment: string, system: string, clientAddress: string): Attributes {

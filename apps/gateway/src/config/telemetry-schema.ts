@@ -56,7 +56,7 @@ export const telemetrySection = strictMap('telemetry', {
     exportThread: oneOf('telemetry traces exportThread', EXPORT_THREADS)
       .meta({
         description:
-          'Where spans are encoded and sent: worker (a worker thread, off the statement path), main (the statement path thread: less CPU in all), auto (default: worker with 4 or more cores)',
+          'Where the OpenTelemetry SDK encodes and sends its spans: worker (a worker thread, off the statement path), main (the statement path thread: less CPU in all), auto (default: worker with 4 or more cores). With otlp-proto, statement spans are lean records encoded by Gatehouse, encoded on the statement path thread whatever this says',
       })
       .optional(),
   })

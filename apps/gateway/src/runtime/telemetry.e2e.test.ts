@@ -52,7 +52,8 @@ const SEEDED = {
  * process gets the traces and metrics, /metrics is scraped and parsed, and everything exported or
  * logged is scanned for the seeded PII.
  */
-describe('telemetry through the gateway', () => {
+// Traces over OTLP/HTTP JSON (SDK statement spans) and protobuf (the lean statement-span encoder).
+describe.each(['otlp-http', 'otlp-proto'] as const)('telemetry through the gateway, traces over %s', (tracesExporter) => {
   let server: PostgresServer;
   let receiver: OtlpReceiver;
   let gateway: RunningGateway;
@@ -113,7 +114,7 @@ describe('telemetry through the gateway', () => {
         // Full detail: every sub-span and attribute on every statement, whatever the machine's speed
         // (statement detail, the default, is covered in packages/telemetry), so the PII scan below
         // sees the most the gateway can export; spans go through the export worker whatever the cores.
-        traces: { exporter: 'otlp-http', endpoint: receiver.url, sampleRatio: 1, detail: 'full', exportThread: 'worker' },
+        traces: { exporter: tracesExporter, endpoint: receiver.url, sampleRatio: 1, detail: 'full', exportThread: 'worker' },
         metrics: { exporter: 'otlp-http', endpoint: receiver.url, intervalMs: 60_000 },
         logs: { exporter: 'otlp-proto', endpoint: receiver.url },
         prometheus: { listen: { host: '127.0.0.1', port: 0 } },

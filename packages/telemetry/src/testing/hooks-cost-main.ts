@@ -1,8 +1,10 @@
 // What telemetry costs per statement, without a database or pgbench in the way:
 //   node --conditions=@gatehouse/source --import tsx packages/telemetry/src/testing/hooks-cost-main.ts [statements] [mode] [per-second] [thread]
 // mode: full (default) | statement (telemetry.traces.detail) | metrics | off; per-second: the pace
-// (default 20000, about what one gateway process relays under pgbench -S); thread: where spans are
-// encoded (auto | worker | main, telemetry.traces.exportThread). Add --cpu-prof to node for a profile.
+// (default 20000, about what one gateway process relays under pgbench -S); thread: where the SDK's
+// spans are encoded (auto | worker | main, telemetry.traces.exportThread; statement spans are lean
+// records encoded on the main thread whatever it says, as with otlp-proto in the gateway). Add
+// --cpu-prof to node for a profile.
 // The hooks are driven the way the PostgreSQL adapter drives them under pgbench -S (4 sessions,
 // decided → gate settled → completed, real classifier outcomes), paced so the batch span processor
 // keeps up (a queue that overflows drops spans and would make telemetry look cheaper than it is);
