@@ -1,4 +1,5 @@
 import { ProtocolError, ProtocolErrorCode } from '../errors.js';
+import type { ColumnMetadataCache } from './column-metadata-cache.js';
 import { NOT_ENOUGH_DATA } from './reader.js';
 import { rowLayoutOf, skipRow } from './row-layout.js';
 import type { RowLayout, SkipShortfall } from './row-layout.js';
@@ -9,6 +10,11 @@ import { TokenType } from './tokens/token-types.js';
 import type { Token, TokenContext } from './tokens/token-types.js';
 
 const EMPTY = Buffer.alloc(0);
+
+export interface TokenScannerOptions extends TokenStreamReaderOptions {
+  /** The session's remembered COLMETADATA tokens: a repeated result shape is neither parsed nor compiled again. */
+  readonly columnMetadataCache?: ColumnMetadataCache;
+}
 
 /** A token other than ROW/NBCROW, with where it sits in the message payload (absolute byte offsets). */
 export interface ScannedToken {
@@ -28,6 +34,7 @@ export interface ScannedToken {
 export class TokenScanner {
   readonly #ctx: TokenContext;
   readonly #maxTokenBytes: number;
+  readonly #metadataCache: ColumnMetadataCache | undefined;
   readonly #short: SkipShortfall = { need: 0 };
   #layout: RowLayout | undefined;
   #tail: Buffer = EMPTY;
@@ -42,9 +49,10 @@ export class TokenScanner {
   /** ROW and NBCROW tokens skipped so far. */
   rows = 0;
 
-  constructor(options: TokenStreamReaderOptions = {}) {
+  constructor(options: TokenScannerOptions = {}) {
     this.#ctx = newTokenContext(options.maxValueBytes);
     this.#maxTokenBytes = options.maxTokenBytes ?? 512 * 1024 * 1024;
+    this.#metadataCache = options.columnMetadataCache;
   }
 
   /** Payload bytes pushed so far. */
@@ -139,10 +147,20 @@ export class TokenScanner {
       this.#row = row;
       return buf.length;
     }
+    if (type === TokenType.ColMetadata && this.#metadataCache) {
+      const cached = this.#metadataCache.match(buf, offset);
+      if (cached) {
+        this.#layout = cached.layout;
+        this.#ctx.columns = cached.token.columns;
+        const end = offset + cached.token.raw.length;
+        tokens.push({ token: cached.token, start: base + offset, end: base + end });
+        return end;
+      }
+    }
     const result = parseToken(buf, offset, this.#ctx);
     if (result === NOT_ENOUGH_DATA) return -this.#ctx.needed;
     const { token } = result;
-    if (token.kind === 'colmetadata' && !token.noMetadata) this.#layout = rowLayoutOf(token.columns);
+    if (token.kind === 'colmetadata' && !token.noMetadata) this.#layout = this.#metadataCache ? this.#metadataCache.remember(token) : rowLayoutOf(token.columns);
     tokens.push({ token, start: base + offset, end: base + result.next });
     return result.next;
   }

@@ -35,7 +35,7 @@ const TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
 describe('session hooks through the SQL Server relay', () => {
   let server: MssqlServer;
   let gateway: TestGateway;
-  let gateFor: (text: string, outcome: StatementOutcome) => GateResult | Promise<GateResult> = (_text, outcome) => decisionGate(outcome);
+  let gateFor: (text: string, outcome: StatementOutcome, signal?: AbortSignal) => GateResult | Promise<GateResult> = (_text, outcome) => decisionGate(outcome);
   let trace: string | undefined;
   const events: string[] = [];
   const completed: CompletedStatement[] = [];
@@ -44,7 +44,7 @@ describe('session hooks through the SQL Server relay', () => {
   const hooks: SessionHooks = {
     sessionStarted: (session) => void events.push(`start:${session.principal.id}:${session.target.dialect}:${session.target.database}`),
     statementDecided: (_session, outcome) => void events.push(`decided:${outcome.actions[0]?.operation}`),
-    gate: (_session, outcome) => gateFor(outcome.actions.map((action) => action.redactedText).join(';'), outcome),
+    gate: (_session, outcome, signal) => gateFor(outcome.actions.map((action) => action.redactedText).join(';'), outcome, signal),
     gateSettled: (_session, _outcome, result) => void events.push(`settled:${result.proceed ? 'proceed' : result.reason}`),
     statementCompleted: (_session, statement) => void completed.push(statement),
     traceContext: () => trace,
@@ -97,11 +97,13 @@ describe('session hooks through the SQL Server relay', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(140);
   });
 
-  it('cancels a statement held by the gate (Attention): it never runs, and the session carries on', async () => {
-    gateFor = (text, outcome) =>
-      text.startsWith('INSERT')
-        ? new Promise<GateResult>((resolve) => setTimeout(() => resolve(decisionGate(outcome)), 2_000))
-        : decisionGate(outcome);
+  it('cancels a statement held by the gate (Attention): it never runs, the gate is told, and the session carries on', async () => {
+    let heldSignal: AbortSignal | undefined;
+    gateFor = (text, outcome, signal) => {
+      if (!text.startsWith('INSERT')) return decisionGate(outcome);
+      heldSignal = signal;
+      return new Promise<GateResult>((resolve) => setTimeout(() => resolve(decisionGate(outcome)), 2_000));
+    };
     const c = await client();
     const running = sql(c, "INSERT INTO notes (id, body) VALUES (9, N'held')").then(
       () => undefined,
@@ -113,6 +115,7 @@ describe('session hooks through the SQL Server relay', () => {
     const error = await running;
     expect(error?.code).toBe('ECANCEL');
     expect(performance.now() - started).toBeLessThan(1_500);
+    expect(heldSignal?.aborted).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 2_000)); // the gate answers after the cancel
     expect((await sql(c, 'SELECT COUNT(*) AS n FROM notes WHERE id = 9')).rows).toEqual([[0]]);
   });

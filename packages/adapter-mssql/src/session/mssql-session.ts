@@ -223,7 +223,8 @@ export class MssqlSession implements Session {
           identity = { ...identity, target: { ...identity.target, database } };
         },
         onStatement: (outcome) => {
-          observe(() => hooks?.statementDecided?.(identity, outcome));
+          // No closure per statement unless a hook listens.
+          if (hooks?.statementDecided) observe(() => hooks.statementDecided!(identity, outcome));
           const { actions, decision } = outcome;
           const level = decision.effect === 'allow' ? 'debug' : 'info';
           // Checked first: this runs for every statement, and building the record costs more than the check.
@@ -233,7 +234,7 @@ export class MssqlSession implements Session {
             'statement decided',
           );
         },
-        gate: (outcome, signal) => this.#gate(identity, outcome, signal),
+        gate: (outcome, cancellation) => this.#gate(identity, outcome, cancellation),
         ...(hooks?.traceContext ? { traceContext: (outcome: StatementOutcome) => hooks.traceContext!(identity, outcome) } : {}),
         ...(hooks?.statementCompleted ? { onCompleted: (completed) => observe(() => hooks.statementCompleted!(identity, completed)) } : {}),
         onProtocolError: (side, error) => log.warn({ side, err: errorSummary(error) }, 'protocol violation: session closed'),
@@ -259,9 +260,9 @@ export class MssqlSession implements Session {
   }
 
   /** The hooks' gate (or the decision alone), with gateSettled told what it answered. */
-  #gate(identity: HookSession, outcome: StatementOutcome, signal: AbortSignal): GateResult | Promise<GateResult> {
+  #gate(identity: HookSession, outcome: StatementOutcome, cancellation: { readonly signal: AbortSignal }): GateResult | Promise<GateResult> {
     const hooks = this.#options.hooks;
-    const result = hooks?.gate ? hooks.gate(identity, outcome, signal) : decisionGate(outcome);
+    const result = hooks?.gate ? hooks.gate(identity, outcome, cancellation.signal) : decisionGate(outcome);
     const settled = hooks?.gateSettled;
     if (!settled) return result;
     if (!(result instanceof Promise)) {

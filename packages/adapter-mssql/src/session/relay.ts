@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream';
 import type { Action, MaskObligation, Masker } from '@gatehouse/core';
 import type { CompletedStatement, GateResult, StatementOutcome } from '@gatehouse/proxy';
 import { ProtocolError } from '../errors.js';
+import { ColumnMetadataCache } from '../protocol/column-metadata-cache.js';
 import { MessageAssembler } from '../protocol/message.js';
 import type { Message } from '../protocol/message.js';
 import { isEndOfMessage, PacketType } from '../protocol/packet.js';
@@ -16,11 +17,13 @@ import type { TextReplacement } from './forwarded-request.js';
 import { gatewayFailureTokens, refusalTokens } from './native-errors.js';
 import { PreparedHandles } from './prepared-handles.js';
 import { refusalMessage, rowLimitNotice } from './refusals.js';
+import { RequestCancellation } from './request-cancellation.js';
 import { planRequest } from './request-plan.js';
-import type { PlannedStatement, RequestPlan } from './request-plan.js';
+import type { PlannedStatement, RequestDecider, RequestPlan } from './request-plan.js';
 import type { ResponseFacts } from './response-facts.js';
 import { ResponseProcessor } from './response-processor.js';
 import { ResponseScanner } from './response-scanner.js';
+import type { ResponseScannerOptions } from './response-scanner.js';
 import { rowMaskerFor } from './result-masking.js';
 
 /** What the relay needs from the session: the decision step, the gate, masking, hooks. */
@@ -35,8 +38,11 @@ export interface RelayContext {
   setDatabase(database: string): void;
   /** Called once per decided statement, before the gate (logging, statementDecided). */
   onStatement?(outcome: StatementOutcome): void;
-  /** The last word before a decided statement is forwarded; may wait. A rejection refuses. */
-  gate(outcome: StatementOutcome, signal: AbortSignal): GateResult | Promise<GateResult>;
+  /**
+   * The last word before a decided statement is forwarded; may wait. A rejection refuses.
+   * `cancellation.signal` aborts when the client cancels; read it only when waiting (it is made on first read).
+   */
+  gate(outcome: StatementOutcome, cancellation: { readonly signal: AbortSignal }): GateResult | Promise<GateResult>;
   /** The W3C traceparent to carry upstream with this statement, if any. */
   traceContext?(outcome: StatementOutcome): string | undefined;
   onCompleted?(completed: CompletedStatement): void;
@@ -74,7 +80,7 @@ interface GatewayAttention {
 
 /** A request whose gate is still deciding. */
 interface Holding {
-  readonly control: AbortController;
+  readonly control: RequestCancellation;
   readonly outcomes: readonly StatementOutcome[];
   cancelled: boolean;
 }
@@ -82,6 +88,7 @@ interface Holding {
 type QueueItem = { readonly kind: 'request'; readonly message: Message } | { readonly kind: 'bulk'; readonly packet: Packet };
 
 const PROCEED: GateResult = { proceed: true };
+const NO_OUTCOMES: readonly StatementOutcome[] = [];
 const GATE_FAILED: GateResult = { proceed: false, reason: 'audit-unavailable', message: 'gate failed' };
 /** Client bytes queued behind a held request before the gateway stops reading (Attention still gets through below it). */
 const MAX_QUEUED_BYTES = 1024 * 1024;
@@ -118,6 +125,11 @@ export class Relay {
   #bulkOutcome: StatementOutcome | undefined;
   #bulk: { readonly outcome: StatementOutcome | undefined } | undefined;
 
+  /** Built once per session (not per request or response): the hot path allocates no closures. */
+  readonly #decider: RequestDecider;
+  readonly #scanOptions: ResponseScannerOptions;
+  readonly #swallowOptions: ResponseScannerOptions;
+
   #clientPaused = new Set<string>();
   #upstreamPaused = false;
   #draining = false;
@@ -138,6 +150,21 @@ export class Relay {
     });
     this.#upstreamReader = new PacketReader({ maxPacketSize: sides.packetSize, allowedTypes: [PacketType.TabularResult], streamedTypes: [PacketType.TabularResult] });
     this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+    this.#decider = {
+      decide: (text) => context.decide(text),
+      decideActions: (actions) => context.decideActions(actions),
+      handles: this.#handles,
+      database: () => context.database(),
+    };
+    // No mask plan, no row limit: rows are not decoded, but server messages are still redacted.
+    this.#scanOptions = {
+      redactText: (text) => context.redactText(text),
+      send: (bytes) => void this.#writeClient(bytes),
+      packetSize: sides.packetSize,
+      columnMetadataCache: new ColumnMetadataCache(),
+    };
+    // The rest of a response cancelled at its row limit, or the acknowledgement: read for DONE ATTN, never sent.
+    this.#swallowOptions = { redactText: (text) => text, send: () => undefined, packetSize: sides.packetSize };
   }
 
   get closed(): Promise<void> {
@@ -200,7 +227,17 @@ export class Relay {
       // IGNORE: the client abandoned the message while sending it; the server drops it unanswered.
       if (message && !message.ignored) this.#enqueue({ kind: 'request', message }, message.payload.length);
     }
-    this.#pump();
+    // BULK LOAD data (many packets per read) goes upstream in one write (writev), not one per packet.
+    if (packets.length <= 1) {
+      this.#pump();
+      return;
+    }
+    this.#upstream.cork();
+    try {
+      this.#pump();
+    } finally {
+      this.#upstream.uncork();
+    }
   }
 
   #enqueue(item: QueueItem, bytes: number): void {
@@ -227,12 +264,7 @@ export class Relay {
   }
 
   #request(message: Message): void {
-    const plan = planRequest(message, {
-      decide: (text) => this.#context.decide(text),
-      decideActions: (actions) => this.#context.decideActions(actions),
-      handles: this.#handles,
-      database: () => this.#context.database(),
-    });
+    const plan = planRequest(message, this.#decider);
     for (const statement of plan.statements) this.#context.onStatement?.(statement.outcome);
     const rpc = plan.kind === 'rpc';
     if (plan.refusal !== undefined) {
@@ -240,8 +272,8 @@ export class Relay {
       for (const statement of plan.statements) this.#completed(statement.outcome, 'blocked', performance.now());
       return;
     }
-    const control = new AbortController();
-    const verdict = this.#gateAll(plan.statements, control.signal);
+    const control = new RequestCancellation();
+    const verdict = this.#gateAll(plan.statements, control);
     if (!(verdict instanceof Promise)) {
       this.#apply(message, plan, verdict);
       return;
@@ -258,18 +290,18 @@ export class Relay {
   }
 
   /** Every statement's gate, in order; the first refusal wins. Synchronous while every gate is. */
-  #gateAll(statements: readonly PlannedStatement[], signal: AbortSignal, from = 0): GateResult | Promise<GateResult> {
+  #gateAll(statements: readonly PlannedStatement[], cancellation: RequestCancellation, from = 0): GateResult | Promise<GateResult> {
     let approved: GateResult = PROCEED;
     for (let i = from; i < statements.length; i++) {
       let result: GateResult | Promise<GateResult>;
       try {
-        result = this.#context.gate(statements[i]!.outcome, signal);
+        result = this.#context.gate(statements[i]!.outcome, cancellation);
       } catch {
         return GATE_FAILED;
       }
       if (result instanceof Promise) {
         return result.then(
-          (settled) => (settled.proceed ? this.#gateAll(statements, signal, i + 1) : settled),
+          (settled) => (settled.proceed ? this.#gateAll(statements, cancellation, i + 1) : settled),
           () => GATE_FAILED,
         );
       }
@@ -334,7 +366,7 @@ export class Relay {
       // answers later. As a server does, its response ends, then the acknowledgement follows as a
       // message of its own (tedious reads exactly that: the response, then the DONE ATTN message).
       holding.cancelled = true;
-      holding.control.abort();
+      holding.control.cancel();
       this.#holding = undefined;
       this.#respondLocally(encodeDone({ status: DoneStatus.Final }));
       this.#respondLocally(encodeDone({ status: DoneStatus.Attention }));
@@ -365,10 +397,19 @@ export class Relay {
 
   #onUpstreamData(chunk: Buffer): void {
     if (this.#ended) return;
+    let corked = false;
     try {
-      for (const packet of this.#upstreamReader.push(chunk)) this.#upstreamPacket(packet);
+      const packets = this.#upstreamReader.push(chunk);
+      // The packets of one read leave in one write (writev), not one syscall per packet.
+      if (packets.length > 1) {
+        this.#client.cork();
+        corked = true;
+      }
+      for (const packet of packets) this.#upstreamPacket(packet);
     } catch (error) {
       this.#protocolViolation('upstream', error);
+    } finally {
+      if (corked) this.#client.uncork();
     }
   }
 
@@ -409,19 +450,24 @@ export class Relay {
   #startResponse(first: Packet): InFlight {
     if (this.#gatewayAttention) {
       // The rest of a cancelled response, or the acknowledgement: read for DONE ATTN, never sent.
-      const scanner = new ResponseScanner({ redactText: (text) => text, send: () => undefined, packetSize: this.#packetSize });
+      const scanner = new ResponseScanner(this.#swallowOptions);
       return { kind: 'scan', expected: undefined, facts: scanner, scanner };
     }
     const head = this.#expected[0];
     const expected = head?.kind === 'upstream' ? head : undefined;
     if (expected) this.#expected.shift();
-    const outcome = expected?.outcomes.find((candidate) => candidate.decision.obligations.mask) ?? expected?.outcomes[0];
+    // The first outcome with a mask plan (else the first), and the smallest row limit: a plain loop,
+    // as this runs for every response.
+    let outcome: StatementOutcome | undefined;
+    let rowLimit: number | undefined;
+    for (const candidate of expected?.outcomes ?? NO_OUTCOMES) {
+      const { mask: candidateMask, rowLimit: limit } = candidate.decision.obligations;
+      if (outcome === undefined || (candidateMask && !outcome.decision.obligations.mask)) outcome = candidate;
+      if (limit !== undefined && (rowLimit === undefined || limit < rowLimit)) rowLimit = limit;
+    }
     const mask = outcome?.decision.obligations.mask;
-    const limits = (expected?.outcomes ?? []).map((candidate) => candidate.decision.obligations.rowLimit).filter((limit): limit is number => limit !== undefined);
-    const rowLimit = limits.length > 0 ? Math.min(...limits) : undefined;
     if (!outcome || (!mask && rowLimit === undefined)) {
-      // No mask plan, no row limit: rows are not decoded, but server messages are still redacted.
-      const scanner = new ResponseScanner({ redactText: (text) => this.#context.redactText(text), send: (bytes) => void this.#writeClient(bytes), packetSize: this.#packetSize });
+      const scanner = new ResponseScanner(this.#scanOptions);
       return { kind: 'scan', expected, facts: scanner, scanner };
     }
     const actions = expected!.outcomes.flatMap((candidate) => candidate.actions);
@@ -534,7 +580,7 @@ export class Relay {
   #end(): void {
     if (this.#ended) return;
     this.#ended = true;
-    this.#holding?.control.abort();
+    this.#holding?.control.cancel();
     if (!this.#client.writableEnded) this.#client.end();
     if (!this.#upstream.writableEnded) this.#upstream.end();
     setTimeout(() => {

@@ -2,14 +2,14 @@ import { StreamingMessageWriter } from '../protocol/message-writer.js';
 import { PacketType } from '../protocol/packet.js';
 import type { Packet } from '../protocol/packet.js';
 import { TokenScanner } from '../protocol/token-scanner.js';
-import type { TokenStreamReaderOptions } from '../protocol/token-stream-reader.js';
+import type { TokenScannerOptions } from '../protocol/token-scanner.js';
 import { encodeMessageToken } from '../protocol/tokens/error-info.js';
 import { TokenType } from '../protocol/tokens/token-types.js';
 import type { MessageToken, Token } from '../protocol/tokens/token-types.js';
 import { observeToken } from './response-facts.js';
 import type { ResponseFacts } from './response-facts.js';
 
-export interface ResponseScannerOptions extends TokenStreamReaderOptions {
+export interface ResponseScannerOptions extends TokenScannerOptions {
   /** Redacts free text from the server (ERROR and INFO messages). */
   redactText(text: string): string;
   /** Where the client's bytes go (whole packets). */

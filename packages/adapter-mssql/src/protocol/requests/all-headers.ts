@@ -50,11 +50,13 @@ export function readAllHeaders(payload: Buffer, what: string): AllHeaders {
       r.fail(`unknown ALL_HEADERS header type ${type}`);
     }
   }
+  // One fixed shape (absent headers undefined): read for every request, so no conditional spreads.
   return {
     length: total,
-    ...(transactionDescriptor ? { transactionDescriptor, outstandingRequestCount: outstandingRequestCount ?? 1 } : {}),
-    ...(traceActivity ? { traceActivity } : {}),
-    ...(queryNotifications ? { queryNotifications } : {}),
+    transactionDescriptor,
+    outstandingRequestCount: transactionDescriptor ? (outstandingRequestCount ?? 1) : undefined,
+    traceActivity,
+    queryNotifications,
   };
 }
 

@@ -5,20 +5,20 @@
 //   scan     — ResponseScanner: rows skipped by length, ERROR/INFO redacted, packets verbatim;
 //   scan+err — the same response with a server ERROR the redactor changes (re-packetised after it).
 // Run from the repo root:
-//   node --conditions=@gatehouse/source --import tsx packages/adapter-mssql/bench/response-scan.ts [--seconds 5] [--rows 20000] [--only scan,observe]
+//   node --conditions=@gatehouse/source --import tsx packages/adapter-mssql/src/testing/response-scan-main.ts [--seconds 5] [--rows 20000] [--only scan,observe]
 import { createMasker } from '@gatehouse/masking';
-import { DataType, DEFAULT_COLLATION } from '../src/protocol/data-types.js';
-import { encodeMessage, PacketType } from '../src/protocol/packet.js';
-import type { Packet } from '../src/protocol/packet.js';
-import { PacketReader } from '../src/protocol/packet-reader.js';
-import { encodeColMetadata } from '../src/protocol/tokens/colmetadata.js';
-import { encodeDone } from '../src/protocol/tokens/done.js';
-import { encodeMessageToken } from '../src/protocol/tokens/error-info.js';
-import { encodeNbcRow, encodeRow } from '../src/protocol/tokens/row.js';
-import { ColumnFlag, DoneStatus } from '../src/protocol/tokens/token-types.js';
-import type { ColumnMetadata } from '../src/protocol/tokens/token-types.js';
-import { ResponseProcessor } from '../src/session/response-processor.js';
-import { ResponseScanner } from '../src/session/response-scanner.js';
+import { DataType, DEFAULT_COLLATION } from '../protocol/data-types.js';
+import { encodeMessage, PacketType } from '../protocol/packet.js';
+import type { Packet } from '../protocol/packet.js';
+import { PacketReader } from '../protocol/packet-reader.js';
+import { encodeColMetadata } from '../protocol/tokens/colmetadata.js';
+import { encodeDone } from '../protocol/tokens/done.js';
+import { encodeMessageToken } from '../protocol/tokens/error-info.js';
+import { encodeNbcRow, encodeRow } from '../protocol/tokens/row.js';
+import { ColumnFlag, DoneStatus } from '../protocol/tokens/token-types.js';
+import type { ColumnMetadata } from '../protocol/tokens/token-types.js';
+import { ResponseProcessor } from '../session/response-processor.js';
+import { ResponseScanner } from '../session/response-scanner.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => {
