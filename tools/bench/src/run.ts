@@ -63,7 +63,7 @@ if (options.only.has('mssql')) {
   console.log('## SQL Server: tedious point selects through each target\n');
   console.log('Budget: Gatehouse ≥ 0.9 × the bare Node TCP relay in the same run.\n');
   const { runMssqlBench } = await import('./mssql/mssql-bench.js');
-  console.log(await runMssqlBench({ seconds: options.seconds, rounds: options.rounds }));
+  console.log(await runMssqlBench({ seconds: options.seconds, rounds: options.rounds, tlsSeconds: options.tlsSeconds }));
   console.log();
 }
 if (options.only.has('masking')) {
