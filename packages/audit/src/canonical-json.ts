@@ -10,6 +10,53 @@ export function canonicalJson(value: unknown): string {
   return encode(value);
 }
 
+/**
+ * Canonical texts of objects that many events share and nobody mutates (in the store's worker: a
+ * shape's actions, a decision, a session's principal, received once): encoded once, then reused
+ * by every event that contains them.
+ */
+const sharedTexts = new WeakMap<object, string>();
+
+/** Registers `value` as shared (see sharedTexts) and returns it, frozen. */
+export function shareCanonical<T extends object>(value: T): T {
+  if (!sharedTexts.has(value)) sharedTexts.set(value, encode(Object.freeze(value)));
+  return value;
+}
+
+/**
+ * Stands where an event's `seq` goes in its canonical text before the log assigns one. A raw
+ * control character never occurs in canonical JSON (JSON escapes it): one indexOf finds the slot.
+ */
+export const SEQ_SLOT = '\u0001';
+
+/**
+ * The canonical text of `{ ...record, seq }` with SEQ_SLOT instead of the seq's digits, before the
+ * seq is known; fillSeqSlot then gives byte-for-byte canonicalJson's output for the sealed event.
+ */
+export function canonicalTemplate(record: object): string {
+  const keys = sortedKeys(record as Record<string, unknown>);
+  let out = '{';
+  let slotted = false;
+  for (const key of keys) {
+    const item = (record as Record<string, unknown>)[key];
+    if (item === undefined || key === 'seq') continue;
+    if (!slotted && key > 'seq') {
+      out += out.length > 1 ? `,"seq":${SEQ_SLOT}` : `"seq":${SEQ_SLOT}`;
+      slotted = true;
+    }
+    out += out.length > 1 ? `,${JSON.stringify(key)}:` : `${JSON.stringify(key)}:`;
+    out += encode(item);
+  }
+  if (!slotted) out += out.length > 1 ? `,"seq":${SEQ_SLOT}` : `"seq":${SEQ_SLOT}`;
+  return `${out}}`;
+}
+
+/** The sealed canonical body: the template with its seq filled in. */
+export function fillSeqSlot(template: string, seq: number): string {
+  const at = template.indexOf(SEQ_SLOT);
+  return `${template.slice(0, at)}${seq}${template.slice(at + 1)}`;
+}
+
 function encode(value: unknown): string {
   if (value === null) return 'null';
   switch (typeof value) {
@@ -29,6 +76,8 @@ function encode(value: unknown): string {
     default:
       throw new TypeError(`canonical JSON cannot encode a ${typeof value}`);
   }
+  const shared = sharedTexts.get(value);
+  if (shared !== undefined) return shared;
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (Array.isArray(value)) {
     let out = '[';

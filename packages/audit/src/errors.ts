@@ -33,3 +33,14 @@ export class AuditFieldError extends AuditError {
     super('audit.field', `${field}: ${message}`);
   }
 }
+
+/**
+ * The embedded store's segment log is damaged somewhere other than a torn last write (which
+ * recovery truncates), or disagrees with its search index: the store refuses to open rather than
+ * build on a broken chain. The message names the file and the first bad record.
+ */
+export class AuditLogCorruptError extends AuditError {
+  constructor(message: string) {
+    super('audit.log-corrupt', message);
+  }
+}

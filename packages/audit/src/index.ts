@@ -1,4 +1,4 @@
-export { AuditError, AuditConfigError, AuditUnavailableError, AuditClosedError, AuditFieldError } from './errors.js';
+export { AuditError, AuditConfigError, AuditUnavailableError, AuditClosedError, AuditFieldError, AuditLogCorruptError } from './errors.js';
 export { canonicalJson } from './canonical-json.js';
 export { AUDIT_EVENT_TYPES, APPROVAL_STATES } from './events/event-types.js';
 export type {

@@ -110,10 +110,14 @@ export class AuditTrail {
     return this.#writer.stats();
   }
 
-  /** Resolves when everything recorded so far is committed (held statement records included). */
-  drain(): Promise<void> {
+  /**
+   * Resolves when everything recorded so far is committed (held statement records included) and
+   * searchable: work the store deferred (the embedded store's indexing) is done by then too.
+   */
+  async drain(): Promise<void> {
     this.#recorder.flushHeld();
-    return this.#writer.drain();
+    await this.#writer.drain();
+    await this.store.searchable?.();
   }
 
   /** Drains the queue, signs a final checkpoint, closes sinks and the store. */

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AuditConfigError } from '../errors.js';
 import { literalDigest, literalDigests, normalizeLiteral, touchDigest } from './literal-digests.js';
@@ -29,6 +30,15 @@ describe('literalDigests', () => {
     const digests = literalDigests(KEY, [{ object: 't', position: 2, value: 'secret-value' }]);
     expect(digests).toEqual([literalDigest(KEY, 't', '$2', 'secret-value'), touchDigest(KEY, 't', undefined, 'secret-value')].sort());
     expect(digests.join('')).not.toContain('secret');
+  });
+
+  it('is exactly HMAC-SHA256 for every key and message length', () => {
+    for (const key of [KEY, 'k'.repeat(64), 'long-'.repeat(30), Buffer.alloc(48, 7)]) {
+      for (const value of ['', 'é-ü-€-😀', 'x'.repeat(1_000), 'y'.repeat(5_000), 'z'.repeat(70_000), 'short again']) {
+        const expected = createHmac('sha256', Buffer.from(key)).update(`app.public.users.email\0${normalizeLiteral(value)}`).digest('hex');
+        expect(literalDigest(key, 'app.public.users', 'email', value)).toBe(expected);
+      }
+    }
   });
 
   it('refuses short keys', () => {

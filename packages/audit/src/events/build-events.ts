@@ -1,4 +1,4 @@
-import type { Action, AuditQueryEvent, AuditResultEvent, AuditSessionInfo, Principal } from '@gatehouse/core';
+import type { Action, AuditQueryEvent, AuditResultEvent, AuditSessionInfo, Decision, Principal } from '@gatehouse/core';
 import { literalDigests } from '../digest/literal-digests.js';
 import type {
   AdminEvent,
@@ -64,9 +64,12 @@ export function auditPrincipal(principal: Principal): AuditPrincipal {
 }
 
 export function sessionContext(info: AuditSessionInfo): SessionContext {
+  const principal = auditPrincipal(info.principal);
+  Object.freeze(principal.groups);
   return {
     sessionId: info.sessionId,
-    principal: auditPrincipal(info.principal),
+    // Frozen: every event of the session carries this one object (the store may send it only once).
+    principal: Object.freeze(principal),
     connection: info.target.connection,
     environment: info.target.environment,
     dialect: info.target.dialect,
@@ -114,12 +117,16 @@ const auditObjectsCache = new WeakMap<Action['objects'], readonly AuditObject[]>
 function auditObjects(objects: Action['objects']): readonly AuditObject[] {
   let copied = auditObjectsCache.get(objects);
   if (copied === undefined) {
-    copied = objects.map((object) => ({
-      name: object.name,
-      kind: object.kind,
-      access: object.access,
-      ...(object.columns ? { columns: [...object.columns] } : {}),
-    }));
+    copied = Object.freeze(
+      objects.map((object) =>
+        Object.freeze({
+          name: object.name,
+          kind: object.kind,
+          access: object.access,
+          ...(object.columns ? { columns: Object.freeze([...object.columns]) } : {}),
+        }),
+      ),
+    );
     auditObjectsCache.set(objects, copied);
   }
   return copied;
@@ -135,6 +142,94 @@ function auditAction(action: Action, guard: Guard): AuditAction {
   };
 }
 
+/** The parts of a statement record that depend on its actions alone, with what guarding them blanked. */
+interface ActionParts {
+  readonly fingerprint: string;
+  readonly redactedText: string;
+  readonly actions: readonly AuditAction[];
+  readonly redactions: number;
+  /** The last decision seen with these actions, in audit form (one slot: a shape's decision rarely changes). */
+  decision?: { readonly from: Decision; readonly audit: StatementEvent['decision']; readonly redactions: number };
+}
+
+/**
+ * A gateway sees the same few statement shapes over and over: their audit forms (guarded, copied,
+ * frozen, as every event that carries them shares them) are built once per shape, not per statement. Found by
+ * the action list itself when the classifier hands out the same frozen array again (its exact
+ * cache), or else, for a single action, by its objects array, which the classifier shares between
+ * every statement of a shape (literal-varying texts) and which is then checked field by field.
+ */
+const partsByActions = new WeakMap<readonly Action[], ActionParts>();
+const partsByObjects = new WeakMap<Action['objects'], { readonly source: Action; readonly parts: ActionParts }>();
+
+function actionParts(actions: readonly Action[]): ActionParts {
+  const exact = partsByActions.get(actions);
+  if (exact !== undefined) return exact;
+  const single = actions.length === 1 ? actions[0]! : undefined;
+  const shaped = single ? partsByObjects.get(single.objects) : undefined;
+  let parts: ActionParts;
+  if (shaped && sameAction(shaped.source, single!)) parts = shaped.parts;
+  else {
+    const guard = new Guard();
+    const fingerprint = joinUnique(actions.map((action) => guard.sql(action.fingerprint, action.dialect)), '; ');
+    const redactedText = joinUnique(actions.map((action) => guard.sql(action.redactedText, action.dialect)), ';\n');
+    const audited = actions.map((action) => auditAction(action, guard));
+    for (const action of audited) {
+      Object.freeze(action.flags);
+      Object.freeze(action);
+    }
+    parts = { fingerprint, redactedText, actions: Object.freeze(audited), redactions: guard.redactions };
+    if (single) partsByObjects.set(single.objects, { source: single, parts });
+  }
+  if (Object.isFrozen(actions)) partsByActions.set(actions, parts);
+  return parts;
+}
+
+/** Everything of an Action that its audit form reads. */
+function sameAction(a: Action, b: Action): boolean {
+  return (
+    a.fingerprint === b.fingerprint &&
+    a.redactedText === b.redactedText &&
+    a.dialect === b.dialect &&
+    a.category === b.category &&
+    a.operation === b.operation &&
+    a.objects === b.objects &&
+    sameStrings(a.flags, b.flags)
+  );
+}
+
+/** Everything of a Decision that its audit form reads. */
+function sameDecision(a: Decision, b: Decision): boolean {
+  if (a === b) return true;
+  if (a.effect !== b.effect || a.reason !== b.reason || a.risk.score !== b.risk.score || !sameStrings(a.rules, b.rules)) return false;
+  const fa = a.risk.factors;
+  const fb = b.risk.factors;
+  if (fa.length !== fb.length) return false;
+  for (let i = 0; i < fa.length; i++) if (fa[i]!.name !== fb[i]!.name) return false;
+  return true;
+}
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function decisionFor(parts: ActionParts, decision: Decision): { audit: StatementEvent['decision']; redactions: number } {
+  const slot = parts.decision;
+  if (slot && sameDecision(slot.from, decision)) return slot;
+  const guard = new Guard();
+  const audit: StatementEvent['decision'] = {
+    effect: decision.effect,
+    rules: Object.freeze(decision.rules.map((rule) => guard.token(rule))),
+    reason: guard.prose(decision.reason),
+    risk: Object.freeze({ score: decision.risk.score, factors: Object.freeze(decision.risk.factors.map((factor) => guard.token(factor.name))) }),
+  };
+  parts.decision = { from: decision, audit: Object.freeze(audit), redactions: guard.redactions };
+  return parts.decision;
+}
+
 /**
  * The statement's record, built from Actions (already literal-free) and the decision. Literal
  * bindings, when given with a digest key, become HMAC digests here and go no further.
@@ -143,22 +238,19 @@ export function statementEvent(session: SessionContext, query: AuditQueryEvent, 
   const guard = new Guard();
   const dialect = query.actions[0]?.dialect ?? session.dialect;
   const digests = digestKey !== undefined && query.literals?.length ? literalDigests(digestKey, query.literals) : [];
-  const decision = query.decision;
+  const parts = actionParts(query.actions);
+  const decision = decisionFor(parts, query.decision);
+  guard.redactions += parts.redactions + decision.redactions;
   return {
     type: 'statement',
     at: query.at.toISOString(),
     ...scope(session),
     statementId: guard.token(query.statementId),
     dialect,
-    fingerprint: joinUnique(query.actions.map((action) => guard.sql(action.fingerprint, action.dialect)), '; '),
-    redactedText: joinUnique(query.actions.map((action) => guard.sql(action.redactedText, action.dialect)), ';\n'),
-    actions: query.actions.map((action) => auditAction(action, guard)),
-    decision: {
-      effect: decision.effect,
-      rules: decision.rules.map((rule) => guard.token(rule)),
-      reason: guard.prose(decision.reason),
-      risk: { score: decision.risk.score, factors: decision.risk.factors.map((factor) => guard.token(factor.name)) },
-    },
+    fingerprint: parts.fingerprint,
+    redactedText: parts.redactedText,
+    actions: parts.actions,
+    decision: decision.audit,
     ...(query.approvalId !== undefined ? { approvalId: guard.token(query.approvalId) } : {}),
     ...(digests.length > 0 ? { literalDigests: digests } : {}),
     // The guard runs on it too: the caller redacted it, but a filter value must never slip through.

@@ -119,5 +119,12 @@ export interface AuditStore {
   /** Signs a checkpoint at the current end now (e.g. at shutdown). */
   checkpoint(): Promise<Checkpoint | undefined>;
   checkpoints(): Promise<readonly Checkpoint[]>;
+  /**
+   * Resolves once every event appended so far is searchable. A store that indexes after the
+   * commit (the embedded store feeds its index from its log, off the append path) catches up now;
+   * search, read, verify, prune and checkpoint always do so first anyway. Optional: absent, a
+   * committed event is searchable at once.
+   */
+  searchable?(): Promise<void>;
   close(): Promise<void>;
 }

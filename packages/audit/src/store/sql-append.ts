@@ -2,7 +2,9 @@ import { canonicalJson } from '../canonical-json.js';
 import type { CheckpointSigner } from '../chain/checkpoint-signer.js';
 import { eventHash } from '../chain/event-hash.js';
 import type { AuditEvent, SealedAuditEvent } from '../events/event-types.js';
+import { AuditLogCorruptError } from '../errors.js';
 import { indexColumns, storedTerms } from './derive-index.js';
+import type { LogRecord } from './log/log-format.js';
 import { insertCheckpoint } from './sql-checkpoints.js';
 import type { SqlQueryable } from './sql-driver.js';
 import type { AuditTables } from './schema.js';
@@ -48,53 +50,101 @@ export async function appendInTransaction(
   /** false: return [] instead of a parsed copy of every sealed event (see AppendOptions). */
   wantSealed = true,
 ): Promise<SealedAuditEvent[]> {
-  const [head] = await tx.query<HeadRow>(`SELECT last_seq, last_hash, since_checkpoint, last_checkpoint_at FROM ${t.head} WHERE id = 1 FOR UPDATE`);
-  if (!head) throw new Error(`audit head row missing in ${t.head}`);
+  const head = await lockHead(tx, t);
   let seq = Number(head.last_seq);
   let prevHash = head.last_hash;
   const sealed: SealedAuditEvent[] = [];
-  const rows: object[] = [];
+  const rows: EventRow[] = [];
   for (const event of events) {
     seq++;
     const body = canonicalJson({ ...event, seq });
     const hash = eventHash(prevHash, body);
-    const columns = indexColumns(event);
-    rows.push({
-      seq,
-      at: columns.at,
-      type: columns.type,
-      session_id: columns.sessionId,
-      principal_id: columns.principalId,
-      connection: columns.connection,
-      environment: columns.environment,
-      effect: columns.effect,
-      body,
-      prev_hash: prevHash,
-      hash,
-      terms: storedTerms(event),
-    });
+    rows.push(eventRow(event, { seq, body, prevHash, hash }));
     if (wantSealed) sealed.push({ ...(JSON.parse(body) as AuditEvent), seq, prevHash, hash });
     prevHash = hash;
   }
+  await storeRows(tx, t, head, rows, checkpoints, now);
+  return sealed;
+}
+
+/**
+ * Stores events sealed elsewhere (the embedded store's segment log) into the index tables, in the
+ * caller's transaction: they must continue the stored chain exactly. Records already stored (a
+ * retry after a commit whose answer was lost) are skipped.
+ */
+export async function insertSealedInTransaction(tx: SqlQueryable, t: AuditTables, records: readonly LogRecord[], checkpoints: CheckpointPolicy, now: Date): Promise<void> {
+  const head = await lockHead(tx, t);
+  const stored = Number(head.last_seq);
+  const fresh = records.filter((record) => record.seq > stored);
+  const first = fresh[0];
+  if (!first) return;
+  if (first.seq !== stored + 1 || first.prevHash !== head.last_hash) {
+    throw new AuditLogCorruptError(`the audit index ends at seq ${stored} but the log continues at ${first.seq} with another chain: the index was altered`);
+  }
+  const rows = fresh.map((record) => eventRow(JSON.parse(record.body) as AuditEvent, record));
+  await storeRows(tx, t, head, rows, checkpoints, now);
+}
+
+async function lockHead(tx: SqlQueryable, t: AuditTables): Promise<HeadRow> {
+  const [head] = await tx.query<HeadRow>(`SELECT last_seq, last_hash, since_checkpoint, last_checkpoint_at FROM ${t.head} WHERE id = 1 FOR UPDATE`);
+  if (!head) throw new Error(`audit head row missing in ${t.head}`);
+  return head;
+}
+
+/** An events-table row keyed by column name (the json_to_recordset record below). */
+interface EventRow {
+  readonly seq: number;
+  readonly hash: string;
+  readonly [column: string]: unknown;
+}
+
+function eventRow(event: AuditEvent, record: LogRecord): EventRow {
+  const columns = indexColumns(event);
+  return {
+    seq: record.seq,
+    at: columns.at,
+    type: columns.type,
+    session_id: columns.sessionId,
+    principal_id: columns.principalId,
+    connection: columns.connection,
+    environment: columns.environment,
+    effect: columns.effect,
+    body: record.body,
+    prev_hash: record.prevHash,
+    hash: record.hash,
+    terms: storedTerms(event),
+  };
+}
+
+/**
+ * Inserts the rows, signs interval checkpoints (one per `everyEvents` events, at the exact event
+ * that completes the interval however events are batched, and one at the end once `everyMs`
+ * passed), and advances the head.
+ */
+async function storeRows(tx: SqlQueryable, t: AuditTables, head: HeadRow, rows: readonly EventRow[], checkpoints: CheckpointPolicy, now: Date): Promise<void> {
   for (let i = 0; i < rows.length; i += EVENT_ROWS_PER_INSERT) {
     await insertRecords(tx, t.events, EVENT_RECORD, rows.slice(i, i + EVENT_ROWS_PER_INSERT));
   }
-
-  let since = head.since_checkpoint + events.length;
+  let since = head.since_checkpoint;
   let lastCheckpointAt = new Date(head.last_checkpoint_at);
-  const due = since >= checkpoints.everyEvents || now.getTime() - lastCheckpointAt.getTime() >= checkpoints.everyMs;
-  if (checkpoints.signer && events.length > 0 && due) {
-    await insertCheckpoint(tx, t, checkpoints.signer.sign({ seq, hash: prevHash, at: now.toISOString(), reason: 'interval' }));
+  const signer = checkpoints.signer;
+  const sign = async (row: EventRow): Promise<void> => {
+    await insertCheckpoint(tx, t, signer!.sign({ seq: row.seq, hash: row.hash, at: now.toISOString(), reason: 'interval' }));
     since = 0;
     lastCheckpointAt = now;
+  };
+  for (const row of rows) {
+    since++;
+    if (signer && since >= checkpoints.everyEvents) await sign(row);
   }
+  const last = rows.at(-1);
+  if (signer && last && since > 0 && now.getTime() - lastCheckpointAt.getTime() >= checkpoints.everyMs) await sign(last);
   await tx.query(`UPDATE ${t.head} SET last_seq = $1, last_hash = $2, since_checkpoint = $3, last_checkpoint_at = $4 WHERE id = 1`, [
-    seq,
-    prevHash,
+    last?.seq ?? Number(head.last_seq),
+    last?.hash ?? head.last_hash,
     since,
     lastCheckpointAt.toISOString(),
   ]);
-  return sealed;
 }
 
 /** `rows` are objects keyed by the record's column names; one json parameter carries them all. */

@@ -9,7 +9,7 @@ import { appendInTransaction } from './sql-append.js';
 import type { CheckpointPolicy } from './sql-append.js';
 import { insertCheckpoint, readCheckpoints } from './sql-checkpoints.js';
 import type { AuditAppendSettings, SqlDriver } from './sql-driver.js';
-import { appendsAudit, SyncSchedule } from './sql-driver.js';
+import { appendsAudit, CATCH_UP_SQL, SyncSchedule } from './sql-driver.js';
 import { pruneInTransaction } from './sql-prune.js';
 import { buildSearch } from './sql-search.js';
 import { verifyTrail } from './sql-verify.js';
@@ -81,7 +81,7 @@ export class SqlAuditStore implements AuditStore {
     if (events.length === 0) return [];
     const wantSealed = options.sealed ?? true;
     const sync = options.sync ?? true;
-    // The same append, run where the database is (one message to a worker instead of one per statement).
+    // The driver's own write path (the embedded store's segment log), one message per batch.
     if (appendsAudit(this.#driver)) return this.#driver.appendAudit(this.#appendSettings, events, new Date(), wantSealed, sync);
     const sealed = await this.#driver.transaction((tx) => appendInTransaction(tx, this.#t, events, this.#checkpoints, new Date(), wantSealed));
     if (this.#syncs.due(sync)) {
@@ -93,6 +93,7 @@ export class SqlAuditStore implements AuditStore {
 
   async read(range: AuditReadRange = {}): Promise<readonly SealedAuditEvent[]> {
     this.#open();
+    await this.#caughtUp();
     const rows = await this.#driver.query<BodyRow>(
       `SELECT seq, body, prev_hash, hash FROM ${this.#t.events} WHERE seq >= $1 AND seq <= $2 ORDER BY seq LIMIT $3`,
       [range.fromSeq ?? 0, range.toSeq ?? Number.MAX_SAFE_INTEGER, Math.max(1, Math.floor(range.limit ?? 1_000))],
@@ -102,6 +103,7 @@ export class SqlAuditStore implements AuditStore {
 
   async search(filter: AuditSearchFilter = {}): Promise<AuditSearchPage> {
     this.#open();
+    await this.#caughtUp();
     const query = buildSearch(this.#t, filter);
     const rows = await this.#driver.query<BodyRow>(query.text, query.params);
     const events = rows.slice(0, query.limit).map(toSealed);
@@ -110,6 +112,7 @@ export class SqlAuditStore implements AuditStore {
 
   async verify(): Promise<VerifyReport> {
     this.#open();
+    await this.#caughtUp();
     // One read-only snapshot, so appends running meanwhile cannot look like a broken tail.
     return this.#driver.transaction(async (tx) => {
       await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
@@ -119,6 +122,7 @@ export class SqlAuditStore implements AuditStore {
 
   async prune(policy: RetentionPolicy): Promise<PruneReport> {
     this.#open();
+    await this.#caughtUp();
     const report = await this.#driver.transaction((tx) => pruneInTransaction(tx, this.#t, policy, this.#checkpoints.signer));
     await this.#driver.afterCommit();
     return report;
@@ -126,6 +130,7 @@ export class SqlAuditStore implements AuditStore {
 
   async checkpoint(): Promise<Checkpoint | undefined> {
     this.#open();
+    await this.#caughtUp();
     const signer = this.#checkpoints.signer;
     if (!signer) return undefined;
     const checkpoint = await this.#driver.transaction(async (tx) => {
@@ -144,7 +149,13 @@ export class SqlAuditStore implements AuditStore {
 
   async checkpoints(): Promise<readonly Checkpoint[]> {
     this.#open();
+    await this.#caughtUp();
     return readCheckpoints(this.#driver, this.#t);
+  }
+
+  async searchable(): Promise<void> {
+    this.#open();
+    await this.#caughtUp();
   }
 
   async close(): Promise<void> {
@@ -156,6 +167,11 @@ export class SqlAuditStore implements AuditStore {
 
   #open(): void {
     if (this.#closed) throw new AuditClosedError();
+  }
+
+  /** A driver with its own write path (the embedded store's log) indexes later: catch up before reading. */
+  async #caughtUp(): Promise<void> {
+    if (appendsAudit(this.#driver)) await this.#driver.query(CATCH_UP_SQL);
   }
 }
 

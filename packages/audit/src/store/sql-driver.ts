@@ -28,12 +28,15 @@ export interface AuditAppendSettings {
 }
 
 /**
- * A driver whose database lives elsewhere (a worker thread) can run a whole append there, in one
- * message: seal, insert, commit and fsync without a round trip per statement, and the sealing
- * (canonical JSON, hashes) off the caller's thread.
+ * A driver with a write path of its own for audit events (the embedded store's segment log in a
+ * worker thread): an append is one message, sealed and made durable there, and the SQL tables are
+ * its search index, kept up to date before every query and transaction through this driver.
  */
 export interface AuditAppendingDriver extends SqlDriver {
-  /** `sealed` false: resolve with []; `sync` false: the fsync may wait (see AppendOptions). */
+  /**
+   * `sealed` false: resolve with []; `sync` false: the fsync may wait (see AppendOptions). `now`
+   * stamps checkpoints where the driver signs them at once (it may sign later, when it indexes).
+   */
   appendAudit(settings: AuditAppendSettings, events: readonly AuditEvent[], now: Date, sealed: boolean, sync: boolean): Promise<readonly SealedAuditEvent[]>;
 }
 
@@ -82,6 +85,12 @@ export class SyncSchedule {
     this.#timer = undefined;
   }
 }
+
+/**
+ * Sent by the store before it reads the trail: a driver that indexes later (the embedded store)
+ * brings its index up to date first. Any driver can run it (it is a no-op query).
+ */
+export const CATCH_UP_SQL = 'SELECT 1 AS gatehouse_audit_catch_up';
 
 export function appendsAudit(driver: SqlDriver): driver is AuditAppendingDriver {
   return typeof (driver as Partial<AuditAppendingDriver>).appendAudit === 'function';

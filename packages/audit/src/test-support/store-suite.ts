@@ -121,7 +121,7 @@ export function defineStoreSuite(name: string, open: OpenHarness): void {
       expect(JSON.parse(JSON.stringify(first))).toEqual(first);
     });
 
-    it('before-forward: a statement record is durable when onQuery resolves', async () => {
+    it('before-forward: a statement record is durable when onQuery resolves', { timeout: 30_000 }, async () => {
       const sink = trail.sink('before-forward');
       await sink.onSessionStart(session('s9', 'dave'));
       await sink.onQuery(query('s9', 'q-durable', [action('SELECT', 'app.public.t', 'SELECT ?')]));

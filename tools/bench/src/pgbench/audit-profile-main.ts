@@ -1,6 +1,8 @@
 // Where the audit trail's cost goes under pgbench -S (diagnosis, not a figure for docs):
 //   node --conditions=@gatehouse/source --import tsx tools/bench/src/pgbench/audit-profile-main.ts [seconds] [variant] [--profile]
-// variant: audit-async (default) | audit-before-forward | gatehouse (audit off). Prints the gateway
+// variant: audit-async (default) | audit-before-forward | gatehouse (audit off). --rate=N runs
+// pgbench at a fixed N transactions/s (-R): on a loaded machine, CPU per transaction is only
+// comparable between variants at the same rate. Prints the gateway
 // process's CPU per transaction (all threads: the embedded store's worker included) per protocol.
 // With --profile, also run under `node --cpu-prof --cpu-prof-dir=DIR` to get one .cpuprofile per
 // thread (the gateway's and the PGlite worker's); hot spots of this thread are printed.
@@ -10,16 +12,29 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBenchDatabase } from './bench-database.js';
 import { cpuProfile, hotSpots } from './cpu-profile.js';
-import { runPgbench } from './pgbench-client.js';
-import type { PgbenchProtocol } from './pgbench-client.js';
+import { parsePgbenchOutput, runPgbench } from './pgbench-client.js';
+import type { PgbenchEndpoint, PgbenchProtocol, PgbenchResult } from './pgbench-client.js';
+import { runProgram } from './run-program.js';
 import { ownCpu } from './process-cpu.js';
 import { gatehouseTarget, gatehouseVariantTarget } from './targets.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const args = process.argv.slice(2);
 const profile = args.includes('--profile');
+const rate = Number(args.find((arg) => arg.startsWith('--rate='))?.slice('--rate='.length) ?? 0);
 const [seconds = '5', variant = 'audit-async'] = args.filter((arg) => !arg.startsWith('--'));
 const policyFile = fileURLToPath(new URL('../../../../apps/gateway/demo/policy.yaml', import.meta.url));
+
+/** pgbench -S as runPgbench runs it, throttled to `rate` transactions/s when one is given. */
+async function pgbench(endpoint: PgbenchEndpoint, protocol: PgbenchProtocol, runSeconds: number): Promise<PgbenchResult> {
+  if (rate <= 0) return runPgbench(endpoint, protocol, runSeconds);
+  const output = await runProgram(
+    'pgbench',
+    ['-n', '-S', '-M', protocol, '-c', '4', '-j', '2', '-R', String(rate), '-T', String(runSeconds), '-h', '127.0.0.1', '-p', String(endpoint.port), '-U', endpoint.user, endpoint.database],
+    { env: { ...process.env, PGPASSWORD: endpoint.password, PGSSLMODE: endpoint.sslmode, PGCONNECT_TIMEOUT: '10' }, timeoutMs: (runSeconds + 60) * 1000 },
+  );
+  return parsePgbenchOutput(output);
+}
 
 /** CPU per thread of this process (µs), from /proc: which thread (gateway, store worker) pays. */
 function threadCpu(): Map<string, number> {
@@ -45,12 +60,12 @@ try {
       : await gatehouseVariantTarget(server, policyFile, variant === 'audit-before-forward' ? 'audit-before-forward' : 'audit-async');
   try {
     for (const protocol of ['simple', 'extended'] as const satisfies readonly PgbenchProtocol[]) {
-      await runPgbench(target.endpoint, protocol, 1);
+      await pgbench(target.endpoint, protocol, 1);
       await target.settle?.();
       const before = ownCpu();
       const threadsBefore = threadCpu();
       const startedUs = process.hrtime.bigint() / 1000n;
-      const run = await runPgbench(target.endpoint, protocol, Number(seconds));
+      const run = await pgbench(target.endpoint, protocol, Number(seconds));
       // Queued audit work is part of the cost of the statements that queued it.
       await target.settle?.();
       const after = ownCpu();
@@ -68,7 +83,7 @@ try {
       }
       if (profile) {
         const recorded = await cpuProfile(async () => {
-          await runPgbench(target.endpoint, protocol, Number(seconds));
+          await pgbench(target.endpoint, protocol, Number(seconds));
           await target.settle?.();
         });
         const file = join(tmpdir(), `gatehouse-audit-${variant}-${protocol}-${Date.now()}.cpuprofile`);

@@ -2,7 +2,8 @@ import { Worker } from 'node:worker_threads';
 import type { PgliteDriverOptions } from '../pglite-driver.js';
 import type { AuditEvent, SealedAuditEvent } from '../../events/event-types.js';
 import type { AuditAppendingDriver, AuditAppendSettings, SqlQueryable } from '../sql-driver.js';
-import type { WorkerError, WorkerReady, WorkerReply, WorkerRequest } from './pglite-worker-protocol.js';
+import type { AppendReceipt, WorkerError, WorkerReady, WorkerReply, WorkerRequest } from './pglite-worker-protocol.js';
+import { PartSender } from './shared-parts.js';
 
 /** A failure inside the worker (SQL error, I/O error), with its SQLSTATE or code when it had one. */
 export class PgliteWorkerError extends Error {
@@ -17,13 +18,13 @@ export class PgliteWorkerError extends Error {
 type RequestBody = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
 /**
- * The embedded store's PGlite in a worker thread. PostgreSQL-in-WASM is CPU-heavy (most of an
- * audit event's cost: index updates, WAL, its own protocol) and fsync blocks: on the gateway's
- * thread that work competes with every client session. In a worker it runs on another core, and
- * the gateway's thread only posts messages. Same SqlDriver contract as PgliteDriver; a
- * transaction holds the database (PGlite's lock) until it ends, as it does in-process. An audit
- * append runs entirely in the worker (appendAudit): sealing, inserts, commit and fsync in one
- * message, where a transaction from this side would cost a round trip per statement.
+ * The embedded store in a worker thread: its segment log (where audit appends go) and the PGlite
+ * database that indexes the log for search. PostgreSQL-in-WASM is CPU-heavy and fsync blocks: on
+ * the gateway's thread that work would compete with every client session. Same SqlDriver contract
+ * as PgliteDriver; a transaction holds the database (PGlite's lock) until it ends, as it does
+ * in-process, and every query or transaction first brings the index up to date with the log.
+ * An audit append is one message: the worker encodes each event's canonical text, seals the batch
+ * (seq, hashes), writes it and fsyncs when due.
  */
 export class PgliteWorkerDriver implements AuditAppendingDriver {
   readonly #worker: Worker;
@@ -31,6 +32,8 @@ export class PgliteWorkerDriver implements AuditAppendingDriver {
   #nextId = 1;
   #nextTx = 1;
   #closed: Promise<void> | undefined;
+  #settingsSent: AuditAppendSettings | undefined;
+  readonly #parts = new PartSender();
 
   private constructor(worker: Worker) {
     this.#worker = worker;
@@ -86,8 +89,27 @@ export class PgliteWorkerDriver implements AuditAppendingDriver {
     return result;
   }
 
-  appendAudit(settings: AuditAppendSettings, events: readonly AuditEvent[], now: Date, sealed: boolean, sync: boolean): Promise<readonly SealedAuditEvent[]> {
-    return this.#call({ op: 'append-audit', settings, events, now, sealed, sync }) as Promise<readonly SealedAuditEvent[]>;
+  async appendAudit(settings: AuditAppendSettings, events: readonly AuditEvent[], _now: Date, sealed: boolean, sync: boolean): Promise<readonly SealedAuditEvent[]> {
+    // Settings (a key among them) cross to the worker once, not with every batch.
+    const fresh = settings !== this.#settingsSent;
+    this.#settingsSent = settings;
+    // The events go as objects (a structured clone costs this thread a fraction of encoding them),
+    // their shared parts only the first time.
+    const wire = this.#parts.wire(events);
+    const receipt = (await this.#call({ op: 'append-audit', wire, sealed, sync, ...(fresh ? { settings } : {}) }).catch((error: unknown) => {
+      this.#settingsSent = undefined;
+      this.#parts.forget();
+      throw error;
+    })) as AppendReceipt;
+    if (!sealed || !receipt.bodies) return [];
+    // The exact text the worker hashed, parsed: what any store's append returns.
+    let prevHash = receipt.prevHash;
+    return receipt.bodies.map((body, i) => {
+      const hash = receipt.hashes![i]!;
+      const event = { ...(JSON.parse(body) as AuditEvent), seq: receipt.firstSeq + i, prevHash, hash };
+      prevHash = hash;
+      return event;
+    });
   }
 
   async afterCommit(): Promise<void> {

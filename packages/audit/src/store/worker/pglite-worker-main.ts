@@ -1,20 +1,27 @@
 import type { KeyObject } from 'node:crypto';
+import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PgliteDriver } from '../pglite-driver.js';
 import type { PgliteDriverOptions } from '../pglite-driver.js';
 import { ASYNC_SYNC_INTERVAL_MS } from '../audit-store.js';
 import { SyncSchedule } from '../sql-driver.js';
+import { CATCH_UP_SQL } from '../sql-driver.js';
 import type { AuditAppendSettings, SqlQueryable } from '../sql-driver.js';
+import { canonicalTemplate } from '../../canonical-json.js';
 import { CheckpointSigner } from '../../chain/checkpoint-signer.js';
-import { appendInTransaction } from '../sql-append.js';
 import type { CheckpointPolicy } from '../sql-append.js';
-import { auditTables } from '../schema.js';
+import { openEmbeddedAuditLog, rememberedSchema } from '../log/embedded-audit-log.js';
+import type { EmbeddedAuditLog } from '../log/embedded-audit-log.js';
+import { LOG_DIRECTORY } from '../log/segment-log.js';
 import { toWorkerError } from './pglite-worker-protocol.js';
-import type { WorkerReady, WorkerReply, WorkerRequest } from './pglite-worker-protocol.js';
+import { PartReceiver } from './shared-parts.js';
+import type { AppendReceipt, WorkerReady, WorkerReply, WorkerRequest } from './pglite-worker-protocol.js';
 
 /*
- * The worker thread that owns the embedded PGlite database (see pglite-worker-driver.ts): the
- * WASM engine, its file writes and the fsync after each commit run here, off the gateway's thread.
+ * The worker thread that owns the embedded store (see pglite-worker-driver.ts): the segment log
+ * that audit appends go to, and the PGlite database that indexes it for search, fed in large
+ * batches off the append path. The WASM engine, file writes and fsyncs run here, off the
+ * gateway's thread.
  */
 
 /** Thrown inside a transaction the caller asked to roll back; not an error for the caller. */
@@ -54,6 +61,46 @@ async function serve(): Promise<void> {
   };
   const syncs = new SyncSchedule(ASYNC_SYNC_INTERVAL_MS);
   const reply = (message: WorkerReply): void => port.postMessage(message);
+  const options = workerData as PgliteDriverOptions;
+  const fsync = options.fsync ?? true;
+  const logDir = join(options.dataDir, LOG_DIRECTORY);
+  /** The latest settings an append brought (the signing key for interval checkpoints among them). */
+  let settings: AuditAppendSettings | undefined;
+  let audit: Promise<EmbeddedAuditLog> | undefined;
+
+  // Without settings yet (a read after a restart, before any append) there is no signing key:
+  // the index then counts events towards the next interval checkpoint instead of signing one.
+  const policy = (): CheckpointPolicy => (settings ? checkpointPolicy(settings) : { everyEvents: Number.MAX_SAFE_INTEGER, everyMs: Number.MAX_SAFE_INTEGER });
+  /**
+   * The log opens with the first append (which names the schema), or with the first query or
+   * transaction when a log exists already (it names its schema): so a restart recovers before
+   * anything reads, even through a driver that only ever queries.
+   */
+  const ensureLog = (fromAppend?: AuditAppendSettings): Promise<EmbeddedAuditLog> | undefined => {
+    if (fromAppend) settings = fromAppend;
+    const schema = settings?.schema ?? rememberedSchema(logDir);
+    if (!audit && schema !== undefined) {
+      const opening = openEmbeddedAuditLog(driver, logDir, schema, policy);
+      audit = opening;
+      // A failed open is retried by the next request instead of failing every later one.
+      opening.catch(() => {
+        if (audit === opening) audit = undefined;
+      });
+    }
+    return audit;
+  };
+  /**
+   * Opens the log (recovering it) on the first request of any kind, and brings the index up to
+   * date for a query that reads the trail's tables (the store asks with CATCH_UP_SQL before each
+   * search, read, verify, prune and checkpoint). Queries of other schemas sharing the database
+   * (approvals, polled twice a second) do not wait for the index, nor make it index early.
+   */
+  const caughtUp = async (text?: string): Promise<void> => {
+    const opening = ensureLog();
+    if (!opening) return;
+    const opened = await opening;
+    if (text !== undefined && (text === CATCH_UP_SQL || text.includes(`${opened.schema}.`))) await opened.feeder.catchUp();
+  };
 
   const begin = (txId: number): Promise<void> =>
     new Promise<void>((begun, failed) => {
@@ -73,12 +120,17 @@ async function serve(): Promise<void> {
       );
     });
 
+  const parts = new PartReceiver();
   port.on('message', (request: WorkerRequest) => {
+    // Parts first, before anything can fail: later batches name them.
+    if (request.op === 'append-audit') parts.receive(request.wire);
     const run = async (): Promise<unknown> => {
       switch (request.op) {
         case 'query':
+          await caughtUp(request.text);
           return driver.query(request.text, request.params);
         case 'begin':
+          await caughtUp();
           return begin(request.tx);
         case 'tx-query': {
           const open = transactions.get(request.tx);
@@ -97,17 +149,34 @@ async function serve(): Promise<void> {
         case 'after-commit':
           return driver.afterCommit();
         case 'append-audit': {
-          const tables = auditTables(request.settings.schema);
-          const policy = checkpointPolicy(request.settings);
-          const sealed = await driver.transaction((tx) => appendInTransaction(tx, tables, request.events, policy, request.now, request.sealed));
-          if (syncs.due(request.sync)) {
-            await driver.afterCommit();
+          const opened = ensureLog(request.settings);
+          if (!opened) throw new Error('the first audit append must carry the store settings');
+          const { log, feeder, schema } = await opened;
+          if (settings && settings.schema !== schema) throw new Error(`this data directory's audit log belongs to schema ${schema}, not ${settings.schema}`);
+          const prevHash = log.head.hash;
+          const records = log.append(parts.events(request.wire).map((event) => canonicalTemplate(event)));
+          if (!fsync) {
+            // Durability left to the OS by configuration (PgliteDriverOptions.fsync).
+          } else if (syncs.due(request.sync)) {
+            log.sync();
             syncs.synced();
-          } else syncs.later(() => driver.afterCommit());
-          return sealed;
+          } else syncs.later(async () => log.sync());
+          feeder.appended();
+          const receipt: AppendReceipt = {
+            firstSeq: records[0]!.seq,
+            prevHash,
+            ...(request.sealed ? { hashes: records.map((record) => record.hash), bodies: records.map((record) => record.body) } : {}),
+          };
+          return receipt;
         }
         case 'close':
           syncs.cancel();
+          if (audit) {
+            const { log, feeder } = await audit.catch(() => ({ log: undefined, feeder: undefined }));
+            await feeder?.stop();
+            if (fsync) log?.sync();
+            log?.close();
+          }
           await driver.close();
           return undefined;
       }

@@ -1,5 +1,5 @@
-import type { AuditEvent } from '../../events/event-types.js';
 import type { AuditAppendSettings } from '../sql-driver.js';
+import type { WireEvents } from './shared-parts.js';
 
 /*
  * Messages between PgliteWorkerDriver (the gateway's thread) and the worker thread that owns the
@@ -13,18 +13,29 @@ export type WorkerRequest =
   | { readonly id: number; readonly op: 'tx-query'; readonly tx: number; readonly text: string; readonly params?: readonly unknown[] }
   | { readonly id: number; readonly op: 'end'; readonly tx: number; readonly commit: boolean }
   | { readonly id: number; readonly op: 'after-commit' }
-  /** A whole audit append (seal, insert, commit, fsync): answers with the sealed events (or [] when `sealed` is false). */
+  /** A whole audit append (encode, seal, write to the log, fsync when due). Answers with an AppendReceipt. */
   | {
       readonly id: number;
       readonly op: 'append-audit';
-      readonly settings: AuditAppendSettings;
-      readonly events: readonly AuditEvent[];
-      readonly now: Date;
+      /** The events, their shared parts sent once (shared-parts.ts). */
+      readonly wire: WireEvents;
+      /** Sent with the first append and when they change; the worker keeps the last ones. */
+      readonly settings?: AuditAppendSettings;
+      /** true: the receipt carries every event's body and hash (the caller rebuilds the sealed events). */
       readonly sealed: boolean;
       /** false: only async events; the fsync may wait (AppendOptions.sync). */
       readonly sync: boolean;
     }
   | { readonly id: number; readonly op: 'close' };
+
+/** Where an append landed in the chain. */
+export interface AppendReceipt {
+  readonly firstSeq: number;
+  readonly prevHash: string;
+  /** Per event, when the request asked for `sealed`. */
+  readonly hashes?: readonly string[];
+  readonly bodies?: readonly string[];
+}
 
 /** An error as it crosses the thread boundary (classes do not survive structured cloning). */
 export interface WorkerError {

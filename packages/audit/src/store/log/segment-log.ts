@@ -1,0 +1,290 @@
+import { closeSync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { fillSeqSlot } from '../../canonical-json.js';
+import { eventHash } from '../../chain/event-hash.js';
+import { AuditLogCorruptError } from '../../errors.js';
+import { encodeHeader, encodeRecords, parseHeader, parseSegment, readRecords } from './log-format.js';
+import type { LogRecord } from './log-format.js';
+
+/** The end of a hash chain: the last seq and its hash (seq 0 with the genesis hash when empty). */
+export interface ChainHead {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+/** The segment log's directory inside the embedded store's data directory. */
+export const LOG_DIRECTORY = 'gatehouse-audit-log';
+
+/** A segment grows to about this size before the next append starts a new one. */
+export const SEGMENT_BYTES = 16 * 1024 * 1024;
+
+const SEGMENT_NAME = /^(\d{16})\.seg$/;
+
+/** How much of a segment one read takes in (records are ~1 KB). */
+const READ_BYTES = 4 * 1024 * 1024;
+
+interface Segment {
+  readonly path: string;
+  readonly firstSeq: number;
+  lastSeq: number;
+}
+
+/** A record's place in a segment file, with the hash it links to. */
+interface Position {
+  readonly segment: Segment;
+  readonly seq: number;
+  readonly offset: number;
+  readonly prevHash: string;
+}
+
+interface ActiveSegment {
+  readonly segment: Segment;
+  readonly fd: number;
+  size: number;
+  dirty: boolean;
+}
+
+/**
+ * The embedded store's write path: append-only, hash-chained segment files (log-format.ts) in one
+ * directory. Appending costs a seal (seq, SHA-256) per event and one write per batch; sync() is one
+ * fdatasync. The search index (PGlite) is fed from here later and segments are deleted once the
+ * index holds their records durably; until then, this is what survives a crash.
+ * Synchronous file I/O: it runs in the store's worker thread, never on the gateway's.
+ */
+export class SegmentLog {
+  readonly #dir: string;
+  readonly #segmentBytes: number;
+  readonly #segments: Segment[];
+  #head: ChainHead;
+  #active: ActiveSegment | undefined;
+  /** Where the last read() stopped. */
+  #cursor: Position | undefined;
+
+  private constructor(dir: string, segments: Segment[], head: ChainHead, active: ActiveSegment | undefined, segmentBytes: number) {
+    this.#dir = dir;
+    this.#segmentBytes = segmentBytes;
+    this.#segments = segments;
+    this.#head = head;
+    this.#active = active;
+  }
+
+  /**
+   * Opens (creating) the log in `dir`, given how far the index got: checks every record's hash,
+   * truncates a torn last record, and checks the log continues the index's chain (read() then
+   * hands the index what it lacks).
+   */
+  static open(dir: string, indexed: ChainHead, options: { readonly segmentBytes?: number } = {}): SegmentLog {
+    const segmentBytes = options.segmentBytes ?? SEGMENT_BYTES;
+    mkdirSync(dir, { recursive: true });
+    const names = readdirSync(dir)
+      .filter((name) => SEGMENT_NAME.test(name))
+      .sort();
+    const segments: Segment[] = [];
+    let firstUnindexed: LogRecord | undefined;
+    let end: ChainHead | undefined;
+    let lastSize = 0;
+    for (const [i, name] of names.entries()) {
+      const path = join(dir, name);
+      const newest = i === names.length - 1;
+      const buffer = readFileSync(path);
+      const parsed = parseSegment(buffer);
+      if (!parsed) {
+        // A crash while the segment was being created, before its header was complete: it holds nothing.
+        if (newest) {
+          unlinkSync(path);
+          break;
+        }
+        throw new AuditLogCorruptError(`audit log segment ${path} has no valid header`);
+      }
+      if (parsed.broken !== undefined) {
+        if (!newest) throw new AuditLogCorruptError(`audit log segment ${path} is damaged: ${parsed.broken}`);
+        // A write cut short by a crash: nobody was told it was committed (that waits for the fsync).
+        truncate(path, parsed.validEnd);
+      }
+      const { header, records } = parsed;
+      if (end && (header.firstSeq !== end.seq + 1 || header.prevHash !== end.hash)) {
+        throw new AuditLogCorruptError(`audit log segment ${path} does not continue the chain of the segment before it (expected seq ${end.seq + 1})`);
+      }
+      for (const record of records) {
+        if (record.seq === indexed.seq && record.hash !== indexed.hash) {
+          throw new AuditLogCorruptError(`the audit log and its search index disagree about event ${record.seq} (${path})`);
+        }
+        if (record.seq === indexed.seq + 1) firstUnindexed = record;
+      }
+      const last = records.at(-1);
+      end = last ? { seq: last.seq, hash: last.hash } : { seq: header.firstSeq - 1, hash: header.prevHash };
+      segments.push({ path, firstSeq: header.firstSeq, lastSeq: end.seq });
+      lastSize = parsed.validEnd;
+    }
+    if (end && end.seq > indexed.seq && (!firstUnindexed || firstUnindexed.prevHash !== indexed.hash)) {
+      throw new AuditLogCorruptError(`the audit log ends at seq ${end.seq} but does not continue its search index's chain at ${indexed.seq + 1}: events are missing or the index was altered`);
+    }
+    const head = end && end.seq >= indexed.seq ? end : indexed;
+    // Keep appending to the newest segment when it ends at the head; else the next append starts one.
+    const newest = segments.at(-1);
+    let active: ActiveSegment | undefined;
+    if (newest && newest.lastSeq === head.seq && lastSize < segmentBytes) {
+      active = { segment: newest, fd: openSync(newest.path, 'r+'), size: lastSize, dirty: false };
+    }
+    return new SegmentLog(dir, segments, head, active, segmentBytes);
+  }
+
+  get head(): ChainHead {
+    return this.#head;
+  }
+
+  /**
+   * Seals the events (templates from canonicalTemplate: seq, prev hash, hash) and writes them in
+   * one write. Not durable until sync(). On a failed write the file is cut back and nothing changes.
+   */
+  append(templates: readonly string[]): LogRecord[] {
+    if (templates.length === 0) return [];
+    const active = this.#active ?? this.#startSegment();
+    const records: LogRecord[] = [];
+    let seq = this.#head.seq;
+    let prevHash = this.#head.hash;
+    for (const template of templates) {
+      seq++;
+      const body = fillSeqSlot(template, seq);
+      const hash = eventHash(prevHash, body);
+      records.push({ seq, body, prevHash, hash });
+      prevHash = hash;
+    }
+    const bytes = encodeRecords(records);
+    try {
+      for (let written = 0; written < bytes.length; ) written += writeSync(active.fd, bytes, written, bytes.length - written, active.size + written);
+    } catch (error) {
+      try {
+        ftruncateSync(active.fd, active.size);
+      } catch {
+        // The torn tail is truncated at the next open instead.
+      }
+      throw error;
+    }
+    active.size += bytes.length;
+    active.dirty = true;
+    active.segment.lastSeq = seq;
+    this.#head = { seq, hash: prevHash };
+    if (active.size >= this.#segmentBytes) this.#finishActive();
+    return records;
+  }
+
+  /**
+   * Up to `max` records after seq `after`, in order, read back from the segment files (what the
+   * index feeds on, so a large backlog costs disk, not memory). Sequential reads continue where
+   * the last one stopped.
+   */
+  read(after: number, max: number): LogRecord[] {
+    const records: LogRecord[] = [];
+    while (records.length < max && after < this.#head.seq) {
+      const segment = this.#segments.find((candidate) => candidate.firstSeq <= after + 1 && after + 1 <= candidate.lastSeq);
+      if (!segment) throw new AuditLogCorruptError(`the audit log has no segment holding seq ${after + 1}`);
+      const chunk = this.#readAt(this.#positionOf(segment, after + 1), max - records.length);
+      if (chunk.records.length === 0) throw new AuditLogCorruptError(`the audit log segment ${segment.path} ends before seq ${after + 1}`);
+      records.push(...chunk.records);
+      after = chunk.records.at(-1)!.seq;
+      this.#cursor = { segment, seq: after + 1, offset: chunk.end, prevHash: chunk.records.at(-1)!.hash };
+    }
+    return records;
+  }
+
+  /** Makes every record appended so far durable. */
+  sync(): void {
+    const active = this.#active;
+    if (!active || !active.dirty) return;
+    fdatasyncSync(active.fd);
+    active.dirty = false;
+  }
+
+  /** Deletes segments every record of which the index holds durably (up to `seq`). */
+  dropThrough(seq: number): void {
+    for (let i = 0; i < this.#segments.length; ) {
+      const segment = this.#segments[i]!;
+      if (segment.lastSeq <= seq && segment !== this.#active?.segment) {
+        unlinkSync(segment.path);
+        this.#segments.splice(i, 1);
+      } else i++;
+    }
+  }
+
+  /** Syncs and closes the file. */
+  close(): void {
+    if (this.#active) this.#finishActive();
+  }
+
+  /** Where seq's record starts in the segment, and the hash before it. */
+  #positionOf(segment: Segment, seq: number): Position {
+    const cursor = this.#cursor;
+    if (cursor && cursor.segment === segment && cursor.seq === seq) return cursor;
+    // Not where the last read stopped (the first read, or a retry): walk the segment from its header.
+    const buffer = readFileSync(segment.path);
+    const head = parseHeader(buffer);
+    if (!head) throw new AuditLogCorruptError(`audit log segment ${segment.path} has no valid header`);
+    if (seq === segment.firstSeq) return { segment, seq, offset: head.end, prevHash: head.header.prevHash };
+    const before = readRecords(buffer, head.end, segment.firstSeq, head.header.prevHash, seq - segment.firstSeq);
+    const last = before.records.at(-1);
+    if (!last || last.seq !== seq - 1) throw new AuditLogCorruptError(`audit log segment ${segment.path} ends before seq ${seq}`);
+    return { segment, seq, offset: before.end, prevHash: last.hash };
+  }
+
+  #readAt(position: Position, max: number): { records: LogRecord[]; end: number } {
+    const segment = position.segment;
+    const fd = openSync(segment.path, 'r');
+    try {
+      let size = READ_BYTES;
+      for (;;) {
+        const buffer = Buffer.allocUnsafe(size);
+        const read = readSync(fd, buffer, 0, size, position.offset);
+        const chunk = readRecords(buffer.subarray(0, read), 0, position.seq, position.prevHash, max);
+        // A record larger than the buffer: read again with room for it.
+        if (chunk.records.length === 0 && read === size) {
+          size *= 4;
+          continue;
+        }
+        return { records: chunk.records, end: position.offset + chunk.end };
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  #startSegment(): ActiveSegment {
+    const firstSeq = this.#head.seq + 1;
+    const segment: Segment = { path: join(this.#dir, `${String(firstSeq).padStart(16, '0')}.seg`), firstSeq, lastSeq: firstSeq - 1 };
+    const fd = openSync(segment.path, 'w');
+    const header = encodeHeader({ firstSeq, prevHash: this.#head.hash });
+    writeSync(fd, header, 0, header.length, 0);
+    fsyncSync(fd);
+    // The new file's directory entry must be durable before anything in it is promised to be.
+    syncDirectory(this.#dir);
+    this.#segments.push(segment);
+    this.#active = { segment, fd, size: header.length, dirty: false };
+    return this.#active;
+  }
+
+  #finishActive(): void {
+    const active = this.#active!;
+    if (active.dirty) fdatasyncSync(active.fd);
+    closeSync(active.fd);
+    this.#active = undefined;
+  }
+}
+
+function truncate(path: string, length: number): void {
+  const fd = openSync(path, 'r+');
+  try {
+    ftruncateSync(fd, length);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function syncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
