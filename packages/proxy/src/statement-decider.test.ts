@@ -230,4 +230,32 @@ describe('SqlStatementDecider decision reuse', () => {
     decider.decide(session, 'DELETE FROM orders');
     expect(source.calls).toBe(4);
   });
+
+  it('hands out a fresh outcome for every statement, even one repeated back to back', () => {
+    const source = reloadable();
+    const decider = new SqlStatementDecider(classifier, source);
+    const session = identity();
+    const first = decider.decide(session, 'SELECT name FROM orders WHERE id = $1');
+    const again = decider.decide(session, 'SELECT name FROM orders WHERE id = $1');
+    // Observers (audit, telemetry) key per-statement state on the outcome object.
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
+    expect(again.decision).toBe(first.decision);
+    expect(source.calls).toBe(1);
+  });
+
+  it('decides a statement shape once per session when only its literals change', () => {
+    const source = reloadable();
+    const decider = new SqlStatementDecider(classifier, source);
+    const session = identity();
+    const first = decider.decide(session, 'SELECT name FROM orders WHERE id = 1');
+    for (const id of [2, 3, 4]) {
+      const outcome = decider.decide(session, `SELECT name FROM orders WHERE id = ${id}`);
+      expect(outcome.decision).toBe(first.decision);
+      expect(outcome.actions[0]!.redactedText).toBe('SELECT name FROM orders WHERE id = ?');
+    }
+    expect(source.calls).toBe(1);
+    decider.decide(session, "SELECT name FROM orders WHERE id = 5 OR name = 'x'");
+    expect(source.calls).toBe(2);
+  });
 });

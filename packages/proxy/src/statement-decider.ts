@@ -1,7 +1,8 @@
-import type { Action, AuditLiteralBinding, Decision, Dialect, PolicyEngine, Principal, RowFilter, RowPredicate, Target } from '@gatehouse/core';
+import type { Action, AuditLiteralBinding, Decision, Dialect, PolicyEngine, Principal, RowFilter, RowPredicate, SqlDialect, Target } from '@gatehouse/core';
 import { ObjectPatternCache } from '@gatehouse/core';
-import type { AppliedRowFilter, RewriteRequest, StatementRewriter, SqlClassifier } from '@gatehouse/sql';
+import type { AppliedRowFilter, ClassifyContext, RewriteRequest, StatementRewriter, SqlClassifier } from '@gatehouse/sql';
 import { DEFAULT_MAX_STATEMENT_BYTES, extractLiteralBindings, statementRewriterForLoadedParsers } from '@gatehouse/sql';
+import { DecisionCache } from './decision-cache.js';
 
 /** Who is speaking, to what: fixed at login, updated when the session changes database. */
 export interface SessionIdentity {
@@ -61,8 +62,11 @@ export class SqlStatementDecider {
    * once; one decider serves listeners of every dialect, and names mean different things in each).
    */
   readonly #prepared = new WeakMap<readonly RowFilter[], Map<Dialect, PreparedFilters>>();
-  /** Decisions by policy, session identity and actions: see #cachedDecision. */
-  readonly #decisions = new WeakMap<PolicyEngine, WeakMap<SessionIdentity, WeakMap<readonly Action[], Decision>>>();
+  /** What each session decided, reused for repeated statements and shapes (see DecisionCache). */
+  readonly #decisions = new DecisionCache();
+  readonly #contexts = new WeakMap<Target, ClassifyContext>();
+  /** Each session's last statement and its outcome. */
+  readonly #lastStatements = new WeakMap<SessionIdentity, { policy: PolicyEngine; text: string; outcome: StatementOutcome }>();
 
   constructor(classifier: SqlClassifier, policy: PolicySource, options: SqlStatementDeciderOptions = {}) {
     this.#classifier = classifier;
@@ -74,57 +78,53 @@ export class SqlStatementDecider {
   decide(identity: SessionIdentity, text: string): StatementOutcome {
     const { target } = identity;
     if (target.dialect === 'mongodb') throw new TypeError('SqlStatementDecider is for SQL dialects');
-    const actions = this.#classifier.classify(text, {
-      dialect: target.dialect,
-      ...(target.database !== undefined ? { database: target.database } : {}),
-      ...(target.schema !== undefined ? { schema: target.schema } : {}),
-    });
-    const decided = this.decideActions(identity, actions);
+    const policy = this.#policy.current();
+    // Drivers repeat a statement back to back (an unnamed Parse per execution): the outcome is a
+    // pure function of the policy, the session and the text, so it is not worked out again. A copy:
+    // observers tell statements apart by their outcome object.
+    const last = this.#lastStatements.get(identity);
+    if (last !== undefined && last.policy === policy && last.text === text) return { ...last.outcome };
+    const outcome = this.#decideText(policy, identity, text);
+    if (last === undefined) this.#lastStatements.set(identity, { policy, text, outcome });
+    else {
+      last.policy = policy;
+      last.text = text;
+      last.outcome = outcome;
+    }
+    return outcome;
+  }
+
+  #decideText(policy: PolicyEngine, identity: SessionIdentity, text: string): StatementOutcome {
+    const target = identity.target;
+    const actions = this.#classifier.classify(text, this.#classifyContext(target));
+    const decided: StatementOutcome = { actions, decision: this.#decisions.decide(policy, identity, actions, true) };
     const filtered = this.#applyRowFilters(identity, text, decided);
     // Over the classifier's limit nothing was parsed; scanning it for literals would cost as much.
     if (!this.#collectLiterals || text.length > DEFAULT_MAX_STATEMENT_BYTES) return filtered;
-    const literals = extractLiteralBindings(text, target.dialect, {
+    const literals = extractLiteralBindings(text, target.dialect as SqlDialect, {
       ...(target.database !== undefined ? { database: target.database } : {}),
       ...(target.schema !== undefined ? { schema: target.schema } : {}),
     });
     return literals.length > 0 ? { ...filtered, literals } : filtered;
   }
 
-  /** For adapters that build actions themselves (MongoDB) or re-decide known actions. */
-  decideActions(identity: SessionIdentity, actions: readonly Action[]): StatementOutcome {
-    return { actions, decision: this.#cachedDecision(identity, actions) };
+  /** The classifier's context of a session's target, made once per target rather than per statement. */
+  #classifyContext(target: Target): ClassifyContext {
+    let context = this.#contexts.get(target);
+    if (!context) {
+      context = {
+        dialect: target.dialect as SqlDialect,
+        ...(target.database !== undefined ? { database: target.database } : {}),
+        ...(target.schema !== undefined ? { schema: target.schema } : {}),
+      };
+      this.#contexts.set(target, context);
+    }
+    return context;
   }
 
-  /**
-   * A decision is a pure function of the policy, the session's identity (principal, target, client
-   * address) and the actions, so a session that repeats a statement (the classifier hands back the
-   * same frozen actions for the same text) reuses it. Keyed by object identity in weak maps: a policy
-   * reload, a database switch (a new identity) or a new statement shape misses, and nothing is kept
-   * alive for the cache's sake.
-   */
-  #cachedDecision(identity: SessionIdentity, actions: readonly Action[]): Decision {
-    const policy = this.#policy.current();
-    // Only the classifier's cached (frozen) arrays repeat: a fresh array per statement would only
-    // churn weak-map entries, which costs the garbage collector more than deciding again.
-    if (!Object.isFrozen(actions)) {
-      return policy.decide({ principal: identity.principal, target: identity.target, actions, clientAddress: identity.clientAddress });
-    }
-    let byIdentity = this.#decisions.get(policy);
-    if (!byIdentity) {
-      byIdentity = new WeakMap();
-      this.#decisions.set(policy, byIdentity);
-    }
-    let byActions = byIdentity.get(identity);
-    if (!byActions) {
-      byActions = new WeakMap();
-      byIdentity.set(identity, byActions);
-    }
-    let decision = byActions.get(actions);
-    if (!decision) {
-      decision = policy.decide({ principal: identity.principal, target: identity.target, actions, clientAddress: identity.clientAddress });
-      byActions.set(actions, decision);
-    }
-    return decision;
+  /** For adapters that build actions themselves (MongoDB) or re-decide known actions. */
+  decideActions(identity: SessionIdentity, actions: readonly Action[]): StatementOutcome {
+    return { actions, decision: this.#decisions.decide(this.#policy.current(), identity, actions, false) };
   }
 
   #applyRowFilters(identity: SessionIdentity, text: string, outcome: StatementOutcome): StatementOutcome {

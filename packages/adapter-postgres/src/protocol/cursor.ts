@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { ProtocolError, ProtocolErrorCode } from '../errors.js';
 import { describeCode } from './codes.js';
 import type { Frame, FrameKind } from './frame.js';
+import { TypedFrame } from './push-reader.js';
 
 /**
  * Bounds-checked sequential reads over one message body. Every read checks the remaining length first
@@ -13,20 +14,29 @@ import type { Frame, FrameKind } from './frame.js';
  * Server text is decoded leniently: it only feeds display and masking.
  */
 export class MessageCursor {
-  private offset = 0;
+  private offset: number;
+  private readonly start: number;
+  /** Where the body ends in `buf` (a cursor may read a frame in place, inside the chunk it came in). */
+  private readonly limit: number;
 
   constructor(
     private readonly buf: Buffer,
     private readonly what: string,
     private readonly strictText: boolean,
-  ) {}
+    start = 0,
+    end = buf.length,
+  ) {
+    this.offset = start;
+    this.start = start;
+    this.limit = end;
+  }
 
   get remaining(): number {
-    return this.buf.length - this.offset;
+    return this.limit - this.offset;
   }
 
   get position(): number {
-    return this.offset;
+    return this.offset - this.start;
   }
 
   byte(field: string): number {
@@ -70,12 +80,12 @@ export class MessageCursor {
   /** A NUL-terminated string. */
   cstring(field: string): string {
     // The empty string (unnamed statements and portals) is the common case: no search, no decoding.
-    if (this.offset < this.buf.length && this.buf[this.offset] === 0) {
+    if (this.offset < this.limit && this.buf[this.offset] === 0) {
       this.offset++;
       return '';
     }
     const end = this.buf.indexOf(0, this.offset);
-    if (end < 0) this.fail(`${field} has no NUL terminator`);
+    if (end < 0 || end >= this.limit) this.fail(`${field} has no NUL terminator`);
     const text = this.text(this.offset, end, field);
     this.offset = end + 1;
     return text;
@@ -113,14 +123,14 @@ export class MessageCursor {
 
   /** Everything left, as a view. */
   rest(): Buffer {
-    const view = this.buf.subarray(this.offset);
-    this.offset = this.buf.length;
+    const view = this.buf.subarray(this.offset, this.limit);
+    this.offset = this.limit;
     return view;
   }
 
   /** Asserts the body is fully consumed, as the server does (pq_getmsgend): trailing bytes are malformed. */
   end(): void {
-    if (this.offset !== this.buf.length) this.fail(`${this.buf.length - this.offset} unexpected trailing byte(s)`);
+    if (this.offset !== this.limit) this.fail(`${this.limit - this.offset} unexpected trailing byte(s)`);
   }
 
   /** Decodes `buf[start..end)` as UTF-8 under this cursor's strictness. */
@@ -139,8 +149,8 @@ export class MessageCursor {
   }
 
   private need(n: number, field: string): void {
-    if (n > this.buf.length - this.offset) {
-      this.fail(`${field} needs ${n} byte(s) at offset ${this.offset}, but only ${this.buf.length - this.offset} remain`);
+    if (n > this.limit - this.offset) {
+      this.fail(`${field} needs ${n} byte(s) at offset ${this.offset - this.start}, but only ${this.limit - this.offset} remain`);
     }
   }
 }
@@ -155,5 +165,7 @@ export function openFrame(frame: Frame, kind: FrameKind, code: number, name: str
     const got = frame.kind === 'startup' ? `startup code ${frame.code}` : `${frame.kind} ${describeCode(frame.code)}`;
     throw new ProtocolError(ProtocolErrorCode.WrongFrame, `expected a ${name} frame, got ${got}`);
   }
+  // A typed frame is read in place in the chunk it arrived in: no view of its body is made.
+  if (frame instanceof TypedFrame) return new MessageCursor(frame.source, name, strictText, frame.start + 5, frame.start + frame.size);
   return new MessageCursor(frame.payload, name, strictText);
 }

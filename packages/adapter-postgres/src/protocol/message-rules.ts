@@ -11,12 +11,25 @@ export interface LengthRule {
   readonly max?: number;
 }
 
-export type LengthRules = ReadonlyArray<LengthRule | undefined>;
+/**
+ * The rules of one direction as flat tables indexed by message code (checked for every message):
+ * `min[code]` is -1 for an unknown code, `max[code]` is UNBOUNDED unless the message has a fixed size.
+ */
+export interface LengthRules {
+  readonly min: Int32Array;
+  readonly max: Int32Array;
+}
+
+export const UNBOUNDED = 0x7fffffff;
 
 function table(entries: ReadonlyArray<readonly [number, LengthRule]>): LengthRules {
-  const rules: Array<LengthRule | undefined> = new Array<LengthRule | undefined>(256).fill(undefined);
-  for (const [code, rule] of entries) rules[code] = rule;
-  return rules;
+  const min = new Int32Array(256).fill(-1);
+  const max = new Int32Array(256).fill(UNBOUNDED);
+  for (const [code, rule] of entries) {
+    min[code] = rule.min;
+    if (rule.max !== undefined) max[code] = rule.max;
+  }
+  return { min, max };
 }
 
 const exactly = (length: number): LengthRule => ({ min: length, max: length });

@@ -1,6 +1,7 @@
 import { ProtocolError, ProtocolErrorCode } from '../errors.js';
 import { describeCode } from './codes.js';
 import type { Frame } from './frame.js';
+import { UNBOUNDED } from './message-rules.js';
 import type { LengthRules } from './message-rules.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -223,11 +224,12 @@ export function typedFrameSize(
   side: 'frontend' | 'backend',
 ): number {
   const code = buf[at]!;
-  const rule = rules[code];
-  if (rule === undefined) {
+  const min = rules.min[code]!;
+  if (min < 0) {
     throw new ProtocolError(ProtocolErrorCode.UnknownMessage, `unknown ${side} message type ${describeCode(code)}`);
   }
-  const length = buf.readInt32BE(at + 1);
+  // Int32, big-endian (the caller made sure the 5 header bytes are there).
+  const length = (buf[at + 1]! << 24) | (buf[at + 2]! << 16) | (buf[at + 3]! << 8) | buf[at + 4]!;
   if (length < 4) {
     throw new ProtocolError(
       ProtocolErrorCode.BadLength,
@@ -240,8 +242,9 @@ export function typedFrameSize(
       `${side} message ${describeCode(code)} announces ${length} bytes, above the limit of ${maxMessageBytes} (maxMessageBytes)`,
     );
   }
-  if (length < rule.min || (rule.max !== undefined && length > rule.max)) {
-    const expected = rule.max === rule.min ? `exactly ${rule.min}` : rule.max === undefined ? `at least ${rule.min}` : `${rule.min}..${rule.max}`;
+  const max = rules.max[code]!;
+  if (length < min || length > max) {
+    const expected = max === min ? `exactly ${min}` : max === UNBOUNDED ? `at least ${min}` : `${min}..${max}`;
     throw new ProtocolError(
       ProtocolErrorCode.BadLength,
       `${side} message ${describeCode(code)} has length ${length}; expected ${expected}`,

@@ -16,6 +16,9 @@ export interface FramePumpCallbacks<Frame> {
   ended(): boolean;
 }
 
+/** The queue while idle: never pushed to (frames are queued only while a handler waits, on a real queue). */
+const NO_FRAMES: never[] = [];
+
 /**
  * One direction of a relay: frames handled strictly in order. The source socket is paused for two
  * independent reasons — a handler is waiting (a gate, a catalog lookup) or the other side's socket
@@ -24,7 +27,8 @@ export interface FramePumpCallbacks<Frame> {
 export class FramePump<Frame> {
   readonly #source: Duplex;
   readonly #callbacks: FramePumpCallbacks<Frame>;
-  readonly #queue: Frame[] = [];
+  /** Frames not yet handled, from #index on: the reader's own array when the pump was idle. */
+  #queue: Frame[] = NO_FRAMES;
   #index = 0;
   #waiting = false;
   #blocked = false;
@@ -39,8 +43,15 @@ export class FramePump<Frame> {
     return this.#waiting;
   }
 
-  push(frames: readonly Frame[]): void {
-    for (const frame of frames) this.#queue.push(frame);
+  /** Takes ownership of `frames` (the reader hands out a fresh array per chunk). */
+  push(frames: Frame[]): void {
+    if (this.#waiting) {
+      for (const frame of frames) this.#queue.push(frame);
+      return;
+    }
+    // Idle, so nothing is queued (run() always empties the queue unless it stops to wait).
+    this.#queue = frames;
+    this.#index = 0;
     this.run();
   }
 
@@ -72,7 +83,8 @@ export class FramePump<Frame> {
       callbacks.fail(error);
       return;
     }
-    queue.length = 0;
+    // Dropped, not emptied in place (cheaper; the next push brings its own array).
+    this.#queue = NO_FRAMES;
     this.#index = 0;
     callbacks.flush();
     callbacks.drained?.();

@@ -16,6 +16,9 @@ describe('coalesceOutgoing', () => {
     expect(merged[1]).toBe(made);
     expect(Buffer.concat(coalesceOutgoing([first!, second!, ready!]))).toEqual(chunk);
     expect(coalesceOutgoing([first!, second!, ready!])).toHaveLength(1);
+    // Every message of the chunk, unchanged and in order: the chunk itself goes out, not a copy or a view.
+    expect(coalesceOutgoing([first!, second!, ready!])[0]).toBe(chunk);
+    expect(coalesceOutgoing([first!, second!])[0]).not.toBe(chunk);
   });
 
   it('keeps frames out of order apart, and merges plain adjacent views too', () => {

@@ -7,16 +7,16 @@ export type Outgoing = Buffer | Frame;
 /**
  * The bytes to write, in order, with every run that is contiguous in memory as one Buffer: frames
  * forwarded unchanged usually sit back to back in the chunk they arrived in, so a batch goes out
- * as one write, and such a frame never needs a view of its own.
+ * as one write, and such a frame never needs a view of its own. A run that is a whole chunk (every
+ * message of it passed on unchanged, the usual case) is written as that very chunk.
  */
 export function coalesceOutgoing(items: readonly Outgoing[]): Buffer[] {
   const out: Buffer[] = [];
   let memory: ArrayBufferLike | undefined;
   let runStart = 0;
   let runEnd = 0;
-  /** The run's only item, when it is a Buffer already (no new view needed). */
-  let alone: Buffer | undefined;
-  let count = 0;
+  /** A Buffer that is exactly the run if it ends as it began: the made message, or the frames' chunk. */
+  let whole: Buffer | undefined;
   for (const item of items) {
     let bytes: Buffer;
     let offset: number;
@@ -30,18 +30,22 @@ export function coalesceOutgoing(items: readonly Outgoing[]): Buffer[] {
       offset = bytes.byteOffset;
       length = bytes.length;
     }
-    if (count > 0 && bytes.buffer === memory && offset === runEnd) {
+    if (memory !== undefined && bytes.buffer === memory && offset === runEnd) {
       runEnd += length;
-      count++;
       continue;
     }
-    if (count > 0) out.push(count === 1 && alone !== undefined ? alone : Buffer.from(memory!, runStart, runEnd - runStart));
+    if (memory !== undefined) out.push(runBuffer(memory, runStart, runEnd, whole));
     memory = bytes.buffer;
     runStart = offset;
     runEnd = offset + length;
-    count = 1;
-    alone = item instanceof TypedFrame ? undefined : bytes;
+    whole = bytes;
   }
-  if (count > 0) out.push(count === 1 && alone !== undefined ? alone : Buffer.from(memory!, runStart, runEnd - runStart));
+  if (memory !== undefined) out.push(runBuffer(memory, runStart, runEnd, whole));
   return out;
+}
+
+/** `whole` itself when the run covers exactly its bytes, else a new view of the run. */
+function runBuffer(memory: ArrayBufferLike, start: number, end: number, whole: Buffer | undefined): Buffer {
+  if (whole !== undefined && whole.byteOffset === start && whole.length === end - start) return whole;
+  return Buffer.from(memory, start, end - start);
 }

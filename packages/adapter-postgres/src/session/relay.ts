@@ -8,6 +8,8 @@ import type { FrontendReader } from '../protocol/frontend-reader.js';
 import { decodeErrorResponse, decodeNoticeResponse, encodeErrorResponse, encodeNoticeResponse } from '../protocol/messages/error-notice.js';
 import type { ErrorNoticeMessage } from '../protocol/messages/error-notice.js';
 import { decodeBindTarget, decodeClose, decodeDescribe, decodeExecute, decodeParse, encodeDescribe, encodeParse } from '../protocol/messages/extended.js';
+import type { ParseMessage } from '../protocol/messages/extended.js';
+import { TypedFrame } from '../protocol/push-reader.js';
 import { decodeCommandComplete, decodeQuery, encodeQuery } from '../protocol/messages/query.js';
 import { decodeRowDescription } from '../protocol/messages/rows.js';
 import type { FieldDescription } from '../protocol/messages/rows.js';
@@ -82,6 +84,13 @@ interface Portal {
   /** Under a row limit: what the portal may still return over all its Executes. */
   readonly allowance?: RowAllowance;
 }
+
+/** Entries that carry nothing but their kind: shared, never changed. */
+const PARSE_PENDING: Pending = Object.freeze({ kind: 'parse' });
+const BIND_PENDING: Pending = Object.freeze({ kind: 'bind' });
+const DESCRIBE_STATEMENT_PENDING: Pending = Object.freeze({ kind: 'describe-statement' });
+const CLOSE_PENDING: Pending = Object.freeze({ kind: 'close' });
+const SYNC_PENDING: Pending = Object.freeze({ kind: 'sync' });
 
 /** What the relay needs from the session: the decision step, masking, the catalog, redaction. */
 export interface RelayContext {
@@ -202,9 +211,14 @@ export class Relay {
   /** A cursor was opened under a row limit: from now on every FETCH must be countable. */
   #limitedCursors = false;
   #transactionStatus: 'I' | 'T' | 'E';
+  /** The last Parse received, to skip decoding it again when the client repeats it byte for byte. */
+  #lastParse: { readonly raw: Buffer; readonly parse: ParseMessage } | undefined;
+  #pinnedChecked: string | undefined;
+  #pinnedTouched = false;
 
-  readonly #toUpstream: Outgoing[] = [];
-  readonly #toClient: Outgoing[] = [];
+  /** What the handled frames produced for each side, written at the pump's flush (then replaced, not emptied). */
+  #toUpstream: Outgoing[] = [];
+  #toClient: Outgoing[] = [];
   /** Client frames in order; waits while a gate decides. */
   readonly #clientPump: FramePump<Frame>;
   /** Upstream frames in order; waits while the catalog names a result's columns. */
@@ -234,13 +248,23 @@ export class Relay {
     this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
     this.#clientPump = new FramePump(this.#client, {
       handle: (frame) => this.#clientFrame(frame),
-      flush: () => this.#flush(this.#upstream, this.#toUpstream, this.#clientPump),
+      flush: () => {
+        const queued = this.#toUpstream;
+        if (queued.length === 0) return;
+        this.#toUpstream = [];
+        this.#write(this.#upstream, queued, this.#clientPump);
+      },
       fail: (error) => this.#protocolViolation('client', error),
       ended: () => this.#ended,
     });
     this.#upstreamPump = new FramePump(this.#upstream, {
       handle: (frame) => this.#upstreamFrame(frame),
-      flush: () => this.#flush(this.#client, this.#toClient, this.#upstreamPump),
+      flush: () => {
+        const queued = this.#toClient;
+        if (queued.length === 0) return;
+        this.#toClient = [];
+        this.#write(this.#client, queued, this.#upstreamPump);
+      },
       drained: () => {
         if (this.#draining && this.#idle()) this.#shutdown();
       },
@@ -267,8 +291,8 @@ export class Relay {
     this.#upstream.on('end', () => this.#end('upstream closed'));
     this.#upstream.on('close', () => this.#end('upstream closed'));
     this.#upstream.on('error', () => this.#end('upstream socket error'));
-    this.#upstreamPump.push(upstreamFrames);
-    this.#clientPump.push(clientFrames);
+    this.#upstreamPump.push([...upstreamFrames]);
+    this.#clientPump.push([...clientFrames]);
   }
 
   /** Graceful shutdown: end once nothing is in flight (now, when idle). */
@@ -296,21 +320,18 @@ export class Relay {
   }
 
   /**
-   * Asks the gate about a decided request and applies its verdict, now or once it resolves. A gate
-   * that fails refuses: nothing is forwarded on an error.
+   * What the gate says about a decided request: now, or once it resolves. A gate that fails
+   * refuses: nothing is forwarded on an error.
    */
-  #gate(outcome: StatementOutcome, apply: (verdict: GateVerdict) => void): Promise<void> | undefined {
+  #verdict(outcome: StatementOutcome): GateVerdict | Promise<GateVerdict> {
     let verdict: GateVerdict | Promise<GateVerdict>;
     try {
       verdict = this.#context.gate ? this.#context.gate(outcome) : decisionVerdict(outcome);
     } catch {
-      verdict = { forward: false, refusal: gateFailedError() };
+      return { forward: false, refusal: gateFailedError() };
     }
-    if (!(verdict instanceof Promise)) {
-      apply(verdict);
-      return undefined;
-    }
-    return verdict.then(apply, () => apply({ forward: false, refusal: gateFailedError() }));
+    if (verdict instanceof Promise) return verdict.catch(() => ({ forward: false, refusal: gateFailedError() }));
+    return verdict;
   }
 
   #clientFrame(frame: Frame): HandlerResult {
@@ -320,36 +341,20 @@ export class Relay {
         const { text: query } = decodeQuery(frame);
         const outcome = this.#decide(query);
         const copyFormat = copyFormatFor(outcome.forwardText ?? query, outcome);
-        return this.#gate(outcome, (verdict) => {
-          if (verdict.forward) {
-            const text = this.#forwardedText(query, outcome);
-            this.#toUpstream.push(text === undefined ? frame : encodeQuery(text));
-            this.#expect({ kind: 'query', outcome, copyFormat, stats: this.#newStats() });
-          } else {
-            this.#toUpstream.push(REFUSED_QUERY);
-            this.#expect({ kind: 'query', outcome, refusal: verdict.refusal, stats: this.#newStats() });
-          }
-        });
+        const verdict = this.#verdict(outcome);
+        if (verdict instanceof Promise) return verdict.then((settled) => this.#gatedQuery(frame, query, outcome, copyFormat, settled));
+        this.#gatedQuery(frame, query, outcome, copyFormat, verdict);
+        return undefined;
       }
       case FrontendCode.Parse: {
         if (this.#discardingUntilSync) return undefined;
-        const parse = decodeParse(frame);
+        const parse = this.#decodeParse(frame);
         const outcome = this.#decide(parse.query);
         const copyFormat = copyFormatFor(outcome.forwardText ?? parse.query, outcome);
-        return this.#gate(outcome, (verdict) => {
-          if (verdict.forward) {
-            this.#statements.set(parse.name, { outcome, copyFormat });
-            // The text prepared upstream is the one decided on: the rewrite, when there is one.
-            const text = this.#forwardedText(parse.query, outcome);
-            this.#toUpstream.push(text === undefined ? frame : encodeParse(parse.name, text, parse.paramTypeOids));
-            this.#expect({ kind: 'parse' });
-          } else {
-            this.#statements.delete(parse.name);
-            this.#toUpstream.push(REFUSED_PARSE);
-            this.#expect({ kind: 'parse', refusal: verdict.refusal });
-            this.#discardingUntilSync = true;
-          }
-        });
+        const verdict = this.#verdict(outcome);
+        if (verdict instanceof Promise) return verdict.then((settled) => this.#gatedParse(frame, parse, outcome, copyFormat, settled));
+        this.#gatedParse(frame, parse, outcome, copyFormat, verdict);
+        return undefined;
       }
       case FrontendCode.Bind: {
         if (this.#discardingUntilSync) return;
@@ -368,7 +373,7 @@ export class Relay {
         this.#portals.set(bind.portal, portal);
         out.push(frame);
         if (bind.portal === '' || (rowLimit === undefined && this.#cursorAllowances.size === 0)) {
-          this.#expect({ kind: 'bind' });
+          this.#expect(BIND_PENDING);
           return;
         }
         // A named portal is also a cursor SQL can FETCH from: it shares its allowance with that name.
@@ -382,7 +387,7 @@ export class Relay {
         out.push(frame);
         // The portal object, not its name: a later Close or Bind in the same pipeline may reuse the name.
         this.#expect(
-          describe.kind === 'S' ? { kind: 'describe-statement' } : { kind: 'describe-portal', portal: this.#portals.get(describe.name), injected: false },
+          describe.kind === 'S' ? DESCRIBE_STATEMENT_PENDING : { kind: 'describe-portal', portal: this.#portals.get(describe.name), injected: false },
         );
         return;
       }
@@ -419,14 +424,14 @@ export class Relay {
         if (close.kind === 'S') this.#statements.delete(close.name);
         else this.#portals.delete(close.name);
         out.push(frame);
-        this.#expect({ kind: 'close' });
+        this.#expect(CLOSE_PENDING);
         return;
       }
       case FrontendCode.Sync:
         this.#discardingUntilSync = false;
         this.#upstreamSkipping = false;
         out.push(frame);
-        this.#pending.push({ kind: 'sync' });
+        this.#pending.push(SYNC_PENDING);
         return;
       case FrontendCode.Flush:
         out.push(frame);
@@ -440,16 +445,10 @@ export class Relay {
       case FrontendCode.FunctionCall: {
         const outcome = this.#context.decideActions([FUNCTION_CALL_ACTION]);
         this.#context.onStatement?.(outcome);
-        return this.#gate(outcome, (verdict) => {
-          if (verdict.forward) {
-            this.#toUpstream.push(frame);
-            this.#expect({ kind: 'query', outcome, stats: this.#newStats() });
-          } else {
-            // A failed FunctionCall answers ErrorResponse + ReadyForQuery, as a failed Query does.
-            this.#toUpstream.push(REFUSED_QUERY);
-            this.#expect({ kind: 'query', outcome, refusal: verdict.refusal, stats: this.#newStats() });
-          }
-        });
+        const verdict = this.#verdict(outcome);
+        if (verdict instanceof Promise) return verdict.then((settled) => this.#gatedFunctionCall(frame, outcome, settled));
+        this.#gatedFunctionCall(frame, outcome, verdict);
+        return undefined;
       }
       case FrontendCode.Terminate:
         this.#upstream.end(frame.raw);
@@ -460,13 +459,66 @@ export class Relay {
     }
   }
 
+  /** A Query as its verdict has it: forwarded (as decided: the rewrite, when there is one), or refused. */
+  #gatedQuery(frame: Frame, query: string, outcome: StatementOutcome, copyFormat: CopyOutFormat | undefined, verdict: GateVerdict): void {
+    if (verdict.forward) {
+      const text = this.#forwardedText(query, outcome);
+      this.#toUpstream.push(text === undefined ? frame : encodeQuery(text));
+      this.#expect({ kind: 'query', outcome, copyFormat, stats: this.#newStats() });
+    } else {
+      this.#toUpstream.push(REFUSED_QUERY);
+      this.#expect({ kind: 'query', outcome, refusal: verdict.refusal, stats: this.#newStats() });
+    }
+  }
+
+  #gatedParse(frame: Frame, parse: ParseMessage, outcome: StatementOutcome, copyFormat: CopyOutFormat | undefined, verdict: GateVerdict): void {
+    if (verdict.forward) {
+      this.#statements.set(parse.name, { outcome, copyFormat });
+      // The text prepared upstream is the one decided on: the rewrite, when there is one.
+      const text = this.#forwardedText(parse.query, outcome);
+      this.#toUpstream.push(text === undefined ? frame : encodeParse(parse.name, text, parse.paramTypeOids));
+      this.#expect(PARSE_PENDING);
+    } else {
+      this.#statements.delete(parse.name);
+      this.#toUpstream.push(REFUSED_PARSE);
+      this.#expect({ kind: 'parse', refusal: verdict.refusal });
+      this.#discardingUntilSync = true;
+    }
+  }
+
+  #gatedFunctionCall(frame: Frame, outcome: StatementOutcome, verdict: GateVerdict): void {
+    if (verdict.forward) {
+      this.#toUpstream.push(frame);
+      this.#expect({ kind: 'query', outcome, stats: this.#newStats() });
+    } else {
+      // A failed FunctionCall answers ErrorResponse + ReadyForQuery, as a failed Query does.
+      this.#toUpstream.push(REFUSED_QUERY);
+      this.#expect({ kind: 'query', outcome, refusal: verdict.refusal, stats: this.#newStats() });
+    }
+  }
+
+  /**
+   * Drivers send the same Parse over and over (an unnamed statement per execution): when its bytes
+   * repeat the last one's, the decoded message is reused, and with it the very same query string,
+   * which the classifier and decider then find by identity.
+   */
+  #decodeParse(frame: Frame): ParseMessage {
+    const last = this.#lastParse;
+    if (last && frame instanceof TypedFrame && last.raw.length === frame.size && last.raw.compare(frame.source, frame.start, frame.start + frame.size) === 0) {
+      return last.parse;
+    }
+    const parse = decodeParse(frame);
+    this.#lastParse = { raw: frame.raw, parse };
+    return parse;
+  }
+
   #newStats(): RequestStats {
     return newStats(this.#context.onCompleted !== undefined);
   }
 
   #decide(text: string): StatementOutcome {
     let outcome = this.#context.decide(text);
-    if (touchesPinnedSetting(text)) outcome = { actions: outcome.actions, decision: pinnedSettingDecision() };
+    if (this.#touchesPinnedSetting(text)) outcome = { actions: outcome.actions, decision: pinnedSettingDecision() };
     else if (outcome.decision.obligations.rowLimit !== undefined || this.#limitedCursors) {
       if (outcome.decision.obligations.rowLimit !== undefined && outcome.actions.some((action) => action.operation === 'DECLARE CURSOR')) {
         // The cursor's rows come back through FETCHes, whose own decisions may carry no limit.
@@ -477,6 +529,15 @@ export class Relay {
     }
     this.#context.onStatement?.(outcome);
     return outcome;
+  }
+
+  /** touchesPinnedSetting, remembered for the last text (a repeated Parse hands back the same string). */
+  #touchesPinnedSetting(text: string): boolean {
+    if (text !== this.#pinnedChecked) {
+      this.#pinnedChecked = text;
+      this.#pinnedTouched = touchesPinnedSetting(text);
+    }
+    return this.#pinnedTouched;
   }
 
   /** What goes upstream for a forwarded statement: undefined = the client's bytes as they are. */
@@ -800,21 +861,20 @@ export class Relay {
 
   // ── plumbing ─────────────────────────────────────────────────────────────────────────────────
 
-  /** Writes what was collected in one go; pauses `source` until `target` drains when it is full. */
-  #flush(target: Duplex, queued: Outgoing[], source: FramePump<Frame>): void {
-    if (queued.length === 0 || this.#ended) {
-      queued.length = 0;
-      return;
-    }
+  /**
+   * Writes what was collected in one go (one write, or one writev of the runs, never deferred);
+   * pauses `source` until `target` drains when it is full.
+   */
+  #write(target: Duplex, queued: readonly Outgoing[], source: FramePump<Frame>): void {
+    if (this.#ended) return;
     const buffers = coalesceOutgoing(queued);
-    queued.length = 0;
     let ok = true;
     if (buffers.length === 1) {
       ok = target.write(buffers[0]!);
     } else {
       target.cork();
       for (const buffer of buffers) ok = target.write(buffer);
-      process.nextTick(() => target.uncork());
+      target.uncork();
     }
     if (!ok) source.holdUntilDrained(target);
   }
