@@ -288,10 +288,12 @@ export class PostgresSession implements Session {
         ...(hooks?.traceContext ? { traceContext: (outcome) => hooks.traceContext!(identity, outcome) } : {}),
         onProtocolError: (side, error) => log.warn({ side, err: errorSummary(error) }, 'protocol violation: session closed'),
         gate: (outcome) => {
-          // Only a gate hook can hold a statement, so only then is there something to cancel.
-          const control = hooks?.gate ? new AbortController() : undefined;
+          // Only a `review` can be held for long (an approval wait) and only that wait watches the
+          // signal; other gates answer within a write. An AbortController per statement would cost
+          // more than the decision, so the others get none (a cancel then finds nothing to abort).
+          const control = hooks?.gate && outcome.decision.effect === 'review' ? new AbortController() : undefined;
           holding = control;
-          const result = hooks?.gate && control ? hooks.gate(identity, outcome, control.signal) : decisionGate(outcome);
+          const result = hooks?.gate ? hooks.gate(identity, outcome, control?.signal) : decisionGate(outcome);
           const settled = hooks?.gateSettled
             ? (answer: GateResult): GateResult => {
                 hooks.gateSettled!(identity, outcome, answer);
