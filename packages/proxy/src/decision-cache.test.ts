@@ -57,7 +57,7 @@ describe('DecisionCache', () => {
     const cache = new DecisionCache();
     const sam = session();
     cache.decide(policy, sam, selectOrders(1), true);
-    cache.decide(policy, sam, selectOrders(1, { flags: ['no-where'] }), true);
+    cache.decide(policy, sam, selectOrders(1, { flags: ['unbounded'] }), true);
     cache.decide(policy, sam, selectOrders(1, { objects: [{ name: 'app.public.customers', kind: 'table', access: 'read' }] }), true);
     cache.decide(policy, sam, selectOrders(1, { operation: 'SELECT INTO' }), true);
     cache.decide(policy, sam, selectOrders(1, { fingerprint: 'SELECT * FROM orders WHERE id IN (?)' }), true);
@@ -73,8 +73,8 @@ describe('DecisionCache', () => {
     const policy = countingPolicy();
     const cache = new DecisionCache();
     const sam = session();
-    const flagged = cache.decide(policy, sam, selectOrders(1, { flags: ['no-where'] }), true);
-    expect(cache.decide(policy, sam, selectOrders(2, { flags: ['no-where'] }), true)).toBe(flagged);
+    const flagged = cache.decide(policy, sam, selectOrders(1, { flags: ['unbounded'] }), true);
+    expect(cache.decide(policy, sam, selectOrders(2, { flags: ['unbounded'] }), true)).toBe(flagged);
     const pair = [...selectOrders(1), ...selectOrders(2, { operation: 'DELETE', category: 'write' })];
     const decided = cache.decide(policy, sam, pair, true);
     expect(cache.decide(policy, sam, [...selectOrders(3), ...selectOrders(4, { operation: 'DELETE', category: 'write' })], true)).toBe(decided);
