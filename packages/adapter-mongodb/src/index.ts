@@ -13,6 +13,8 @@ export type { RowFilterStep } from './session/row-filter-step.js';
 // Commands → actions (also for `gatehouse policy explain --dialect mongodb`).
 export { classifyMongoCommand } from './classify/classify-command.js';
 export type { CommandSequences } from './classify/classify-command.js';
+export { CommandClassifications } from './classify/classification-cache.js';
+export { commandShapeKey } from './classify/shape-key.js';
 
 // Wire codec.
 export { OpCode, HEADER_BYTES, DEFAULT_MAX_MESSAGE_BYTES, describeOpCode } from './protocol/opcodes.js';

@@ -10,22 +10,25 @@ const MAX_DEPTH = 100;
  * (fail closed).
  */
 export function runsServerScript(value: unknown): boolean {
-  let nodes = 0;
-  const visit = (node: unknown, depth: number): boolean => {
-    if (++nodes > MAX_NODES || depth > MAX_DEPTH) return true;
-    if (Array.isArray(node)) return node.some((item) => visit(item, depth + 1));
-    if (isDocument(node)) {
-      for (const key of Object.keys(node)) {
-        if (SCRIPT_OPERATORS.has(key)) return true;
-        if (visit(node[key], depth + 1)) return true;
-      }
-      return false;
-    }
-    if (typeof node === 'object' && node !== null) {
-      const tag = (node as { _bsontype?: unknown })._bsontype;
-      return tag === 'Code';
+  return visit(value, 0, { nodes: 0 });
+}
+
+function visit(node: unknown, depth: number, budget: { nodes: number }): boolean {
+  if (++budget.nodes > MAX_NODES || depth > MAX_DEPTH) return true;
+  if (Array.isArray(node)) {
+    for (const item of node) if (visit(item, depth + 1, budget)) return true;
+    return false;
+  }
+  if (isDocument(node)) {
+    for (const key of Object.keys(node)) {
+      if (SCRIPT_OPERATORS.has(key)) return true;
+      if (visit(node[key], depth + 1, budget)) return true;
     }
     return false;
-  };
-  return visit(value, 0);
+  }
+  if (typeof node === 'object' && node !== null) {
+    const tag = (node as { _bsontype?: unknown })._bsontype;
+    return tag === 'Code';
+  }
+  return false;
 }

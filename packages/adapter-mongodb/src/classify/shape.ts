@@ -40,6 +40,12 @@ const IDENTIFIER_FIELDS: Readonly<Record<string, ReadonlySet<string>>> = {
 /** Stages whose whole value may be a collection name. */
 const NAME_VALUED_STAGES = new Set(['$out', '$unionWith', '$merge']);
 
+/**
+ * Every element name whose string value the shape may show (under some parent): what a key for
+ * "same shape" must keep verbatim wherever it appears (shape-key.ts).
+ */
+export const SHAPE_IDENTIFIER_NAMES: ReadonlySet<string> = new Set([...Object.values(IDENTIFIER_FIELDS).flatMap((names) => [...names]), ...NAME_VALUED_STAGES]);
+
 /** Fields that hold whole data documents: their keys can be data too, so they are collapsed. */
 const DATA_DOCUMENT_FIELDS = new Set(['documents', 'document']);
 

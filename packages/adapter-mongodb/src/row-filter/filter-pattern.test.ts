@@ -1,7 +1,26 @@
 import { compileObjectPattern } from '@gatehouse/core';
-import { compileGlob } from '@gatehouse/policy';
 import { describe, expect, it } from 'vitest';
 import { filtersFor, patternMatches } from './filter-pattern.js';
+
+/**
+ * The plain dotted glob, as a reference (it left @gatehouse/policy once nothing else used it): `*`
+ * is one segment or part of one, `**` any number of segments, matched case-insensitively, with no
+ * notion of names that lack a schema.
+ */
+function compileGlob(pattern: string): RegExp {
+  const segments = pattern.split('.');
+  if (segments.length === 1 && segments[0] === '**') return /^[\s\S]*$/i;
+  let source = '^';
+  segments.forEach((segment, index) => {
+    if (segment === '**') {
+      source += index === 0 ? '(?:[^.]*\\.)*' : '(?:\\.[^.]*)*';
+      return;
+    }
+    if (index > 0 && !(index === 1 && segments[0] === '**')) source += '\\.';
+    source += segment.replace(/[\\^$+?.()|[\]{}]/g, '\\$&').replace(/\*/g, '[^.]*');
+  });
+  return new RegExp(`${source}$`, 'i');
+}
 
 describe('row filter patterns on MongoDB namespaces', () => {
   const patterns = ['app.customers', '*.customers', 'app.*', '*.*', '**', '**.customers', 'app.**', '*.cust*', 'APP.Customers', 'app.orders', '*.*.customers'];

@@ -8,12 +8,13 @@ import type { CursorEntry, CursorRegistry } from './cursor-registry.js';
 
 /** What a client's command is about, before it is decided: its actions and the cursors it touches. */
 export interface CommandScope {
-  readonly actions: Action[];
+  /** Frozen and shared when they came from the classification cache. */
+  readonly actions: readonly Action[];
   /** The cursor a getMore continues (owned by the caller's principal). */
   readonly getMoreId: bigint | undefined;
   readonly cursorEntry: CursorEntry | undefined;
   /** The cursors a killCursors names (all owned by the caller's principal). */
-  readonly killIds: bigint[];
+  readonly killIds: readonly bigint[];
   /** The batches hold change events (an aggregate opening a change stream, or a getMore on one). */
   readonly changeStream: boolean;
 }
@@ -26,7 +27,8 @@ export interface ForeignCursor {
 /**
  * Classifies a command into actions. Cursor commands are checked against the registry first: a
  * getMore reads what the command that opened its cursor read; a getMore or killCursors on a
- * cursor this principal did not open is refused without being classified.
+ * cursor this principal did not open is refused without being classified. (Commands the
+ * classification cache serves skip this: see the session.)
  */
 export function commandScope(
   db: string,
@@ -52,10 +54,7 @@ export function commandScope(
     const owned = Array.isArray(ids) && killIds.length === ids.length && killIds.every((id) => cursors.lookup(id, principalId));
     if (!owned) return { foreignCursor: 'killCursors' };
   }
-  const decoded = new Map<string, Document[]>();
-  // Inserted documents are data, not instructions: they are not decoded to classify the insert.
-  for (const sequence of sequences) if (sequence.identifier !== 'documents') decoded.set(sequence.identifier, sequence.documents.map(decodeDocument));
-  const actions = classifyMongoCommand(db, command, decoded);
+  const actions = classifyFully(db, command, sequences);
   let changeStream = false;
   if (name === 'aggregate' && Array.isArray(command['pipeline'])) {
     changeStream = (command['pipeline'] as unknown[]).some((stage) => typeof stage === 'object' && stage !== null && '$changeStream' in stage);
@@ -63,11 +62,23 @@ export function commandScope(
   return { actions, getMoreId: undefined, cursorEntry: undefined, killIds, changeStream };
 }
 
+function classifyFully(db: string, command: Document, sequences: readonly DocumentSequence[]): Action[] {
+  const decoded = new Map<string, Document[]>();
+  // Inserted documents are data, not instructions: they are not decoded to classify the insert.
+  for (const sequence of sequences) if (sequence.identifier !== 'documents') decoded.set(sequence.identifier, sequence.documents.map(decodeDocument));
+  return classifyMongoCommand(db, command, decoded);
+}
+
 /** The namespace a command's reply is about, for replies that do not name one. */
 export function commandNamespace(db: string, name: string, command: Document): string {
   const target: unknown = command[name];
   if (name === 'getMore') return `${db}.${String(command['collection'])}`;
-  return typeof target === 'string' ? `${db}.${target}` : `${db}.$cmd`;
+  return targetNamespace(db, typeof target === 'string' ? target : undefined);
+}
+
+/** The namespace of a (non-getMore) command whose own value is `target` (a collection, when a string). */
+export function targetNamespace(db: string, target: string | undefined): string {
+  return target !== undefined ? `${db}.${target}` : `${db}.$cmd`;
 }
 
 /**

@@ -2,9 +2,10 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { SecureContext } from 'node:tls';
 import type { Document } from 'bson';
-import type { Masker, Principal, Session, SessionContext } from '@gatehouse/core';
-import type { Logger, SessionHooks, SqlStatementDecider } from '@gatehouse/proxy';
+import type { Action, Masker, ObjectRef, Principal, Session, SessionContext } from '@gatehouse/core';
+import type { GateResult, Logger, SessionHooks, SqlStatementDecider, StatementOutcome } from '@gatehouse/proxy';
 import { errorSummary } from '@gatehouse/proxy';
+import type { CommandClassifications } from '../classify/classification-cache.js';
 import { numberOf } from '../classify/values.js';
 import { decodeDocument } from '../protocol/bson-codec.js';
 import type { MongoMessage } from '../protocol/message.js';
@@ -12,13 +13,17 @@ import { CLIENT_OPCODES, MessageReader } from '../protocol/message-reader.js';
 import { MsgFlag, decodeOpMsg } from '../protocol/op-msg.js';
 import type { OpMsg } from '../protocol/op-msg.js';
 import { decodeOpQuery } from '../protocol/op-query.js';
+import { rawElements } from '../protocol/raw-bson.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, OpCode } from '../protocol/opcodes.js';
 import { authenticateSaslStart, claimedUserOf } from './client-auth.js';
-import { gateCommand } from './command-gate.js';
-import { commandNamespace, commandScope, takesComment } from './command-scope.js';
+import { gateVerdict } from './command-gate.js';
+import { commandNamespace, commandScope, takesComment, targetNamespace } from './command-scope.js';
+import { ClientCommand, commandNameOf } from './client-command.js';
+import type { CommandScope } from './command-scope.js';
 import type { CursorRegistry } from './cursor-registry.js';
 import { DocumentMasker } from './document-masking.js';
 import { forwardBytes } from './forward-message.js';
+import type { ForwardChanges } from './forward-message.js';
 import { HELLO_COMMANDS, clientMetadataOf, helloReply } from './hello.js';
 import type { ClientMetadata } from './hello.js';
 import { answerKillSessions } from './kill-sessions.js';
@@ -26,6 +31,7 @@ import { maskingBlocker } from './masking-scope.js';
 import {
   authenticationFailedReply,
   foreignCursorReply,
+  gateRefusalReply,
   foreignSessionReply,
   interruptedReply,
   maskingFailedReply,
@@ -36,7 +42,6 @@ import {
   unauthenticatedReply,
   upstreamUnavailableReply,
 } from './native-errors.js';
-import { lsidKey } from './operation-registry.js';
 import type { InterruptibleSession, OperationRegistry } from './operation-registry.js';
 import { encodeReply } from './replies.js';
 import type { RequestKind } from './replies.js';
@@ -58,6 +63,8 @@ export interface MongoListenerOptions {
   readonly cursors: CursorRegistry;
   /** Logical sessions (lsid) by principal; createMongoAdapter supplies one shared by the listener. */
   readonly operations?: OperationRegistry;
+  /** Actions of command shapes seen before; createMongoAdapter supplies one shared by the listener. */
+  readonly classifications?: CommandClassifications;
   authenticate(request: { user: string; credential: string; clientAddress: string }): Promise<Principal>;
   readonly decider: SqlStatementDecider;
   readonly masker: Masker;
@@ -243,13 +250,19 @@ export class MongoSession implements Session, InterruptibleSession {
     }
     if (message.opCode === OpCode.Query) return this.#opQuery(message);
     const msg = decodeOpMsg(message);
+    const moreToCome = (msg.flags & MsgFlag.MoreToCome) !== 0;
+    if (this.#principal && this.#upstream) {
+      const elements = rawElements(msg.body);
+      const name = commandNameOf(elements);
+      if (!IDENTITY_COMMANDS.has(name) && !HELLO_COMMANDS.has(name) && name !== 'saslStart' && name !== 'saslContinue') {
+        // Checked (or decoded) here, before anything else happens to it.
+        return this.#relayCommand(message, msg, new ClientCommand(name, msg.body, elements, msg.sequences), moreToCome);
+      }
+    }
     const command = decodeDocument(msg.body);
     const name = Object.keys(command)[0] ?? '';
-    const moreToCome = (msg.flags & MsgFlag.MoreToCome) !== 0;
-    const reply = (document: Document): void => {
-      if (!moreToCome) this.#reply('msg', message, document);
-    };
-    if (HELLO_COMMANDS.has(name)) return this.#hello(command, name, (document) => reply(document));
+    const reply = (document: Document): void => this.#answer(message, moreToCome, document);
+    if (HELLO_COMMANDS.has(name)) return this.#hello(command, name, reply);
     if (name === 'saslStart') return this.#saslStart(command, reply);
     if (name === 'saslContinue') {
       reply(authenticationFailedReply('no SASL conversation is in progress (PLAIN and MONGODB-OIDC finish in one step)'));
@@ -261,11 +274,13 @@ export class MongoSession implements Session, InterruptibleSession {
       else reply({ ok: 1 });
       return undefined;
     }
-    if (IDENTITY_COMMANDS.has(name)) {
-      reply(authenticationFailedReply(`${name} is not available through the gateway; reconnect to change identity`));
-      return undefined;
-    }
-    return this.#relayCommand(message, msg, command, name, moreToCome);
+    reply(authenticationFailedReply(`${name} is not available through the gateway; reconnect to change identity`));
+    return undefined;
+  }
+
+  /** The reply to an OP_MSG request, unless it was sent with moreToCome (the client wants none). */
+  #answer(request: MongoMessage, moreToCome: boolean, document: Document): void {
+    if (!moreToCome) this.#reply('msg', request, document);
   }
 
   /** Legacy OP_QUERY: only the handshake (hello/isMaster on `<db>.$cmd`). */
@@ -422,80 +437,105 @@ export class MongoSession implements Session, InterruptibleSession {
   /**
    * A command of an authenticated client: scoped (cursor ownership, actions), decided, row-filtered,
    * gated, then forwarded with its reply awaited by the reply path, or refused in the native form.
+   * Without a gate that waits, all of it runs in this call: no promise hop or deferral between the
+   * request's last byte arriving and its first byte leaving upstream.
    */
-  #relayCommand(message: MongoMessage, msg: OpMsg, command: Document, name: string, moreToCome: boolean): Promise<void> | undefined {
+  #relayCommand(message: MongoMessage, msg: OpMsg, command: ClientCommand, moreToCome: boolean): Promise<void> | undefined {
     const startedAt = performance.now();
-    const reply = (document: Document): void => {
-      if (!moreToCome) this.#reply('msg', message, document);
-    };
-    const db: unknown = command['$db'];
-    if (typeof db !== 'string' || db.length === 0) {
-      reply({ ok: 0, errmsg: 'OP_MSG requests require a $db argument', code: 40571, codeName: 'Location40571' });
+    const name = command.name;
+    const db = command.db;
+    if (db === undefined || db.length === 0) {
+      this.#answer(message, moreToCome, { ok: 0, errmsg: 'OP_MSG requests require a $db argument', code: 40571, codeName: 'Location40571' });
       return undefined;
     }
     const principalId = this.#principal!.id;
-    const lsid = lsidKey(command['lsid']);
+    const lsid = command.lsid;
     if (lsid !== undefined && this.#operations && !this.#operations.claim(lsid, principalId)) {
       this.#log.warn({ principal: principalId, command: name }, 'command in another principal\'s logical session refused');
-      reply(foreignSessionReply());
+      this.#answer(message, moreToCome, foreignSessionReply());
       return undefined;
     }
-    const scope = commandScope(db, name, command, msg.sequences, principalId, this.#options.cursors);
+    const classifications = this.#options.classifications;
+    const scope =
+      command.shapeKey !== undefined && classifications
+        ? shapeScope(classifications.classify(db, command.shapeKey, command))
+        : commandScope(db, name, command.document, msg.sequences, principalId, this.#options.cursors);
     if ('foreignCursor' in scope) {
       if (scope.foreignCursor === 'getMore') this.#log.warn({ principal: principalId }, 'getMore on a cursor this principal did not open refused');
-      reply(foreignCursorReply());
+      this.#answer(message, moreToCome, foreignCursorReply());
       return undefined;
     }
     const reporter = this.#reporter;
     const decided = this.#options.decider.decideActions(reporter.identity(db), scope.actions);
-    const filtered = applyRowFilters(db, command, msg.body, msg.sequences, decided);
+    const rowFilters = decided.decision.obligations.rowFilters;
+    // Without row filters there is nothing to rewrite, and the command need not be decoded for it.
+    const filtered = rowFilters && rowFilters.length > 0 ? applyRowFilters(db, command.document, msg.body, msg.sequences, decided) : { outcome: decided };
     const outcome = filtered.outcome;
     reporter.decided(db, scope.actions, outcome);
-    const refuse = (document: Document): void => {
-      reply(document);
-      reporter.completed(db, outcome, startedAt, 'blocked');
-    };
-    const forward = (): void => {
-      const obligation = outcome.decision.obligations.mask;
-      const blocker = obligation ? maskingBlocker(name, command, obligation) : undefined;
-      if (blocker) {
-        refuse(maskingFailedReply(blocker));
-        return;
-      }
-      if (name === 'killSessions') {
-        reply(answerKillSessions(command['killSessions'], principalId, this.#operations, this.#log));
-        reporter.completed(db, outcome, startedAt, 'ok');
-        return;
-      }
-      const traceparent = command['comment'] === undefined && takesComment(this.#upstreamWireVersion, name) ? reporter.traceContext(db, outcome) : undefined;
-      this.#writeUpstream(forwardBytes(message, msg, { ...filtered.changes, ...(traceparent !== undefined ? { comment: traceparent } : {}) }));
-      if (moreToCome) {
-        // No reply will come (an unacknowledged write): done as far as the gateway can know. A
-        // server that answers anyway (some MongoDB-compatible ones do) has its reply dropped.
-        this.#replies.expectNoReply(message.requestId);
-        reporter.completed(db, outcome, startedAt, 'ok');
-        return;
-      }
-      if (lsid !== undefined) this.#operations?.started(lsid, this);
-      this.#replies.expectReply(message.requestId, {
-        command: name,
-        namespace: commandNamespace(db, name, command),
-        outcome,
-        masker: obligation ? new DocumentMasker(this.#options.masker, obligation) : undefined,
-        changeStream: scope.changeStream,
-        distinctKey: name === 'distinct' && typeof command['key'] === 'string' ? command['key'] : undefined,
-        objects: scope.actions.find((action) => action.operation === name)?.objects ?? [],
-        getMoreId: scope.getMoreId,
-        killIds: scope.killIds,
-        lsid,
-        db,
-        startedAt,
-        rowLimit: ROW_LIMITED_COMMANDS.has(name) ? stricterLimit(outcome.decision.obligations.rowLimit, scope.cursorEntry?.rowLimit) : undefined,
-        cursorEntry: scope.cursorEntry,
-        valuesLimit: name === 'distinct' ? outcome.decision.obligations.rowLimit : undefined,
-      });
-    };
-    return gateCommand(this.#options.hooks, reporter.hookSession(db), outcome, { ended: () => this.#ended, refuse, forward });
+    const request: DecidedCommand = { message, msg, command, name, moreToCome, db, lsid, scope, outcome, changes: filtered.changes, startedAt };
+    const verdict = gateVerdict(this.#options.hooks, reporter.hookSession(db), outcome);
+    if (!(verdict instanceof Promise)) {
+      this.#settle(request, verdict);
+      return undefined;
+    }
+    return verdict.then((settled) => this.#settle(request, settled));
+  }
+
+  /** The gate has spoken: forward, or refuse in the native form (nothing runs once the session ended). */
+  #settle(request: DecidedCommand, settled: GateResult): void {
+    this.#options.hooks?.gateSettled?.(this.#reporter.hookSession(request.db), request.outcome, settled);
+    if (this.#ended) return;
+    if (settled.proceed) this.#forward(request);
+    else this.#refuse(request, gateRefusalReply(settled, request.outcome.decision));
+  }
+
+  #refuse(request: DecidedCommand, document: Document): void {
+    this.#answer(request.message, request.moreToCome, document);
+    this.#reporter.completed(request.db, request.outcome, request.startedAt, 'blocked');
+  }
+
+  #forward(request: DecidedCommand): void {
+    const { message, msg, command, name, moreToCome, db, lsid, scope, outcome, startedAt } = request;
+    const reporter = this.#reporter;
+    const obligation = outcome.decision.obligations.mask;
+    const blocker = obligation ? maskingBlocker(name, command.document, obligation) : undefined;
+    if (blocker) {
+      this.#refuse(request, maskingFailedReply(blocker));
+      return;
+    }
+    if (name === 'killSessions') {
+      this.#answer(message, moreToCome, answerKillSessions(command.document['killSessions'], this.#principal!.id, this.#operations, this.#log));
+      reporter.completed(db, outcome, startedAt, 'ok');
+      return;
+    }
+    const traceparent = !command.hasComment && takesComment(this.#upstreamWireVersion, name) ? reporter.traceContext(db, outcome) : undefined;
+    const changes: ForwardChanges = traceparent === undefined ? (request.changes ?? NO_CHANGES) : { ...request.changes, comment: traceparent };
+    this.#writeUpstream(forwardBytes(message, msg, changes));
+    if (moreToCome) {
+      // No reply will come (an unacknowledged write): done as far as the gateway can know. A
+      // server that answers anyway (some MongoDB-compatible ones do) has its reply dropped.
+      this.#replies.expectNoReply(message.requestId);
+      reporter.completed(db, outcome, startedAt, 'ok');
+      return;
+    }
+    if (lsid !== undefined) this.#operations?.started(lsid, this);
+    this.#replies.expectReply(message.requestId, {
+      command: name,
+      namespace: name === 'getMore' ? commandNamespace(db, name, command.document) : targetNamespace(db, command.target),
+      outcome,
+      masker: obligation ? new DocumentMasker(this.#options.masker, obligation) : undefined,
+      changeStream: scope.changeStream,
+      distinctKey: name === 'distinct' ? distinctKeyOf(command.document) : undefined,
+      objects: objectsOf(scope, name),
+      getMoreId: scope.getMoreId,
+      killIds: scope.killIds,
+      lsid,
+      db,
+      startedAt,
+      rowLimit: ROW_LIMITED_COMMANDS.has(name) ? stricterLimit(outcome.decision.obligations.rowLimit, scope.cursorEntry?.rowLimit) : undefined,
+      cursorEntry: scope.cursorEntry,
+      valuesLimit: name === 'distinct' ? outcome.decision.obligations.rowLimit : undefined,
+    });
   }
 
   /**
@@ -647,6 +687,44 @@ export class MongoSession implements Session, InterruptibleSession {
     this.#log.info('session ended');
     this.#resolveClosed();
   }
+}
+
+/** A client's command once decided and row-filtered, on its way through the gate. */
+interface DecidedCommand {
+  readonly message: MongoMessage;
+  readonly msg: OpMsg;
+  readonly command: ClientCommand;
+  readonly name: string;
+  /** Sent with moreToCome: the client expects no reply. */
+  readonly moreToCome: boolean;
+  readonly db: string;
+  readonly lsid: string | undefined;
+  readonly scope: CommandScope;
+  readonly outcome: StatementOutcome;
+  /** What the row filters changed in the command (absent: the client's bytes go as they are). */
+  readonly changes: ForwardChanges | undefined;
+  /** performance.now() when the command arrived. */
+  readonly startedAt: number;
+}
+
+const NO_CHANGES: ForwardChanges = Object.freeze({});
+
+/** What a command served by the classification cache is about: its actions; no cursor of its own to check. */
+function shapeScope(actions: readonly Action[]): CommandScope {
+  return { actions, getMoreId: undefined, cursorEntry: undefined, killIds: NO_CURSORS, changeStream: false };
+}
+
+const NO_CURSORS: readonly bigint[] = Object.freeze([]);
+
+function distinctKeyOf(command: Document): string | undefined {
+  const key: unknown = command['key'];
+  return typeof key === 'string' ? key : undefined;
+}
+
+/** The objects of the command's own action (not a transaction's), for the cursor it may open. */
+function objectsOf(scope: CommandScope, name: string): readonly ObjectRef[] {
+  for (const action of scope.actions) if (action.operation === name) return action.objects;
+  return [];
 }
 
 /**

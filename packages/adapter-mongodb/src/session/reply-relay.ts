@@ -11,7 +11,7 @@ import type { DocumentMasker } from './document-masking.js';
 import { maskingFailedReply } from './native-errors.js';
 import { encodeReply, newRequestId } from './replies.js';
 import { rewriteReplyParts } from './reply-rewrite.js';
-import type { CursorCut, CursorSeen } from './reply-rewrite.js';
+import type { CursorCut, CursorSeen, ReplyContext } from './reply-rewrite.js';
 import { summarizeReply } from './reply-summary.js';
 import { limitBatch, rowLimitNotice, withNotice } from './row-limit.js';
 import type { CompletionDetails } from './session-reporter.js';
@@ -80,6 +80,11 @@ export class ReplyRelay {
     this.#host = host;
   }
 
+  /** The host's text redactor (server error messages). */
+  redactText(text: string): string {
+    return this.#host.redactText(text);
+  }
+
   /** Commands forwarded and not yet answered. */
   get awaiting(): number {
     return this.#pending.size;
@@ -122,33 +127,10 @@ export class ReplyRelay {
     const host = this.#host;
     if (pending.lsid !== undefined) host.finished(pending.lsid);
     const registry = host.cursors;
-    const limit = pending.rowLimit;
-    let cursorRows: number | undefined;
-    let cutAt: number | undefined;
+    const pass = new ReplyPass(this, pending, pending.rowLimit !== undefined || host.reportsCompletion);
     let body: Buffer[] | undefined;
     try {
-      body = rewriteReplyParts(msg.body, {
-        masker: pending.masker,
-        namespace: pending.namespace,
-        changeStream: pending.changeStream,
-        distinctKey: pending.distinctKey,
-        countRows: limit !== undefined || host.reportsCompletion,
-        ...(pending.command === 'distinct' && pending.valuesLimit !== undefined
-          ? {
-              valuesLimit: pending.valuesLimit,
-              onValuesCut: () => {
-                cutAt = pending.valuesLimit;
-              },
-            }
-          : {}),
-        redactText: (text) => host.redactText(text),
-        onCursor: (cursor: CursorSeen) => {
-          const cut = this.#cursorSeen(cursor, pending);
-          cursorRows = (cursorRows ?? 0) + (cut?.keep ?? cursor.count ?? 0);
-          if (cut && limit !== undefined) cutAt = limit;
-          return cut;
-        },
-      });
+      body = rewriteReplyParts(msg.body, pass);
     } catch (error) {
       if (error instanceof Error && error.name === 'MaskingError') {
         // Strict masking failed: the client gets an error, never the value; the cursor is not its to continue.
@@ -160,6 +142,7 @@ export class ReplyRelay {
       }
       throw error;
     }
+    const { cursorRows, cutAt } = pass;
     for (const id of pending.killIds) registry.forget(id);
     if (cutAt !== undefined && body) {
       host.log.info({ principal: host.principalId(), command: pending.command, rowLimit: cutAt, rules: pending.outcome.decision.rules }, 'result cut by row limit');
@@ -203,8 +186,9 @@ export class ReplyRelay {
    * A cursor in a reply: registered to its principal when it opens, forgotten when it ends, and
    * held to the row limit across batches. Answers with a cut when the client must get fewer
    * documents; the server's cursor is then killed, as the client will never ask for the rest.
+   * (Called by the reply being rewritten; not for the session.)
    */
-  #cursorSeen(cursor: CursorSeen, pending: PendingCommand): CursorCut | undefined {
+  cursorSeen(cursor: CursorSeen, pending: PendingCommand): CursorCut | undefined {
     const registry = this.#host.cursors;
     const entry = pending.cursorEntry;
     const delivered = cursor.batch === 'nextBatch' ? (entry?.delivered ?? 0) : 0;
@@ -239,5 +223,51 @@ export class ReplyRelay {
     this.#internal.add(requestId);
     const body = encodeDocumentValue({ killCursors: namespace.slice(dot + 1), cursors: [Long.fromBigInt(id)], $db: namespace.slice(0, dot) });
     this.#host.writeUpstream(encodeOpMsg({ requestId, responseTo: 0, body }));
+  }
+}
+
+/**
+ * One reply on its way through rewriteReplyParts: the context it reads and what the cursor
+ * callbacks learn (rows counted, where a row limit cut). A class rather than an object of closures:
+ * one allocation per reply, no functions created for it.
+ */
+class ReplyPass implements ReplyContext {
+  readonly masker: DocumentMasker | undefined;
+  readonly namespace: string;
+  readonly changeStream: boolean;
+  readonly distinctKey: string | undefined;
+  readonly countRows: boolean;
+  readonly valuesLimit: number | undefined;
+  /** Documents the client gets in the reply's cursor batches, when counted. */
+  cursorRows: number | undefined;
+  /** Where a row limit cut the result (documents, or distinct's values). */
+  cutAt: number | undefined;
+  readonly #relay: ReplyRelay;
+  readonly #pending: PendingCommand;
+
+  constructor(relay: ReplyRelay, pending: PendingCommand, countRows: boolean) {
+    this.#relay = relay;
+    this.#pending = pending;
+    this.masker = pending.masker;
+    this.namespace = pending.namespace;
+    this.changeStream = pending.changeStream;
+    this.distinctKey = pending.distinctKey;
+    this.countRows = countRows;
+    this.valuesLimit = pending.command === 'distinct' ? pending.valuesLimit : undefined;
+  }
+
+  onValuesCut(): void {
+    this.cutAt = this.valuesLimit;
+  }
+
+  redactText(text: string): string {
+    return this.#relay.redactText(text);
+  }
+
+  onCursor(cursor: CursorSeen): CursorCut | undefined {
+    const cut = this.#relay.cursorSeen(cursor, this.#pending);
+    this.cursorRows = (this.cursorRows ?? 0) + (cut?.keep ?? cursor.count ?? 0);
+    if (cut && this.#pending.rowLimit !== undefined) this.cutAt = this.#pending.rowLimit;
+    return cut;
   }
 }

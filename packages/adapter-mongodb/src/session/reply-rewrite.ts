@@ -5,6 +5,7 @@ import type { DocumentMasker } from './document-masking.js';
 /** A cursor reported in a reply. */
 export interface CursorSeen {
   readonly id: bigint;
+  /** The server's `ns`; not read for a closed cursor (id 0) when nothing is masked. */
   readonly namespace: string | undefined;
   readonly batch: 'firstBatch' | 'nextBatch' | undefined;
   /** Documents in the batch; counted only when the context asks for it (or a masker walks them). */
@@ -53,19 +54,25 @@ export function rewriteReply(body: Buffer, context: ReplyContext): Buffer {
  */
 export function rewriteReplyParts(body: Buffer, context: ReplyContext): Buffer[] | undefined {
   const elements = rawElements(body);
-  if (!elements.some((element) => INTERESTING.has(element.name))) return undefined;
-  const replaced = new Map<number, Buffer>();
-  elements.forEach((element, index) => {
+  let replaced: (Buffer | undefined)[] | undefined;
+  for (let index = 0; index < elements.length; index++) {
+    const element = elements[index]!;
+    if (!INTERESTING.has(element.name)) continue;
     const next = rewriteTopLevel(body, element, context);
-    if (next) replaced.set(index, next);
-  });
-  if (replaced.size === 0) return undefined;
-  const parts = elements.map((element, index) => replaced.get(index) ?? body.subarray(element.start, element.end));
+    if (next) (replaced ??= [])[index] = next;
+  }
+  if (!replaced) return undefined;
+  const parts: Buffer[] = [Buffer.allocUnsafe(4)];
   let size = 5;
-  for (const part of parts) size += part.length;
-  const prefix = Buffer.allocUnsafe(4);
-  prefix.writeInt32LE(size, 0);
-  return [prefix, ...parts, TERMINATOR];
+  for (let index = 0; index < elements.length; index++) {
+    const element = elements[index]!;
+    const part = replaced[index] ?? body.subarray(element.start, element.end);
+    parts.push(part);
+    size += part.length;
+  }
+  parts[0]!.writeInt32LE(size, 0);
+  parts.push(TERMINATOR);
+  return parts;
 }
 
 const TERMINATOR = Buffer.from([0]);
@@ -158,11 +165,13 @@ function rewriteCursor(body: Buffer, element: RawElement, context: ReplyContext)
   const cursor = subdocument(body, element);
   const fields = rawElements(cursor);
   const idElement = findElement(fields, 'id');
-  const nsElement = findElement(fields, 'ns');
-  const namespace = nsElement ? readString(cursor, nsElement) : undefined;
   const batchElement = findElement(fields, 'firstBatch') ?? findElement(fields, 'nextBatch');
   const id = idElement ? readInteger(cursor, idElement) : undefined;
   const masker = context.masker;
+  // The namespace matters for an open cursor (registered, or killed at a row limit) and for
+  // masking; a closed, unmasked one (every find-by-_id) is not decoded for it.
+  const nsElement = id !== 0n || masker ? findElement(fields, 'ns') : undefined;
+  const namespace = nsElement ? readString(cursor, nsElement) : undefined;
   const array = batchElement && batchElement.type === BsonType.Array ? subdocument(cursor, batchElement) : undefined;
   // A batch is skipped by its length unless something needs its documents.
   const items = array && (masker || context.countRows) ? rawElements(array) : undefined;

@@ -29,7 +29,8 @@ export interface CompletionDetails {
  */
 export class SessionReporter {
   readonly #options: SessionReporterOptions;
-  readonly #identities = new Map<string, SessionIdentity>();
+  /** Per database: the identity and the same identity as the hooks see it, built once. */
+  readonly #identities = new Map<string, HookSession>();
 
   constructor(options: SessionReporterOptions) {
     this.#options = options;
@@ -40,23 +41,28 @@ export class SessionReporter {
     return this.#options.hooks?.statementCompleted !== undefined;
   }
 
+  /**
+   * The session's identity for commands on `db`. The same object every time for one database (the
+   * decider keys its decision cache by it); it is also the HookSession, which only adds the id.
+   */
   identity(db: string): SessionIdentity {
-    let identity = this.#identities.get(db);
-    if (!identity) {
-      const context = this.#options.context;
-      identity = {
-        principal: this.#options.principal(),
-        target: { connection: context.connection, environment: context.environment, dialect: 'mongodb', database: db },
-        clientAddress: context.clientAddress,
-      };
-      if (this.#identities.size > MAX_IDENTITIES) this.#identities.clear();
-      this.#identities.set(db, identity);
-    }
-    return identity;
+    return this.hookSession(db);
   }
 
   hookSession(db: string): HookSession {
-    return { ...this.identity(db), sessionId: this.#options.sessionId };
+    let session = this.#identities.get(db);
+    if (!session) {
+      const context = this.#options.context;
+      session = {
+        principal: this.#options.principal(),
+        target: { connection: context.connection, environment: context.environment, dialect: 'mongodb', database: db },
+        clientAddress: context.clientAddress,
+        sessionId: this.#options.sessionId,
+      };
+      if (this.#identities.size > MAX_IDENTITIES) this.#identities.clear();
+      this.#identities.set(db, session);
+    }
+    return session;
   }
 
   /** Reports the decision (after row filters, which may have turned it into a refusal). */
