@@ -4,6 +4,8 @@
  * take the parser path. Seeded, so a failure names a statement that reproduces.
  */
 
+import { seeded } from '../rewrite/test-filters.js';
+
 export interface SampleDialect {
   readonly dialect: 'mysql' | 'mssql';
   /** Quotes an identifier the dialect's way. */
@@ -34,17 +36,8 @@ export const MSSQL_SAMPLES: SampleDialect = {
 
 const COLUMNS = ['id', 'email', 'name', 'status', 'user_id', 'total', 'Balance', 'created_at', 'a1', '_x'];
 
-/** Mulberry32: small, seeded, good enough to spread shapes. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The rewrite tests' seeded generator (mulberry32), under the name these tests use. */
+export const seededRandom = seeded;
 
 class Picker {
   constructor(
