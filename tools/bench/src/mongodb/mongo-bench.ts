@@ -1,8 +1,12 @@
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
 import { startMongo } from '@gatehouse/testkit';
 import { median, shuffled } from '../stats.js';
 import { startTcpRelay } from '../tcp-relay.js';
 import { startMongoBenchGateway } from './mongo-gateway.js';
+import { OPERATIONS } from './mongo-load.js';
+import type { LoadRequest, LoadResult } from './mongo-load.js';
 
 export interface MongoBenchOptions {
   /** Seconds per (operation, target) measurement. Default 5. */
@@ -15,25 +19,39 @@ export interface MongoBenchOptions {
   readonly documents?: number;
 }
 
-type Operation = 'find-by-_id' | 'insert';
-const OPERATIONS: readonly Operation[] = ['find-by-_id', 'insert'];
 type TargetName = 'direct' | 'relay' | 'gatehouse';
 const TARGETS: readonly TargetName[] = ['direct', 'relay', 'gatehouse'];
 
-/** Runs `op` from `concurrency` loops for `seconds`; returns completed operations per second. */
-async function measure(seconds: number, concurrency: number, op: (worker: number, i: number) => Promise<unknown>): Promise<number> {
-  const deadline = performance.now() + seconds * 1_000;
-  const started = performance.now();
-  let done = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async (_, worker) => {
-      for (let i = 0; performance.now() < deadline; i++) {
-        await op(worker, i);
-        done++;
-      }
-    }),
-  );
-  return done / ((performance.now() - started) / 1_000);
+/** A load process for one target (its own MongoClient), answering one measurement at a time. */
+interface LoadProcess {
+  run(request: LoadRequest): Promise<number>;
+  stop(): Promise<void>;
+}
+
+function startLoadProcess(args: readonly string[]): Promise<LoadProcess> {
+  // fork() reuses this process's execArgv: the child runs under tsx with the source conditions too.
+  const child = fork(fileURLToPath(new URL('./load-child.ts', import.meta.url)), [...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const next = (): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`MongoDB load process exited (code ${code})`));
+      child.once('exit', onExit);
+      child.once('message', (message) => {
+        child.off('exit', onExit);
+        resolve(message);
+      });
+    });
+  return next().then(() => ({
+    async run(request) {
+      const answer = next();
+      child.send(request);
+      return ((await answer) as LoadResult).opsPerSecond;
+    },
+    async stop() {
+      child.send('stop');
+      await exited;
+    },
+  }));
 }
 
 /**
@@ -49,48 +67,39 @@ export async function runMongoBench(options: MongoBenchOptions = {}): Promise<st
   const server = await startMongo();
   const relay = await startTcpRelay({ host: server.host, port: server.port });
   const gateway = await startMongoBenchGateway(server);
-  const clients: Record<TargetName, MongoClient> = {
-    direct: new MongoClient(server.url, { maxPoolSize: concurrency }),
-    relay: new MongoClient(`mongodb://127.0.0.1:${relay.port}/?directConnection=true`, { maxPoolSize: concurrency }),
-    gatehouse: new MongoClient(`mongodb://127.0.0.1:${gateway.port}/?directConnection=true`, {
-      maxPoolSize: concurrency,
-      auth: { username: gateway.user, password: gateway.token },
-      authMechanism: 'PLAIN',
-      authSource: '$external',
-    }),
-  };
+  const count = String(concurrency);
+  const docs = String(documents);
+  const setup = new MongoClient(server.url);
+  const loads = new Map<TargetName, LoadProcess>();
   const results = new Map<string, number[]>();
   try {
-    for (const client of Object.values(clients)) await client.connect();
-    const db = clients.direct.db('bench');
+    await setup.connect();
+    const db = setup.db('bench');
     await db.collection('docs').drop().catch(() => undefined);
     await db.collection('docs').insertMany(Array.from({ length: documents }, (_, id) => ({ _id: id as never, name: `customer ${id}`, email: `c${id}@example.com`, balance: id * 3 })));
+    // The driver runs in load processes of its own, as an application would: in this process it
+    // would share one event loop with the relay and the gateway and pay for their work in latency.
+    loads.set('direct', await startLoadProcess([server.url, count, docs]));
+    loads.set('relay', await startLoadProcess([`mongodb://127.0.0.1:${relay.port}/?directConnection=true`, count, docs]));
+    loads.set('gatehouse', await startLoadProcess([`mongodb://127.0.0.1:${gateway.port}/?directConnection=true`, count, docs, gateway.user, gateway.token]));
     for (let round = 0; round < rounds; round++) {
       for (const operation of OPERATIONS) {
         for (const target of shuffled(TARGETS)) {
-          const db = clients[target].db('bench');
-          const docs = db.collection('docs');
-          // A fresh collection per measurement: jongodb's insert cost grows with the collection.
-          const inserts = db.collection(`inserts_${round}_${target}`);
-          const run =
-            operation === 'find-by-_id'
-              ? (worker: number, i: number) => docs.findOne({ _id: ((worker * 7919 + i * 104729) % documents) as never })
-              : (worker: number, i: number) => inserts.insertOne({ worker, i, email: `w${worker}.${i}@example.com` });
-          await measure(Math.min(1, seconds), concurrency, run); // warm-up
-          const opsPerSecond = await measure(seconds, concurrency, run);
+          const opsPerSecond = await loads.get(target)!.run({ operation, seconds, collection: `inserts_${round}_${target}` });
           const key = `${operation}/${target}`;
           results.set(key, [...(results.get(key) ?? []), opsPerSecond]);
         }
       }
     }
   } finally {
-    for (const client of Object.values(clients)) await client.close().catch(() => undefined);
+    for (const load of loads.values()) await load.stop().catch(() => undefined);
+    await setup.close().catch(() => undefined);
     await gateway.stop();
     await relay.stop();
     await server.stop();
   }
   const lines = [
-    `MongoDB (${server.kind}), mongodb driver, ${concurrency} in flight, ${rounds} interleaved rounds × ${seconds} s, medians (ops/s)`,
+    `MongoDB (${server.kind}), mongodb driver in a separate process per target, ${concurrency} in flight, ${rounds} interleaved rounds × ${seconds} s, medians (ops/s)`,
     '',
     '| operation | direct | bare TCP relay | Gatehouse | Gatehouse / relay |',
     '| --- | ---: | ---: | ---: | ---: |',

@@ -1,0 +1,40 @@
+import type { Db } from 'mongodb';
+
+export type Operation = 'find-by-_id' | 'insert';
+export const OPERATIONS: readonly Operation[] = ['find-by-_id', 'insert'];
+
+/** What the bench asks a load process to run, and what it answers. */
+export interface LoadRequest {
+  readonly operation: Operation;
+  readonly seconds: number;
+  /** Names the fresh insert collection (jongodb's insert cost grows with a collection). */
+  readonly collection: string;
+}
+export interface LoadResult {
+  readonly opsPerSecond: number;
+}
+
+/** Runs `op` from `concurrency` loops for `seconds`; returns completed operations per second. */
+export async function measure(seconds: number, concurrency: number, op: (worker: number, i: number) => Promise<unknown>): Promise<number> {
+  const deadline = performance.now() + seconds * 1_000;
+  const started = performance.now();
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, worker) => {
+      for (let i = 0; performance.now() < deadline; i++) {
+        await op(worker, i);
+        done++;
+      }
+    }),
+  );
+  return done / ((performance.now() - started) / 1_000);
+}
+
+/** One bench operation on `db`: a point read by _id among `documents`, or an insert into `collection`. */
+export function operationOn(db: Db, operation: Operation, documents: number, collection: string): (worker: number, i: number) => Promise<unknown> {
+  const docs = db.collection('docs');
+  const inserts = db.collection(collection);
+  return operation === 'find-by-_id'
+    ? (worker, i) => docs.findOne({ _id: ((worker * 7919 + i * 104729) % documents) as never })
+    : (worker, i) => inserts.insertOne({ worker, i, email: `w${worker}.${i}@example.com` });
+}
