@@ -90,7 +90,7 @@ export async function gatehouseVariantTarget(server: PostgresServer, policyFile:
     ...(variant === 'telemetry-100%' ? { otlpEndpoint: otlpEndpoint ?? 'http://127.0.0.1:4318' } : {}),
   });
   const details: Record<OverheadVariant, string> = {
-    'audit-async': 'audit trail on the embedded store (PGlite in a worker thread), durability async',
+    'audit-async': 'audit trail on the embedded store (segment log written by a worker thread, PGlite index fed off the append path), durability async',
     'audit-before-forward': 'audit trail on the embedded store, durability before-forward (each statement committed and fsynced before it runs; group commit)',
     'telemetry-100%': 'traces sampled at 100% and metrics, batch-exported over OTLP/HTTP protobuf to a local receiver (another process)',
   };
