@@ -14,6 +14,8 @@ export type { SpanFinder } from './safe-regex/matcher.js';
 export { compileStrategy, strategyRank } from './strategies/strategy.js';
 export type { StrategyOptions, StringMasker } from './strategies/strategy.js';
 export type { MaskingKeys } from './strategies/keys.js';
+export { HmacSha256 } from './strategies/hmac-sha256.js';
+export { hexPrefix } from './strategies/hex.js';
 export { compileMaskPlan } from './plan/compile-plan.js';
 export type { CompiledMaskPlan, ColumnPlan } from './plan/compile-plan.js';
 export type { MaskPlanOptions, StandIn } from './plan/options.js';

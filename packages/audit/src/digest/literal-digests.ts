@@ -1,4 +1,4 @@
-import { createHash, createHmac, hash } from 'node:crypto';
+import { HmacSha256, hexPrefix } from '@gatehouse/masking';
 import { AuditConfigError } from '../errors.js';
 
 /**
@@ -63,49 +63,10 @@ export function digestKey(key: Uint8Array | string): Buffer {
 }
 
 /**
- * HMAC-SHA256 (RFC 2104) as two one-shot hashes over buffers prepared once per key:
- * H((K ^ opad) || H((K ^ ipad) || message)). Digests run twice per literal on the gateway's
- * thread, and a createHmac per digest (an object, a key import) cost about twice as much.
- */
-class HmacSha256 {
-  /** K ^ ipad, then room for the message. */
-  #inner = Buffer.alloc(BLOCK + 1024);
-  /** K ^ opad, then the inner digest. */
-  readonly #outer = Buffer.alloc(BLOCK + 32);
-  readonly #key: Buffer;
-
-  constructor(key: Buffer) {
-    this.#key = key;
-    const block = Buffer.alloc(BLOCK);
-    (key.length > BLOCK ? createHash('sha256').update(key).digest() : key).copy(block);
-    for (let i = 0; i < BLOCK; i++) {
-      this.#inner[i] = block[i]! ^ 0x36;
-      this.#outer[i] = block[i]! ^ 0x5c;
-    }
-  }
-
-  hex(message: string): string {
-    const room = this.#inner.length - BLOCK;
-    if (Buffer.byteLength(message, 'utf8') > room) {
-      if (message.length > MAX_FAST_MESSAGE) return createHmac('sha256', this.#key).update(message).digest('hex');
-      const grown = Buffer.alloc(BLOCK + Buffer.byteLength(message, 'utf8'));
-      this.#inner.copy(grown, 0, 0, BLOCK);
-      this.#inner = grown;
-    }
-    const length = this.#inner.write(message, BLOCK, 'utf8');
-    hash('sha256', this.#inner.subarray(0, BLOCK + length), 'buffer').copy(this.#outer, BLOCK);
-    return hash('sha256', this.#outer, 'hex');
-  }
-}
-
-/** SHA-256's block size in bytes. */
-const BLOCK = 64;
-/** Longer messages (rare: a literal of kilobytes) take createHmac instead of growing the buffer further. */
-const MAX_FAST_MESSAGE = 64 * 1024;
-
-/**
  * Validated keys, prepared, by the key the caller holds (a trail keeps one for its lifetime):
- * digests run per statement, and re-validating and copying the key each time showed in profiles.
+ * digests run per statement on the gateway's thread, and re-validating the key or a createHmac per
+ * digest showed in profiles. The HMAC is the masking package's (pad states computed once per key),
+ * the one its `hash` strategy uses.
  */
 const hmacs = new Map<Uint8Array | string, HmacSha256>();
 const MAX_CACHED_KEYS = 16;
@@ -124,7 +85,7 @@ function hmacFor(key: Uint8Array | string): HmacSha256 {
 export function literalDigest(key: Uint8Array | string, object: string, column: string, value: unknown): string | undefined {
   const normalized = normalizeLiteral(value);
   if (normalized === undefined) return undefined;
-  return hmacFor(key).hex(`${object}.${column}\0${normalized}`);
+  return hexPrefix(hmacFor(key).mac('', `${object}.${column}\0${normalized}`), 64);
 }
 
 /**
