@@ -1,7 +1,7 @@
 import { closeSync, fsyncSync, openSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import type { SqlDriver, SqlQueryable } from './sql-driver.js';
+import type { CopyingQueryable, SqlDriver } from './sql-driver.js';
 
 export interface PgliteDriverOptions {
   readonly dataDir: string;
@@ -35,9 +35,15 @@ export class PgliteDriver implements SqlDriver {
     return (await this.#db.query<R>(text, params ? [...params] : undefined)).rows;
   }
 
-  transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T> {
+  transaction<T>(fn: (tx: CopyingQueryable) => Promise<T>): Promise<T> {
     return this.#db.transaction((tx) =>
-      fn({ query: async <R extends object>(text: string, params?: readonly unknown[]) => (await tx.query<R>(text, params ? [...params] : undefined)).rows }),
+      fn({
+        query: async <R extends object>(text: string, params?: readonly unknown[]) => (await tx.query<R>(text, params ? [...params] : undefined)).rows,
+        // PGlite hands COPY … FROM '/dev/blob' the blob's bytes.
+        copyFrom: async (table: string, columns: readonly string[], rows: string) => {
+          await tx.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob'`, undefined, { blob: new Blob([rows]) });
+        },
+      }),
     );
   }
 

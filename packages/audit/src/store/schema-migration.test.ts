@@ -21,6 +21,8 @@ async function downgradeToV1(driver: SqlDriver, schema: string): Promise<void> {
     `INSERT INTO ${schema}.terms SELECT split_part(t, ':', 1), substr(t, strpos(t, ':') + 1), e.seq FROM ${schema}.events e, unnest(e.terms) AS t`,
   );
   await driver.query(`ALTER TABLE ${schema}.events DROP COLUMN terms`);
+  await driver.query(`ALTER TABLE ${schema}.events DROP COLUMN body_bytes`);
+  await driver.query(`ALTER TABLE ${schema}.events ALTER COLUMN body SET NOT NULL`);
   await driver.query(`UPDATE ${schema}.meta SET value = '1' WHERE key = 'schema_version'`);
 }
 
@@ -60,7 +62,7 @@ async function migrates(open: () => Promise<SqlDriver>, schema = 'gatehouse_audi
   }
 }
 
-describe('audit schema migration (version 1 terms table → version 2 terms column)', () => {
+describe('audit schema migration (version 1 terms table → version 2 terms column → version 3 nullable body)', () => {
   let server: PostgresServer;
 
   beforeAll(async () => {

@@ -6,8 +6,10 @@ import type { SqlDriver } from './sql-driver.js';
  * Bumped when the DDL changes; stored in `meta` so a newer gateway can migrate an older trail.
  * 2: search terms moved from one `terms` row per (kind, term, event) into a `terms text[]` column of
  * the event row with a GIN index: an append writes one row per event instead of ~9.
+ * 3: `body` may be NULL (the embedded store keeps bodies in its segment log only, read back by seq)
+ * and `body_bytes` holds such a body's size for retention by bytes.
  */
-export const AUDIT_SCHEMA_VERSION = 2;
+export const AUDIT_SCHEMA_VERSION = 3;
 
 /** Table names, qualified by the configured schema. */
 export interface AuditTables {
@@ -37,7 +39,8 @@ export function auditTables(schema: string): AuditTables {
 /**
  * One schema for the embedded (PGlite) and the shared (PostgreSQL) store.
  * - head: one row holding the chain's end; appends lock it FOR UPDATE, which serialises replicas.
- * - events: the canonical JSON body exactly as hashed, plus columns extracted for search and
+ * - events: the canonical JSON body exactly as hashed (NULL when the embedded store's segment log
+ *   holds it: then `body_bytes` is its size), plus columns extracted for search and
  *   `terms`, the multi-valued search keys (`kind:term`: groups, objects, rules, digests …) in a
  *   GIN-indexed array, so search is plain indexed SQL on both engines. GIN's pending list
  *   (fastupdate, on by default) makes an append's index work one cheap list insert per event.
@@ -63,10 +66,11 @@ function ddl(t: AuditTables): string[] {
        connection text,
        environment text,
        effect text,
-       body text NOT NULL,
+       body text,
        prev_hash text NOT NULL,
        hash text NOT NULL,
-       terms text[] NOT NULL DEFAULT '{}')`,
+       terms text[] NOT NULL DEFAULT '{}',
+       body_bytes int)`,
     `CREATE INDEX IF NOT EXISTS events_at ON ${t.events} (at)`,
     `CREATE INDEX IF NOT EXISTS events_principal ON ${t.events} (principal_id, seq)`,
     `CREATE INDEX IF NOT EXISTS events_session ON ${t.events} (session_id, seq)`,
@@ -103,6 +107,15 @@ function migrateToV2(t: AuditTables): string[] {
   ];
 }
 
+/** Version 2 → 3: bodies may live in the embedded store's segment log instead of the row. */
+function migrateToV3(t: AuditTables): string[] {
+  return [
+    `ALTER TABLE ${t.events} ALTER COLUMN body DROP NOT NULL`,
+    `ALTER TABLE ${t.events} ADD COLUMN IF NOT EXISTS body_bytes int`,
+    `UPDATE ${t.meta} SET value = '3' WHERE key = 'schema_version' AND value = '2'`,
+  ];
+}
+
 /** After any migration: indexes on columns an older version did not have. */
 function indexesOnMigratedColumns(t: AuditTables): string[] {
   return [`CREATE INDEX IF NOT EXISTS events_terms ON ${t.events} USING gin (terms)`];
@@ -122,6 +135,7 @@ export async function ensureSchema(driver: SqlDriver, tables: AuditTables): Prom
       throw new AuditConfigError(`the audit trail in schema ${tables.schema} has schema version ${version}, newer than this gateway's ${AUDIT_SCHEMA_VERSION}; upgrade the gateway`);
     }
     if (version < 2) for (const statement of migrateToV2(tables)) await tx.query(statement);
+    if (version < 3) for (const statement of migrateToV3(tables)) await tx.query(statement);
     for (const statement of indexesOnMigratedColumns(tables)) await tx.query(statement);
   });
 }

@@ -6,6 +6,8 @@ import { AuditLogCorruptError } from '../errors.js';
 import { indexColumns, storedTerms } from './derive-index.js';
 import type { LogRecord } from './log/log-format.js';
 import { insertCheckpoint } from './sql-checkpoints.js';
+import { copyText, copyTextArray } from './sql-copy-text.js';
+import { copies } from './sql-driver.js';
 import type { SqlQueryable } from './sql-driver.js';
 import type { AuditTables } from './schema.js';
 
@@ -35,6 +37,9 @@ const EVENT_ROWS_PER_INSERT = 2_000;
 
 const EVENT_RECORD =
   'seq bigint, at timestamptz, type text, session_id text, principal_id text, connection text, environment text, effect text, body text, prev_hash text, hash text, terms text[]';
+
+/** The events table's columns in the order indexLine() writes them (no body: the log keeps it). */
+const INDEX_COLUMNS = ['seq', 'at', 'type', 'session_id', 'principal_id', 'connection', 'environment', 'effect', 'body_bytes', 'prev_hash', 'hash', 'terms'] as const;
 
 /**
  * Appends inside the caller's transaction. Locking the head row FOR UPDATE makes every other
@@ -70,7 +75,8 @@ export async function appendInTransaction(
 /**
  * Stores events sealed elsewhere (the embedded store's segment log) into the index tables, in the
  * caller's transaction: they must continue the stored chain exactly. Records already stored (a
- * retry after a commit whose answer was lost) are skipped.
+ * retry after a commit whose answer was lost) are skipped. The rows carry no body: the log keeps
+ * it (and hands it back by seq), which takes about a quarter of PGlite's work per event away.
  */
 export async function insertSealedInTransaction(tx: SqlQueryable, t: AuditTables, records: readonly LogRecord[], checkpoints: CheckpointPolicy, now: Date): Promise<void> {
   const head = await lockHead(tx, t);
@@ -81,8 +87,23 @@ export async function insertSealedInTransaction(tx: SqlQueryable, t: AuditTables
   if (first.seq !== stored + 1 || first.prevHash !== head.last_hash) {
     throw new AuditLogCorruptError(`the audit index ends at seq ${stored} but the log continues at ${first.seq} with another chain: the index was altered`);
   }
-  const rows = fresh.map((record) => eventRow(JSON.parse(record.body) as AuditEvent, record));
-  await storeRows(tx, t, head, rows, checkpoints, now);
+  if (!copies(tx)) throw new TypeError('indexing sealed records needs a driver that can COPY (the embedded PGlite driver)');
+  // One COPY: a quarter cheaper per event than json_to_recordset in PGlite.
+  let lines = '';
+  for (const record of fresh) lines += indexLine(record);
+  await tx.copyFrom(t.events, INDEX_COLUMNS, lines);
+  await advanceHead(tx, t, head, fresh, checkpoints, now);
+}
+
+/** A sealed record as an events row in COPY text format (columns in INDEX_COLUMNS order). */
+function indexLine(record: LogRecord): string {
+  const event = JSON.parse(record.body) as AuditEvent;
+  const columns = indexColumns(event);
+  return (
+    `${record.seq}\t${copyText(columns.at)}\t${copyText(columns.type)}\t${copyText(columns.sessionId)}\t${copyText(columns.principalId)}\t` +
+    `${copyText(columns.connection)}\t${copyText(columns.environment)}\t${copyText(columns.effect)}\t${Buffer.byteLength(record.body, 'utf8')}\t` +
+    `${record.prevHash}\t${record.hash}\t${copyTextArray(storedTerms(event))}\n`
+  );
 }
 
 async function lockHead(tx: SqlQueryable, t: AuditTables): Promise<HeadRow> {
@@ -125,10 +146,22 @@ async function storeRows(tx: SqlQueryable, t: AuditTables, head: HeadRow, rows: 
   for (let i = 0; i < rows.length; i += EVENT_ROWS_PER_INSERT) {
     await insertRecords(tx, t.events, EVENT_RECORD, rows.slice(i, i + EVENT_ROWS_PER_INSERT));
   }
+  await advanceHead(tx, t, head, rows, checkpoints, now);
+}
+
+/** After the rows are in: the interval checkpoints they complete, then the new head. */
+async function advanceHead(
+  tx: SqlQueryable,
+  t: AuditTables,
+  head: HeadRow,
+  rows: readonly { readonly seq: number; readonly hash: string }[],
+  checkpoints: CheckpointPolicy,
+  now: Date,
+): Promise<void> {
   let since = head.since_checkpoint;
   let lastCheckpointAt = new Date(head.last_checkpoint_at);
   const signer = checkpoints.signer;
-  const sign = async (row: EventRow): Promise<void> => {
+  const sign = async (row: { readonly seq: number; readonly hash: string }): Promise<void> => {
     await insertCheckpoint(tx, t, signer!.sign({ seq: row.seq, hash: row.hash, at: now.toISOString(), reason: 'interval' }));
     since = 0;
     lastCheckpointAt = now;

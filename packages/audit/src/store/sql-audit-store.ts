@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { Checkpoint, CheckpointKeyring } from '../chain/checkpoint-signer.js';
 import { CheckpointSigner, keyringOf } from '../chain/checkpoint-signer.js';
-import { AuditClosedError } from '../errors.js';
+import { AuditClosedError, AuditLogCorruptError } from '../errors.js';
 import type { AuditEvent, SealedAuditEvent } from '../events/event-types.js';
 import { ASYNC_SYNC_INTERVAL_MS } from './audit-store.js';
 import type { AppendOptions, AuditReadRange, AuditSearchFilter, AuditSearchPage, AuditStore, PruneReport, RetentionPolicy, VerifyReport } from './audit-store.js';
@@ -30,7 +30,8 @@ export interface SqlAuditStoreOptions {
 
 interface BodyRow {
   seq: number | string;
-  body: string;
+  /** NULL only when the embedded store's log lost it (the index keeps bodies there). */
+  body: string | null;
   prev_hash: string;
   hash: string;
 }
@@ -176,5 +177,6 @@ export class SqlAuditStore implements AuditStore {
 }
 
 function toSealed(row: BodyRow): SealedAuditEvent {
+  if (row.body === null) throw new AuditLogCorruptError(`event ${row.seq} is in the audit index but its record is missing from the audit log; run verify`);
   return { ...(JSON.parse(row.body) as AuditEvent), seq: Number(row.seq), prevHash: row.prev_hash, hash: row.hash };
 }

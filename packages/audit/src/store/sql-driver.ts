@@ -6,6 +6,16 @@ export interface SqlQueryable {
   query<R extends object>(text: string, params?: readonly unknown[]): Promise<readonly R[]>;
 }
 
+/** A transaction that can bulk-load rows given in COPY text format (sql-copy-text.ts): the embedded index. */
+export interface CopyingQueryable extends SqlQueryable {
+  /** `rows`: one line per row (each ending in a newline), fields in `columns` order. */
+  copyFrom(table: string, columns: readonly string[], rows: string): Promise<void>;
+}
+
+export function copies(tx: SqlQueryable): tx is CopyingQueryable {
+  return typeof (tx as Partial<CopyingQueryable>).copyFrom === 'function';
+}
+
 export interface SqlDriver extends SqlQueryable {
   /** Runs `fn` in one transaction: commit when it resolves, rollback when it throws. */
   transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T>;

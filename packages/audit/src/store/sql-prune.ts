@@ -27,7 +27,7 @@ export async function pruneInTransaction(tx: SqlQueryable, t: AuditTables, polic
   }
   if (policy.maxBytes !== undefined) {
     const [row] = await tx.query<SeqRow>(
-      `SELECT seq FROM (SELECT seq, sum(octet_length(body)) OVER (ORDER BY seq DESC) AS tail FROM ${t.events}) sized
+      `SELECT seq FROM (SELECT seq, sum(coalesce(body_bytes, octet_length(body))) OVER (ORDER BY seq DESC) AS tail FROM ${t.events}) sized
        WHERE tail > $1 ORDER BY seq DESC LIMIT 1`,
       [Math.max(0, Math.floor(policy.maxBytes))],
     );

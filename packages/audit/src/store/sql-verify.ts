@@ -18,7 +18,8 @@ interface EventRow {
   connection: string | null;
   environment: string | null;
   effect: string | null;
-  body: string;
+  /** NULL: the embedded store's log did not have it (pruned or removed behind its back). */
+  body: string | null;
   prev_hash: string;
   hash: string;
   terms: readonly string[] | null;
@@ -59,7 +60,9 @@ export async function verifyTrail(db: SqlQueryable, t: AuditTables, keyring: Che
     if (rows.length === 0) break;
     for (const row of rows) {
       const seq = Number(row.seq);
-      verifier.feed({ seq, body: row.body, prevHash: row.prev_hash, hash: row.hash, indexMatches: indexMatches(row) });
+      // A body the log lost is a gap in the chain: the next event that has one reports it as removed.
+      if (row.body === null) continue;
+      verifier.feed({ seq, body: row.body, prevHash: row.prev_hash, hash: row.hash, indexMatches: indexMatches({ ...row, body: row.body }) });
     }
     after = Number(rows.at(-1)!.seq);
   }
@@ -79,7 +82,7 @@ export async function verifyTrail(db: SqlQueryable, t: AuditTables, keyring: Che
   };
 }
 
-function indexMatches(row: EventRow): boolean {
+function indexMatches(row: EventRow & { body: string }): boolean {
   let event: AuditEvent;
   try {
     event = JSON.parse(row.body) as AuditEvent;

@@ -144,7 +144,10 @@ export function defineStoreSuite(name: string, open: OpenHarness): void {
 
     it('names the edited event when a field is changed in SQL', async () => {
       const [row] = await h.raw(`SELECT body FROM ${h.schema}.events WHERE seq = 3`);
-      await h.raw(`UPDATE ${h.schema}.events SET body = replace(body, '"allow"', '"deny"') WHERE seq = 3`);
+      // A row without a body (the log keeps it) gets the attacker's version of it.
+      const readBack = row!['body'] === null ? (await h.store.read({ fromSeq: 3, toSeq: 3 }))[0] : undefined;
+      const forged = readBack ? JSON.stringify({ ...readBack, prevHash: undefined, hash: undefined, decision: { ...(readBack as StatementEvent).decision, effect: 'deny' } }) : undefined;
+      await h.raw(`UPDATE ${h.schema}.events SET body = coalesce($1, replace(body, '"allow"', '"deny"')) WHERE seq = 3`, [forged ?? null]);
       const report = await h.store.verify();
       await h.raw(`UPDATE ${h.schema}.events SET body = $1 WHERE seq = 3`, [row!['body']]);
       expect(report.ok).toBe(false);
@@ -181,10 +184,13 @@ export function defineStoreSuite(name: string, open: OpenHarness): void {
         await h.raw(`UPDATE ${h.schema}.events SET seq = 6 WHERE seq = 7`);
         await h.raw(`UPDATE ${h.schema}.events SET seq = 7 WHERE seq = -1`);
       };
+      const [row] = await h.raw(`SELECT body IS NULL AS in_log FROM ${h.schema}.events WHERE seq = 6`);
       await swap();
       const report = await h.store.verify();
       await swap();
-      expect(report.first).toMatchObject({ seq: 6, kind: 'reordered' });
+      // Rows that hold bodies now hold each other's. Where the log holds them (and stays in order),
+      // row 6 carries event 7's hashes against event 6's body: the index was modified at 6.
+      expect(report.first).toMatchObject({ seq: 6, kind: row!['in_log'] ? 'modified' : 'reordered' });
       expect((await h.store.verify()).ok).toBe(true);
     });
 

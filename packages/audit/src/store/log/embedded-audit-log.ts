@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { PgliteDriver } from '../pglite-driver.js';
 import { insertSealedInTransaction } from '../sql-append.js';
 import type { CheckpointPolicy } from '../sql-append.js';
-import { auditTables } from '../schema.js';
+import { auditTables, ensureSchema } from '../schema.js';
 import { IndexFeeder } from './index-feeder.js';
 import { SegmentLog } from './segment-log.js';
 
@@ -13,6 +13,14 @@ export interface EmbeddedAuditLog {
   readonly feeder: IndexFeeder;
   /** The SQL schema the log indexes into. */
   readonly schema: string;
+  /**
+   * Puts the log's body into every events row of a query result that has none (the index keeps
+   * bodies in the log): rows with `seq`, `hash` and a NULL `body`. A body the log no longer has
+   * stays NULL (verify reports it; reads refuse it).
+   */
+  fillBodies(rows: readonly object[]): void;
+  /** After a commit: lets the log delete the segments retention pruned (all before the prune anchor). */
+  dropPruned(): Promise<void>;
 }
 
 /** Names the SQL schema the log indexes into, so a restart can recover before the first append. */
@@ -43,19 +51,49 @@ function rememberSchema(logDir: string, schema: string): void {
 export async function openEmbeddedAuditLog(driver: PgliteDriver, logDir: string, schema: string, policy: () => CheckpointPolicy): Promise<EmbeddedAuditLog> {
   const tables = auditTables(schema);
   rememberSchema(logDir, schema);
+  // The tables must have this version's columns before the log feeds them: the log opens with the
+  // first request, which may be the store's own schema check.
+  await ensureSchema(driver, tables);
   const [head] = await driver.query<{ last_seq: number | string; last_hash: string }>(`SELECT last_seq, last_hash FROM ${tables.head} WHERE id = 1`);
   if (!head) throw new Error(`audit head row missing in ${tables.head}`);
   const log = SegmentLog.open(logDir, { seq: Number(head.last_seq), hash: head.last_hash });
   const feeder = new IndexFeeder({
     source: log,
     indexedSeq: Number(head.last_seq),
-    ingest: (records) => driver.transaction((tx) => insertSealedInTransaction(tx, tables, records, policy(), new Date())),
-    ingested: async (seq) => {
-      // The index's commits must be on disk before the log forgets the records.
-      await driver.afterCommit();
-      log.dropThrough(seq);
+    ingest: (records) => {
+      // The index must never hold an event whose body the log could still lose (an unsynced write).
+      log.sync();
+      return driver.transaction((tx) => insertSealedInTransaction(tx, tables, records, policy(), new Date()));
     },
+    // The log keeps the records (their bodies): this only spares the next open a re-feed.
+    ingested: () => driver.afterCommit(),
   });
   await feeder.catchUp();
-  return { log, feeder, schema };
+  const dropPruned = async (): Promise<void> => {
+    const [anchor] = await driver.query<{ seq: number | string | null }>(`SELECT max(seq) AS seq FROM ${tables.checkpoints} WHERE reason = 'prune'`);
+    if (anchor?.seq != null) log.dropThrough(Number(anchor.seq));
+  };
+  // A prune committed just before a crash: its segments go now.
+  await dropPruned();
+  return { log, feeder, schema, fillBodies: (rows) => fillBodies(log, rows), dropPruned };
+}
+
+interface BodylessRow {
+  seq: number | string;
+  hash: string;
+  body: string | null | undefined;
+}
+
+function fillBodies(log: SegmentLog, rows: readonly object[]): void {
+  const missing: BodylessRow[] = [];
+  for (const row of rows) {
+    const candidate = row as Partial<BodylessRow>;
+    if (candidate.body === null && candidate.seq !== undefined && typeof candidate.hash === 'string') missing.push(candidate as BodylessRow);
+  }
+  if (missing.length === 0) return;
+  const bodies = log.bodies(missing.map((row) => Number(row.seq)));
+  for (const [i, row] of missing.entries()) {
+    const body = bodies[i];
+    if (body !== undefined) row.body = body;
+  }
 }

@@ -13,13 +13,13 @@ export interface IndexFeederOptions {
   readonly indexedSeq: number;
   /** Writes records (in order, continuing the index's chain) into the search index, in one transaction. */
   readonly ingest: (records: readonly LogRecord[]) => Promise<void>;
-  /** After a run of ingests: make the index durable and let the log drop what it holds up to `seq`. */
+  /** After a run of ingests up to `seq`: make the index durable. */
   readonly ingested: (seq: number) => Promise<void>;
   /** Feed once appends paused this long (default 200 ms). */
   readonly idleMs?: number;
   /**
-   * …or once this many records wait, whatever the append rate (default 250,000 ≈ 250 MB of log):
-   * bounds the log on disk and how long a reader may wait for the index to catch up.
+   * …or once this many records wait, whatever the append rate (default 250,000): bounds how long
+   * a reader may wait for the index to catch up.
    */
   readonly backlog?: number;
   /** Records per index transaction (default 5,000). */

@@ -12,8 +12,8 @@ import { eventHash } from '../../chain/event-hash.js';
  */
 
 const MAGIC = 'GHAUDIT1';
-const HASH_CHARS = 64;
-const LENGTH_BYTES = 4;
+export const HASH_CHARS = 64;
+export const LENGTH_BYTES = 4;
 
 /** One sealed event as the log holds it. */
 export interface LogRecord {
@@ -30,6 +30,11 @@ export interface SegmentHeader {
 
 export function encodeHeader(header: SegmentHeader): Buffer {
   return Buffer.from(`${MAGIC} ${header.firstSeq} ${header.prevHash}\n`, 'latin1');
+}
+
+/** A record's size in a segment file (length prefix, hash, UTF-8 body). */
+export function recordBytes(record: LogRecord): number {
+  return LENGTH_BYTES + HASH_CHARS + Buffer.byteLength(record.body, 'utf8');
 }
 
 /** Records laid out back to back, ready for one write. */

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -113,5 +113,56 @@ describe('SegmentLog', () => {
     expect(reopened.append(templates(2, 1))[0]!.seq).toBe(2);
     reopened.close();
     expect(SegmentLog.open(dir, EMPTY).read(0, 10).map((record) => record.seq)).toEqual([1, 2]);
+  });
+
+  it('hands back bodies by seq across segments, the growing active one included', () => {
+    const dir = freshDir();
+    const log = SegmentLog.open(dir, EMPTY, { segmentBytes: 300 });
+    const records = [...log.append(templates(1, 3)), ...log.append(templates(4, 4))];
+    // Asked once (offsets built), then the active segment grows and is asked again.
+    expect(log.bodies([7, 1, 4])).toEqual([records[6]!.body, records[0]!.body, records[3]!.body]);
+    const later = log.append(templates(8, 2));
+    expect(log.bodies([9, 8, 2])).toEqual([later[1]!.body, later[0]!.body, records[1]!.body]);
+    expect(log.bodies([0, 10])).toEqual([undefined, undefined]);
+    log.close();
+    const reopened = SegmentLog.open(dir, EMPTY, { segmentBytes: 300 });
+    expect(reopened.bodies([1, 9])).toEqual([records[0]!.body, later[1]!.body]);
+    // A segment removed behind the log's back: its bodies are missing, the others still there.
+    unlinkSync(segmentFiles(dir)[0]!);
+    expect(reopened.bodies([1, 9])).toEqual([undefined, later[1]!.body]);
+    reopened.close();
+  });
+
+  it('does not read segments the index holds all of at open (verify checks them), only the rest', () => {
+    const dir = freshDir();
+    const log = SegmentLog.open(dir, EMPTY, { segmentBytes: 200 });
+    const first = log.append(templates(1, 2));
+    log.append(templates(3, 2));
+    log.close();
+    const [oldest] = segmentFiles(dir);
+    const bytes = readFileSync(oldest!);
+    bytes[bytes.length - 3] = bytes[bytes.length - 3]! ^ 1;
+    writeFileSync(oldest!, bytes);
+    const indexed = { seq: 2, hash: first[1]!.hash };
+    const reopened = SegmentLog.open(dir, indexed, { segmentBytes: 200 });
+    expect(reopened.head.seq).toBe(4);
+    expect(reopened.bodies([2])[0]).not.toBe(first[1]!.body);
+    reopened.close();
+  });
+
+  it('drops the segments retention passed, never the active one', () => {
+    const dir = freshDir();
+    const log = SegmentLog.open(dir, EMPTY, { segmentBytes: 600 });
+    for (let i = 1; i <= 8; i += 2) log.append(templates(i, 2));
+    const before = segmentFiles(dir).length;
+    log.dropThrough(5);
+    expect(segmentFiles(dir).length).toBeLessThan(before);
+    expect(log.bodies([1])).toEqual([undefined]);
+    expect(log.bodies([7, 8]).every((body) => body !== undefined)).toBe(true);
+    const [ninth] = log.append(templates(9, 1));
+    log.dropThrough(9);
+    expect(segmentFiles(dir)).toHaveLength(1);
+    expect(log.bodies([9])).toEqual([ninth!.body]);
+    log.close();
   });
 });

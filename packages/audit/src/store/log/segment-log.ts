@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fillSeqSlot } from '../../canonical-json.js';
 import { eventHash } from '../../chain/event-hash.js';
 import { AuditLogCorruptError } from '../../errors.js';
-import { encodeHeader, encodeRecords, parseHeader, parseSegment, readRecords } from './log-format.js';
+import { encodeHeader, encodeRecords, HASH_CHARS, LENGTH_BYTES, parseHeader, parseSegment, readRecords, recordBytes } from './log-format.js';
 import type { LogRecord } from './log-format.js';
 
 /** The end of a hash chain: the last seq and its hash (seq 0 with the genesis hash when empty). */
@@ -27,6 +27,11 @@ interface Segment {
   readonly path: string;
   readonly firstSeq: number;
   lastSeq: number;
+  /**
+   * Where each record starts, by seq - firstSeq, then where the last one ends: built on the first
+   * bodies() lookup in the segment, kept up to date by append() in the active one.
+   */
+  offsets?: number[];
 }
 
 /** A record's place in a segment file, with the hash it links to. */
@@ -45,10 +50,10 @@ interface ActiveSegment {
 }
 
 /**
- * The embedded store's write path: append-only, hash-chained segment files (log-format.ts) in one
- * directory. Appending costs a seal (seq, SHA-256) per event and one write per batch; sync() is one
- * fdatasync. The search index (PGlite) is fed from here later and segments are deleted once the
- * index holds their records durably; until then, this is what survives a crash.
+ * The embedded store's write path and its body store: append-only, hash-chained segment files
+ * (log-format.ts) in one directory. Appending costs a seal (seq, SHA-256) per event and one write
+ * per batch; sync() is one fdatasync. The search index (PGlite) is fed from here later and holds
+ * no bodies: it reads them back by seq (bodies()). Segments go when retention prunes past them.
  * Synchronous file I/O: it runs in the store's worker thread, never on the gateway's.
  */
 export class SegmentLog {
@@ -69,9 +74,10 @@ export class SegmentLog {
   }
 
   /**
-   * Opens (creating) the log in `dir`, given how far the index got: checks every record's hash,
-   * truncates a torn last record, and checks the log continues the index's chain (read() then
-   * hands the index what it lacks).
+   * Opens (creating) the log in `dir`, given how far the index got: checks every record the index
+   * does not hold yet (hash, link, seq), truncates a torn last record, and checks the log continues
+   * the index's chain (read() then hands the index what it lacks). Segments the index holds all of
+   * are not read: verify() checks them against the index's hashes.
    */
   static open(dir: string, indexed: ChainHead, options: { readonly segmentBytes?: number } = {}): SegmentLog {
     const segmentBytes = options.segmentBytes ?? SEGMENT_BYTES;
@@ -86,6 +92,11 @@ export class SegmentLog {
     for (const [i, name] of names.entries()) {
       const path = join(dir, name);
       const newest = i === names.length - 1;
+      const nextFirstSeq = newest ? undefined : Number(SEGMENT_NAME.exec(names[i + 1]!)![1]);
+      if (nextFirstSeq !== undefined && nextFirstSeq - 1 <= indexed.seq) {
+        segments.push({ path, firstSeq: Number(SEGMENT_NAME.exec(name)![1]), lastSeq: nextFirstSeq - 1 });
+        continue;
+      }
       const buffer = readFileSync(path);
       const parsed = parseSegment(buffer);
       if (!parsed) {
@@ -161,6 +172,11 @@ export class SegmentLog {
       }
       throw error;
     }
+    const offsets = active.segment.offsets;
+    if (offsets) {
+      let end = active.size;
+      for (const record of records) offsets.push((end += recordBytes(record)));
+    }
     active.size += bytes.length;
     active.dirty = true;
     active.segment.lastSeq = seq;
@@ -188,6 +204,42 @@ export class SegmentLog {
     return records;
   }
 
+  /**
+   * The bodies of these seqs as the log holds them (undefined where it holds none: pruned, or the
+   * segment is gone). Not checked against the chain here: verify() does that with the index's hashes.
+   */
+  bodies(seqs: readonly number[]): (string | undefined)[] {
+    const out: (string | undefined)[] = new Array<string | undefined>(seqs.length);
+    const bySegment = new Map<Segment, number[]>();
+    for (const [i, seq] of seqs.entries()) {
+      const segment = this.#segmentHolding(seq);
+      if (!segment) continue;
+      const wanted = bySegment.get(segment);
+      if (wanted) wanted.push(i);
+      else bySegment.set(segment, [i]);
+    }
+    for (const [segment, indexes] of bySegment) {
+      const active = this.#active?.segment === segment ? this.#active : undefined;
+      const fd = active ? active.fd : openIfPresent(segment.path);
+      if (fd === undefined) continue;
+      try {
+        const offsets = this.#offsetsOf(segment);
+        for (const i of indexes) {
+          const at = seqs[i]! - segment.firstSeq;
+          const start = offsets[at];
+          const end = offsets[at + 1];
+          if (start === undefined || end === undefined) continue;
+          const record = Buffer.allocUnsafe(end - start);
+          if (readSync(fd, record, 0, record.length, start) !== record.length || record.readUInt32BE(0) !== record.length - LENGTH_BYTES) continue;
+          out[i] = record.toString('utf8', LENGTH_BYTES + HASH_CHARS);
+        }
+      } finally {
+        if (!active) closeSync(fd);
+      }
+    }
+    return out;
+  }
+
   /** Makes every record appended so far durable. */
   sync(): void {
     const active = this.#active;
@@ -196,7 +248,7 @@ export class SegmentLog {
     active.dirty = false;
   }
 
-  /** Deletes segments every record of which the index holds durably (up to `seq`). */
+  /** Deletes the segments whose records retention removed, all up to `seq` (the active one stays). */
   dropThrough(seq: number): void {
     for (let i = 0; i < this.#segments.length; ) {
       const segment = this.#segments[i]!;
@@ -210,6 +262,37 @@ export class SegmentLog {
   /** Syncs and closes the file. */
   close(): void {
     if (this.#active) this.#finishActive();
+  }
+
+  #segmentHolding(seq: number): Segment | undefined {
+    let low = 0;
+    let high = this.#segments.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      const segment = this.#segments[middle]!;
+      if (seq < segment.firstSeq) high = middle - 1;
+      else if (seq > segment.lastSeq) low = middle + 1;
+      else return segment;
+    }
+    return undefined;
+  }
+
+  /** Record offsets of a segment (see Segment.offsets), walking its length prefixes once. */
+  #offsetsOf(segment: Segment): number[] {
+    if (segment.offsets) return segment.offsets;
+    const buffer = readFileSync(segment.path);
+    const head = parseHeader(buffer);
+    if (!head) throw new AuditLogCorruptError(`audit log segment ${segment.path} has no valid header`);
+    const offsets = [head.end];
+    const count = segment.lastSeq - segment.firstSeq + 1;
+    let offset = head.end;
+    while (offsets.length <= count && offset + LENGTH_BYTES <= buffer.length) {
+      offset += LENGTH_BYTES + buffer.readUInt32BE(offset);
+      if (offset > buffer.length) break;
+      offsets.push(offset);
+    }
+    segment.offsets = offsets;
+    return offsets;
   }
 
   /** Where seq's record starts in the segment, and the hash before it. */
@@ -251,7 +334,8 @@ export class SegmentLog {
   #startSegment(): ActiveSegment {
     const firstSeq = this.#head.seq + 1;
     const segment: Segment = { path: join(this.#dir, `${String(firstSeq).padStart(16, '0')}.seg`), firstSeq, lastSeq: firstSeq - 1 };
-    const fd = openSync(segment.path, 'w');
+    // Read too: bodies are read back from the active segment.
+    const fd = openSync(segment.path, 'w+');
     const header = encodeHeader({ firstSeq, prevHash: this.#head.hash });
     writeSync(fd, header, 0, header.length, 0);
     fsyncSync(fd);
@@ -267,6 +351,16 @@ export class SegmentLog {
     if (active.dirty) fdatasyncSync(active.fd);
     closeSync(active.fd);
     this.#active = undefined;
+  }
+}
+
+/** A read-only descriptor, or undefined when the file is gone (a segment removed behind our back). */
+function openIfPresent(path: string): number | undefined {
+  try {
+    return openSync(path, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
   }
 }
 

@@ -67,6 +67,12 @@ async function serve(): Promise<void> {
   /** The latest settings an append brought (the signing key for interval checkpoints among them). */
   let settings: AuditAppendSettings | undefined;
   let audit: Promise<EmbeddedAuditLog> | undefined;
+  /**
+   * The log once open. Filling bodies and dropping pruned segments use this, never `audit`: a
+   * query inside a transaction must not wait for an open that itself waits for PGlite's
+   * transaction lock (a deadlock). Rows of the trail are only read after the log opened anyway.
+   */
+  let openLog: EmbeddedAuditLog | undefined;
 
   // Without settings yet (a read after a restart, before any append) there is no signing key:
   // the index then counts events towards the next interval checkpoint instead of signing one.
@@ -82,6 +88,10 @@ async function serve(): Promise<void> {
     if (!audit && schema !== undefined) {
       const opening = openEmbeddedAuditLog(driver, logDir, schema, policy);
       audit = opening;
+      opening.then(
+        (opened) => (openLog = opened),
+        () => undefined,
+      );
       // A failed open is retried by the next request instead of failing every later one.
       opening.catch(() => {
         if (audit === opening) audit = undefined;
@@ -100,6 +110,12 @@ async function serve(): Promise<void> {
     if (!opening) return;
     const opened = await opening;
     if (text !== undefined && (text === CATCH_UP_SQL || text.includes(`${opened.schema}.`))) await opened.feeder.catchUp();
+  };
+
+  /** Rows of the events table come back with the log's bodies (the index keeps none). */
+  const withBodies = <R extends object>(rows: readonly R[]): readonly R[] => {
+    openLog?.fillBodies(rows);
+    return rows;
   };
 
   const begin = (txId: number): Promise<void> =>
@@ -126,16 +142,17 @@ async function serve(): Promise<void> {
     if (request.op === 'append-audit') parts.receive(request.wire);
     const run = async (): Promise<unknown> => {
       switch (request.op) {
-        case 'query':
+        case 'query': {
           await caughtUp(request.text);
-          return driver.query(request.text, request.params);
+          return withBodies(await driver.query(request.text, request.params));
+        }
         case 'begin':
           await caughtUp();
           return begin(request.tx);
         case 'tx-query': {
           const open = transactions.get(request.tx);
           if (!open) throw new Error(`no open transaction ${request.tx}`);
-          return open.tx.query(request.text, request.params);
+          return withBodies(await open.tx.query(request.text, request.params));
         }
         case 'end': {
           const open = transactions.get(request.tx);
@@ -146,8 +163,11 @@ async function serve(): Promise<void> {
           });
           return undefined;
         }
-        case 'after-commit':
-          return driver.afterCommit();
+        case 'after-commit': {
+          await driver.afterCommit();
+          // A prune may have just committed: its log segments go too.
+          return openLog?.dropPruned();
+        }
         case 'append-audit': {
           const opened = ensureLog(request.settings);
           if (!opened) throw new Error('the first audit append must carry the store settings');
