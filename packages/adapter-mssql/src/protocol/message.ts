@@ -21,10 +21,18 @@ export class MessageAssembler {
 
   /** Adds a packet; returns the message it completes, if any. */
   push(packet: Packet): Message | undefined {
-    this.packets.push(packet);
-    if (!isEndOfMessage(packet)) return undefined;
-    const packets = this.packets;
-    this.packets = [];
+    if (!isEndOfMessage(packet)) {
+      this.packets.push(packet);
+      return undefined;
+    }
+    // The usual one-packet message: an exact one-element array, the pending one left empty.
+    let packets: Packet[];
+    if (this.packets.length === 0) packets = [packet];
+    else {
+      packets = this.packets;
+      packets.push(packet);
+      this.packets = [];
+    }
     const first = packets[0]!;
     const payload = packets.length === 1 ? first.payload : Buffer.concat(packets.map((p) => p.payload));
     return {

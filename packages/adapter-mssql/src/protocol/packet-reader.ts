@@ -64,10 +64,17 @@ export class PacketReader {
 
   push(chunk: Buffer): Packet[] {
     if (this.failure !== undefined) throw this.failure;
-    const packets: Packet[] = [];
+    // A read usually completes one packet: returned as a one-element array, without growing an
+    // empty one (V8 reserves room for 17 on the first push, per read).
+    let first: Packet | undefined;
+    let more: Packet[] | undefined;
     try {
       let offset = 0;
-      if (this.accLen > 0) offset = this.completePending(chunk, packets);
+      if (this.accLen > 0) {
+        const pending = this.completePending(chunk);
+        offset = pending.offset;
+        first = pending.packet;
+      }
       while (offset < chunk.length) {
         const available = chunk.length - offset;
         if (available < HEADER_LENGTH) {
@@ -79,10 +86,12 @@ export class PacketReader {
           this.keep(chunk, offset, size);
           break;
         }
-        packets.push(this.emit(chunk, offset, size));
+        const packet = this.emit(chunk, offset, size);
+        if (first === undefined) first = packet;
+        else (more ??= [first]).push(packet);
         offset += size;
       }
-      return packets;
+      return more ?? (first === undefined ? [] : [first]);
     } catch (error) {
       this.failure = error;
       throw error;
@@ -136,26 +145,26 @@ export class PacketReader {
     return packet;
   }
 
-  private completePending(chunk: Buffer, packets: Packet[]): number {
+  /** Feeds the held partial packet from `chunk`: how many bytes it took, and the packet if it is now whole. */
+  private completePending(chunk: Buffer): { offset: number; packet: Packet | undefined } {
     let offset = 0;
     if (this.accSize < 0) {
       const take = Math.min(HEADER_LENGTH - this.accLen, chunk.length);
       this.append(chunk, 0, take);
       offset = take;
-      if (this.accLen < HEADER_LENGTH) return offset;
+      if (this.accLen < HEADER_LENGTH) return { offset, packet: undefined };
       this.accSize = this.sizeOf(this.acc, 0);
     }
     const take = Math.min(this.accSize - this.accLen, chunk.length - offset);
     this.append(chunk, offset, offset + take);
     offset += take;
-    if (this.accLen < this.accSize) return offset;
+    if (this.accLen < this.accSize) return { offset, packet: undefined };
     const bytes = this.acc;
     const size = this.accSize;
     this.acc = EMPTY;
     this.accLen = 0;
     this.accSize = -1;
-    packets.push(this.emit(bytes, 0, size));
-    return offset;
+    return { offset, packet: this.emit(bytes, 0, size) };
   }
 
   private keep(buf: Buffer, offset: number, size: number): void {

@@ -96,6 +96,8 @@ export function checkHeader(buf: Buffer, at: number, maxPacketSize: number): num
 }
 
 export function packetAt(buf: Buffer, start: number, length: number): Packet {
+  // A read usually holds exactly one packet: that chunk is the packet, no view is made for it.
+  const whole = start === 0 && length === buf.length;
   return {
     type: buf[start]!,
     status: buf[start + 1]!,
@@ -103,7 +105,7 @@ export function packetAt(buf: Buffer, start: number, length: number): Packet {
     spid: buf.readUInt16BE(start + 4),
     packetId: buf[start + 6]!,
     window: buf[start + 7]!,
-    raw: buf.subarray(start, start + length),
+    raw: whole ? buf : buf.subarray(start, start + length),
     payload: buf.subarray(start + HEADER_LENGTH, start + length),
   };
 }

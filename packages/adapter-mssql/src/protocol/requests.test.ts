@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DataType, DEFAULT_COLLATION, MAX_LENGTH_PLP } from './data-types.js';
-import { readAllHeaders } from './requests/all-headers.js';
+import { encodeAllHeaders, readAllHeaders } from './requests/all-headers.js';
 import { decodeRpc, encodeRpc, ProcId, procedureName, summarizeRpc } from './requests/rpc.js';
 import { decodeSqlBatch, encodeSqlBatch } from './requests/sql-batch.js';
 import { decodeTransactionManager, encodeTransactionManager, TmRequestType } from './requests/transaction-manager.js';
@@ -17,6 +17,21 @@ describe('requests', () => {
     expect(batch.headers.transactionDescriptor).toEqual(descriptor);
     expect(batch.headers.traceActivity).toHaveLength(20);
     expect(batch.headers.length).toBe(4 + 18 + 26);
+  });
+
+  it('ALL_HEADERS with only a transaction descriptor (the usual request) reads as any other', () => {
+    const descriptor = Buffer.from('1112131415161718', 'hex');
+    const only = encodeAllHeaders({ transactionDescriptor: descriptor, outstandingRequestCount: 5 });
+    const payload = Buffer.concat([only, Buffer.from('SELECT 1', 'utf16le')]);
+    expect(readAllHeaders(payload, 'x')).toEqual({ length: 22, transactionDescriptor: descriptor, outstandingRequestCount: 5, traceActivity: undefined, queryNotifications: undefined });
+    // The same descriptor with a trace activity after it takes the general path and agrees on it.
+    const traced = readAllHeaders(encodeAllHeaders({ transactionDescriptor: descriptor, outstandingRequestCount: 5, traceActivity: Buffer.alloc(20, 3) }), 'x');
+    expect([traced.transactionDescriptor, traced.outstandingRequestCount]).toEqual([descriptor, 5]);
+    // A descriptor header claiming more bytes than the block holds is still refused.
+    const lying = Buffer.from(payload);
+    lying.writeUInt32LE(19, 4);
+    expect(() => readAllHeaders(lying, 'x')).toThrow(/outside the block/);
+    expect(() => readAllHeaders(only.subarray(0, 21), 'x')).toThrow(/TotalLength/);
   });
 
   it('SQLBatch: refuses lying header lengths and odd text', () => {

@@ -5,6 +5,7 @@ import { rowLayoutOf, skipRow } from './row-layout.js';
 import type { RowLayout, SkipShortfall } from './row-layout.js';
 import { RowSkip } from './row-skip.js';
 import type { TokenStreamReaderOptions } from './token-stream-reader.js';
+import { fixedTokenAt, fixedTokenLength } from './tokens/fixed-tokens.js';
 import { newTokenContext, parseToken } from './tokens/parse-token.js';
 import { TokenType } from './tokens/token-types.js';
 import type { Token, TokenContext } from './tokens/token-types.js';
@@ -23,11 +24,17 @@ export interface ScannedToken {
   readonly end: number;
 }
 
+/** Receives each token other than ROW/NBCROW as it is scanned, with its absolute byte offsets. */
+export interface TokenVisitor {
+  token(token: Token, start: number, end: number): void;
+}
+
 /**
  * The cheap way through a response's token stream: ROW and NBCROW tokens are skipped by their
  * lengths (COLMETADATA compiles a row layout once), every other token is parsed by the codec's
- * `parseToken` and returned with its absolute position in the message payload, so a caller can
- * replace exactly those bytes. Feed packet payloads in order. A row that continues past a piece is
+ * `parseToken` (the fixed-length DONE family and RETURNSTATUS read in place, `fixedTokenAt`) and
+ * handed over with its absolute position in the message payload, so a caller can replace exactly
+ * those bytes. Feed packet payloads in order. A row that continues past a piece is
  * walked on as the next pieces come (RowSkip), holding none of its bytes; another incomplete token
  * is kept (and waited for by the parser's `needed` hint, so a long one costs linear time).
  */
@@ -55,6 +62,21 @@ export class TokenScanner {
     this.#metadataCache = options.columnMetadataCache;
   }
 
+  /** Ready for the next message, as if new (a session reuses one scanner for every response). */
+  reset(): void {
+    this.#ctx.columns = undefined;
+    this.#ctx.needed = 0;
+    this.#layout = undefined;
+    this.#tail = EMPTY;
+    this.#tailStart = 0;
+    if (this.#waiting.length > 0) this.#waiting = [];
+    this.#waitingBytes = 0;
+    this.#neededBytes = 0;
+    this.#received = 0;
+    this.#row = undefined;
+    this.rows = 0;
+  }
+
   /** Payload bytes pushed so far. */
   get received(): number {
     return this.#received;
@@ -75,33 +97,43 @@ export class TokenScanner {
     return this.#tail.length + this.#waitingBytes + (this.#row?.bufferedBytes ?? 0);
   }
 
+  /** Scans `piece` and returns its tokens (other than rows) with their positions. */
   push(piece: Buffer): ScannedToken[] {
-    if (piece.length === 0) return [];
+    const tokens: ScannedToken[] = [];
+    this.scan(piece, { token: (token, start, end) => void tokens.push({ token, start, end }) });
+    return tokens;
+  }
+
+  /**
+   * Scans `piece`, handing each token (other than rows) to `visitor` as it is read: the relay's way,
+   * with no array or position record per token. A throw from the visitor stops the scan.
+   */
+  scan(piece: Buffer, visitor: TokenVisitor): void {
+    if (piece.length === 0) return;
     let chunk = piece;
     let chunkStart = this.#received;
     this.#received += piece.length;
     if (this.#row) {
       const end = this.#row.feed(piece, 0);
-      if (end < 0) return [];
+      if (end < 0) return;
       this.#row = undefined;
       this.rows++;
-      if (end === piece.length) return [];
+      if (end === piece.length) return;
       chunk = piece.subarray(end);
       chunkStart += end;
     }
     if (this.#tail.length + this.#waitingBytes + chunk.length < this.#neededBytes) {
       this.#waiting.push(chunk);
       this.#waitingBytes += chunk.length;
-      return [];
+      return;
     }
     const base = this.#tail.length > 0 ? this.#tailStart : chunkStart;
     const buf = this.#tail.length === 0 ? chunk : Buffer.concat([this.#tail, ...this.#waiting, chunk]);
     this.#waiting = [];
     this.#waitingBytes = 0;
-    const tokens: ScannedToken[] = [];
     let offset = 0;
     while (offset < buf.length) {
-      const next = this.#one(buf, offset, tokens, base);
+      const next = this.#one(buf, offset, visitor, base);
       if (next < 0) {
         this.#neededBytes = -next - offset;
         if (this.#neededBytes > this.#maxTokenBytes) {
@@ -109,13 +141,12 @@ export class TokenScanner {
         }
         this.#tail = buf.subarray(offset);
         this.#tailStart = base + offset;
-        return tokens;
+        return;
       }
       offset = next;
     }
     this.#tail = EMPTY;
     this.#neededBytes = 0;
-    return tokens;
   }
 
   /** Call at end of message: a token cut by EOM is a protocol violation. */
@@ -126,7 +157,7 @@ export class TokenScanner {
   }
 
   /** One token at `offset`: the offset after it, or the negated position the bytes must reach. */
-  #one(buf: Buffer, offset: number, tokens: ScannedToken[], base: number): number {
+  #one(buf: Buffer, offset: number, visitor: TokenVisitor, base: number): number {
     const type = buf[offset];
     if (type === TokenType.Row || type === TokenType.NbcRow) {
       const layout = this.#layout;
@@ -147,13 +178,19 @@ export class TokenScanner {
       this.#row = row;
       return buf.length;
     }
+    const fixed = fixedTokenAt(buf, offset);
+    if (fixed) {
+      const end = offset + fixedTokenLength(fixed);
+      visitor.token(fixed, base + offset, base + end);
+      return end;
+    }
     if (type === TokenType.ColMetadata && this.#metadataCache) {
       const cached = this.#metadataCache.match(buf, offset);
       if (cached) {
         this.#layout = cached.layout;
         this.#ctx.columns = cached.token.columns;
         const end = offset + cached.token.raw.length;
-        tokens.push({ token: cached.token, start: base + offset, end: base + end });
+        visitor.token(cached.token, base + offset, base + end);
         return end;
       }
     }
@@ -161,7 +198,7 @@ export class TokenScanner {
     if (result === NOT_ENOUGH_DATA) return -this.#ctx.needed;
     const { token } = result;
     if (token.kind === 'colmetadata' && !token.noMetadata) this.#layout = this.#metadataCache ? this.#metadataCache.remember(token) : rowLayoutOf(token.columns);
-    tokens.push({ token, start: base + offset, end: base + result.next });
+    visitor.token(token, base + offset, base + result.next);
     return result.next;
   }
 }

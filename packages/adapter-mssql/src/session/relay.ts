@@ -10,6 +10,7 @@ import type { Packet } from '../protocol/packet.js';
 import { PacketReader } from '../protocol/packet-reader.js';
 import { StreamingMessageWriter } from '../protocol/message-writer.js';
 import { encodeMessage } from '../protocol/packet.js';
+import { ExecuteSqlMemo } from '../protocol/requests/execute-sql-memo.js';
 import { encodeDone } from '../protocol/tokens/done.js';
 import { DoneStatus } from '../protocol/tokens/token-types.js';
 import { forwardedRequest, forwardedText } from './forwarded-request.js';
@@ -89,6 +90,7 @@ type QueueItem = { readonly kind: 'request'; readonly message: Message } | { rea
 
 const PROCEED: GateResult = { proceed: true };
 const NO_OUTCOMES: readonly StatementOutcome[] = [];
+const NO_REPLACEMENTS: readonly TextReplacement[] = [];
 const GATE_FAILED: GateResult = { proceed: false, reason: 'audit-unavailable', message: 'gate failed' };
 /** Client bytes queued behind a held request before the gateway stops reading (Attention still gets through below it). */
 const MAX_QUEUED_BYTES = 1024 * 1024;
@@ -129,6 +131,8 @@ export class Relay {
   readonly #decider: RequestDecider;
   readonly #scanOptions: ResponseScannerOptions;
   readonly #swallowOptions: ResponseScannerOptions;
+  /** Relays every response no mask plan or row limit applies to, one at a time: reset per response, not rebuilt. */
+  #scanner: ResponseScanner | undefined;
 
   #clientPaused = new Set<string>();
   #upstreamPaused = false;
@@ -154,6 +158,7 @@ export class Relay {
       decide: (text) => context.decide(text),
       decideActions: (actions) => context.decideActions(actions),
       handles: this.#handles,
+      executeSqlMemo: new ExecuteSqlMemo(),
       database: () => context.database(),
     };
     // No mask plan, no row limit: rows are not decoded, but server messages are still redacted.
@@ -259,7 +264,7 @@ export class Relay {
         return;
       }
     }
-    if (this.#queuedBytes <= MAX_QUEUED_BYTES) this.#resumeClient('queue');
+    if (this.#queuedBytes <= MAX_QUEUED_BYTES && this.#clientPaused.size > 0) this.#resumeClient('queue');
     if (this.#draining && this.#idle()) this.#end();
   }
 
@@ -312,7 +317,8 @@ export class Relay {
   }
 
   #apply(message: Message, plan: RequestPlan, result: GateResult): void {
-    const startedAt = performance.now();
+    // Only a completion observer reads the duration: without one, no clock read per request.
+    const startedAt = this.#context.onCompleted ? performance.now() : 0;
     const outcomes = plan.statements.map((statement) => statement.outcome);
     if (!result.proceed) {
       const refused = plan.statements[0]!.outcome;
@@ -320,13 +326,14 @@ export class Relay {
       for (const outcome of outcomes) this.#completed(outcome, 'blocked', startedAt);
       return;
     }
-    const replacements: TextReplacement[] = [];
+    // Made only when a statement's text changes (a row-filter rewrite, a trace comment): most requests go as they came.
+    let replacements: TextReplacement[] | undefined;
     for (const statement of plan.statements) {
       if (!statement.text) continue;
       const text = forwardedText(statement.text.original, statement.outcome.forwardText, this.#traceparent(statement.outcome));
-      if (text !== undefined) replacements.push({ slot: statement.text.slot, text });
+      if (text !== undefined) (replacements ??= []).push({ slot: statement.text.slot, text });
     }
-    this.#writeUpstream(forwardedRequest(message, plan, replacements, this.#packetSize));
+    this.#writeUpstream(forwardedRequest(message, plan, replacements ?? NO_REPLACEMENTS, this.#packetSize));
     this.#expected.push({ kind: 'upstream', outcomes, plan, startedAt });
     if (plan.releasesHandle !== undefined) this.#handles.release(plan.releasesHandle);
     if (plan.armsBulkLoad) this.#bulkOutcome = outcomes[0];
@@ -467,7 +474,8 @@ export class Relay {
     }
     const mask = outcome?.decision.obligations.mask;
     if (!outcome || (!mask && rowLimit === undefined)) {
-      const scanner = new ResponseScanner(this.#scanOptions);
+      const scanner = (this.#scanner ??= new ResponseScanner(this.#scanOptions));
+      scanner.reset();
       return { kind: 'scan', expected, facts: scanner, scanner };
     }
     const actions = expected!.outcomes.flatMap((candidate) => candidate.actions);

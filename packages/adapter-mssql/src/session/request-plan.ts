@@ -3,6 +3,7 @@ import type { StatementOutcome } from '@gatehouse/proxy';
 import type { Message } from '../protocol/message.js';
 import { PacketType } from '../protocol/packet.js';
 import type { AllHeaders } from '../protocol/requests/all-headers.js';
+import type { ExecuteSqlMemo } from '../protocol/requests/execute-sql-memo.js';
 import { decodeRpc, ParamStatus, procedureName, ProcId, summarizeRpc } from '../protocol/requests/rpc.js';
 import type { RpcCall, RpcRequest } from '../protocol/requests/rpc.js';
 import { decodeSqlBatch } from '../protocol/requests/sql-batch.js';
@@ -15,6 +16,8 @@ export interface RequestDecider {
   decide(text: string): StatementOutcome;
   decideActions(actions: readonly Action[]): StatementOutcome;
   readonly handles: PreparedHandles;
+  /** The session's last sp_executesql head: a repeated statement is not decoded again. */
+  readonly executeSqlMemo?: ExecuteSqlMemo;
   /** The database the session is in now (ENVCHANGE follows USE). */
   database(): string | undefined;
 }
@@ -118,13 +121,14 @@ function inTransaction(headers: AllHeaders): boolean {
 }
 
 function planRpc(payload: Buffer, decider: RequestDecider): RequestPlan {
-  const rpc = decodeRpc(payload);
+  const memo = decider.executeSqlMemo;
+  const rpc = decodeRpc(payload, memo);
   const statements: PlannedStatement[] = [];
   let registersHandle = false;
   let releasesHandle: number | undefined;
   for (let index = 0; index < rpc.calls.length; index++) {
     const call = rpc.calls[index]!;
-    const summary = summarizeRpc(payload, call);
+    const summary = summarizeRpc(payload, call, index === 0 ? memo : undefined);
     const procedure = summary.procedure;
     if ((call.procId !== undefined && UNSUPPORTED_PROC_IDS.has(call.procId)) || UNSUPPORTED_PROCEDURES.has(procedure)) {
       return refusedRpc(rpc, `gatehouse: ${procedure} (server cursors) is not supported through the gateway`);

@@ -123,6 +123,39 @@ describe('ResponseScanner', () => {
     expect(() => relay(packetsOf(payload.subarray(0, payload.length - 4), []))).toThrow(ProtocolError);
   });
 
+  it('reset: one scanner reused response after response relays each as a new scanner would', () => {
+    const sent: Buffer[] = [];
+    const scanner = new ResponseScanner({ redactText: redactDigits, send: (bytes) => void sent.push(bytes), packetSize: 512 });
+    const payload = response((text) => text);
+    const plainResponse = Buffer.concat([encodeColMetadata(COLUMNS), encodeRow(COLUMNS, ROW), encodeDone({ status: DoneStatus.Count, rowCount: 1 })]);
+    // A redacted (re-packetised) response cut mid-token, then a plain one, a cut one, and the redacted one again.
+    for (const [bytes, cuts] of [
+      [payload, [31, 200]],
+      [plainResponse, [5]],
+      [plainResponse, []],
+      [payload, [90]],
+    ] as const) {
+      sent.length = 0;
+      scanner.reset();
+      const packets = packetsOf(bytes, cuts);
+      for (const packet of packets) scanner.push(packet);
+      scanner.end();
+      const fresh = relay(packets);
+      expect(Buffer.concat(sent).equals(Buffer.concat(fresh.sent))).toBe(true);
+      expect([scanner.rows, scanner.errorNumber, scanner.database, scanner.returnedHandle, scanner.redactedMessages, scanner.attentionAcknowledged]).toEqual([
+        fresh.scanner.rows,
+        fresh.scanner.errorNumber,
+        fresh.scanner.database,
+        fresh.scanner.returnedHandle,
+        fresh.scanner.redactedMessages,
+        fresh.scanner.attentionAcknowledged,
+      ]);
+    }
+    // A row with no COLMETADATA before it in its own response is refused, as by a new scanner.
+    scanner.reset();
+    expect(() => scanner.push(packetsOf(encodeRow(COLUMNS, ROW), [])[0]!)).toThrow(ProtocolError);
+  });
+
   it('fuzz: random packetisations of random responses reassemble to the redacted payload', () => {
     const rand = prng(0x1e55);
     for (let round = 0; round < 400; round++) {

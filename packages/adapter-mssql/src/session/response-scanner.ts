@@ -2,7 +2,7 @@ import { StreamingMessageWriter } from '../protocol/message-writer.js';
 import { PacketType } from '../protocol/packet.js';
 import type { Packet } from '../protocol/packet.js';
 import { TokenScanner } from '../protocol/token-scanner.js';
-import type { TokenScannerOptions } from '../protocol/token-scanner.js';
+import type { TokenScannerOptions, TokenVisitor } from '../protocol/token-scanner.js';
 import { encodeMessageToken } from '../protocol/tokens/error-info.js';
 import { TokenType } from '../protocol/tokens/token-types.js';
 import type { MessageToken, Token } from '../protocol/tokens/token-types.js';
@@ -47,6 +47,8 @@ export class ResponseScanner implements ResponseFacts {
 
   readonly #options: ResponseScannerOptions;
   readonly #scanner: TokenScanner;
+  /** Made once: the scanner hands it every token as it is read. */
+  readonly #visitor: TokenVisitor;
   /** Verbatim mode: packets waiting for an ERROR/INFO token that continues past them. */
   #held: Packet[] = [];
   /** Re-packetising mode: set by the first changed message. */
@@ -59,13 +61,35 @@ export class ResponseScanner implements ResponseFacts {
   constructor(options: ResponseScannerOptions) {
     this.#options = options;
     this.#scanner = new TokenScanner(options);
+    this.#visitor = { token: (token, start, end) => this.#token(token, start, end) };
+  }
+
+  /** Ready for the next response, as if new: the relay reuses one scanner per session, not one per response. */
+  reset(): void {
+    this.rows = 0;
+    this.errorNumber = undefined;
+    this.attentionAcknowledged = false;
+    this.database = undefined;
+    this.returnedHandle = undefined;
+    this.redactedMessages = 0;
+    this.#scanner.reset();
+    if (this.#held.length > 0) this.#held = [];
+    this.#writer = undefined;
+    if (this.#pieces.length > 0) this.#pieces = [];
+    this.#piecesFrom = 0;
+    if (this.#replacements.length > 0) this.#replacements = [];
   }
 
   /** One packet of the response, in order. */
   push(packet: Packet): void {
-    for (const { token, start, end } of this.#scanner.push(packet.payload)) this.#token(token, start, end);
+    this.#scanner.scan(packet.payload, this.#visitor);
     const frontier = this.#frontier();
     if (!this.#writer) {
+      if (this.#replacements.length === 0 && frontier === this.#scanner.received && this.#held.length === 0) {
+        // Nothing held, nothing changed: the packet goes as it came, at once.
+        this.#options.send(packet.raw);
+        return;
+      }
       this.#held.push(packet);
       if (this.#replacements.length === 0) {
         if (frontier === this.#scanner.received) this.#releaseHeld();
@@ -121,8 +145,9 @@ export class ResponseScanner implements ResponseFacts {
   }
 
   #releaseHeld(): void {
-    for (const packet of this.#held) this.#options.send(packet.raw);
-    this.#held = [];
+    const held = this.#held;
+    for (let i = 0; i < held.length; i++) this.#options.send(held[i]!.raw);
+    held.length = 0;
   }
 
   #emitUpTo(frontier: number): void {

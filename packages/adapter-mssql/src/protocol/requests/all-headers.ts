@@ -19,11 +19,30 @@ export interface AllHeaders {
   readonly length: number;
 }
 
+/** TotalLength (4) + one header: its length (4), type (2), descriptor (8), outstanding requests (4). */
+const ONLY_DESCRIPTOR_LENGTH = 22;
+
 /**
  * Reads ALL_HEADERS at the start of a SQLBatch / RPC / TM payload. Every inner length is checked
  * against the total, so a lying header can never shift where the SQL text is taken from.
  */
 export function readAllHeaders(payload: Buffer, what: string): AllHeaders {
+  // What drivers send with nearly every request: ALL_HEADERS holding only the transaction
+  // descriptor (4 + 18 bytes). Read in place; the loop below reads the same bytes the same way.
+  if (
+    payload.length >= ONLY_DESCRIPTOR_LENGTH &&
+    payload.readUInt32LE(0) === ONLY_DESCRIPTOR_LENGTH &&
+    payload.readUInt32LE(4) === ONLY_DESCRIPTOR_LENGTH - 4 &&
+    payload.readUInt16LE(8) === HeaderType.TransactionDescriptor
+  ) {
+    return {
+      length: ONLY_DESCRIPTOR_LENGTH,
+      transactionDescriptor: payload.subarray(10, 18),
+      outstandingRequestCount: payload.readUInt32LE(18),
+      traceActivity: undefined,
+      queryNotifications: undefined,
+    };
+  }
   const r = messageReader(payload, what);
   const total = r.uint32('ALL_HEADERS TotalLength');
   if (total < 4 || total > payload.length) r.fail(`ALL_HEADERS TotalLength ${total} is outside 4..${payload.length}`);
@@ -36,12 +55,15 @@ export function readAllHeaders(payload: Buffer, what: string): AllHeaders {
     const length = r.uint32('header length');
     if (length < 6 || start + length > total) r.fail(`ALL_HEADERS entry length ${length} at ${start} is outside the block`);
     const type = r.uint16('header type');
-    const data = r.bytes(length - 6, 'header data');
     if (type === HeaderType.TransactionDescriptor) {
-      if (data.length !== 12) r.fail(`transaction descriptor header has ${data.length} data bytes; expected 12`);
-      transactionDescriptor = data.subarray(0, 8);
-      outstandingRequestCount = data.readUInt32LE(8);
-    } else if (type === HeaderType.TraceActivity) {
+      // Every request carries this one: read in place, one view (the descriptor) rather than two.
+      if (length - 6 !== 12) r.fail(`transaction descriptor header has ${length - 6} data bytes; expected 12`);
+      transactionDescriptor = r.bytes(8, 'transaction descriptor');
+      outstandingRequestCount = r.uint32('outstanding request count');
+      continue;
+    }
+    const data = r.bytes(length - 6, 'header data');
+    if (type === HeaderType.TraceActivity) {
       if (data.length !== 20) r.fail(`trace activity header has ${data.length} data bytes; expected 20`);
       traceActivity = data;
     } else if (type === HeaderType.QueryNotifications) {

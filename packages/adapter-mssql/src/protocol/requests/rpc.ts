@@ -1,6 +1,7 @@
 import { CHARACTER_TYPES, readTypeInfo, UNICODE_TYPES, writeTypeInfo } from '../data-types.js';
 import type { TypeInfo } from '../data-types.js';
 import { messageReader } from '../reader.js';
+import type { TdsReader } from '../reader.js';
 import { scanValue, valueBytes } from '../value-layout.js';
 import type { ValueRange } from '../value-layout.js';
 import { writeValue } from '../values.js';
@@ -8,6 +9,7 @@ import type { TdsValue } from '../values.js';
 import { TdsWriter } from '../writer.js';
 import { encodeAllHeaders, readAllHeaders } from './all-headers.js';
 import type { AllHeaders } from './all-headers.js';
+import type { ExecuteSqlMemo } from './execute-sql-memo.js';
 
 /** Well-known procedure ids (MS-TDS 2.2.6.6, ProcID). */
 export const ProcId = {
@@ -81,41 +83,86 @@ export interface RpcRequest {
 }
 
 const BATCH_FLAG = 0xff;
+/** SQL Server's limit on parameters per call. */
+const MAX_PARAMETERS = 2100;
 const NO_EXEC_FLAG = 0xfe;
 
-/** Decodes an RPC request payload (every call of the batch). */
-export function decodeRpc(payload: Buffer): RpcRequest {
+/**
+ * Decodes an RPC request payload (every call of the batch). With the session's `memo`, a first call
+ * that repeats the last sp_executesql head byte for byte takes it from there: only its values are read.
+ */
+export function decodeRpc(payload: Buffer, memo?: ExecuteSqlMemo): RpcRequest {
   const headers = readAllHeaders(payload, 'RPC request');
   const r = messageReader(payload, 'RPC request', headers.length);
-  const calls: RpcCall[] = [];
+  // Most requests are one call: kept aside, so no array is grown for it (V8 reserves 17 slots on a first push).
+  let first: RpcCall | undefined;
+  let more: RpcCall[] | undefined;
   for (;;) {
     const start = r.pos;
-    const nameLength = r.uint16('NameLenProcID');
+    const head = first === undefined ? memo?.match(payload, start) : undefined;
     let procId: number | undefined;
     let procName: string | undefined;
-    if (nameLength === 0xffff) procId = r.uint16('ProcID');
-    else {
-      if (nameLength === 0 || nameLength > 1046) r.fail(`procedure name length ${nameLength} is outside 1..1046`);
-      procName = r.ucs2(nameLength, 'procedure name');
+    let optionFlags: number;
+    let parameters: RpcParameter[];
+    if (head) {
+      procId = ProcId.ExecuteSql;
+      optionFlags = head.optionFlags;
+      parameters = [head.parameters[0], head.parameters[1]];
+      r.pos = head.end;
+    } else {
+      parameters = [];
+      const nameLength = r.uint16('NameLenProcID');
+      if (nameLength === 0xffff) procId = r.uint16('ProcID');
+      else {
+        if (nameLength === 0 || nameLength > 1046) r.fail(`procedure name length ${nameLength} is outside 1..1046`);
+        procName = r.ucs2(nameLength, 'procedure name');
+      }
+      optionFlags = r.uint16('OptionFlags');
     }
-    const optionFlags = r.uint16('OptionFlags');
-    const parameters: RpcParameter[] = [];
     while (r.remaining > 0 && r.buf[r.pos] !== BATCH_FLAG && r.buf[r.pos] !== NO_EXEC_FLAG) {
-      const name = r.bVarchar('parameter name');
+      let name: string;
+      if (head) {
+        const names = memo!.valueNames;
+        const index = parameters.length;
+        name = parameterName(r, names[index]);
+        if (index < MAX_PARAMETERS) names[index] = name;
+      } else name = r.bVarchar('parameter name');
       const status = r.uint8('parameter status');
       if ((status & ParamStatus.Encrypted) !== 0) r.fail('encrypted (Always Encrypted) parameters are not supported');
       const typeInfo = readTypeInfo(r);
       const value = scanValue(r, typeInfo, 'param');
       parameters.push({ name, status, typeInfo, value });
-      if (parameters.length > 2100) r.fail('more than 2100 parameters');
+      if (parameters.length > MAX_PARAMETERS) r.fail(`more than ${MAX_PARAMETERS} parameters`);
     }
     // One fixed shape (absent fields undefined): conditional spreads here cost microseconds per request.
-    calls.push({ procId, procName, optionFlags, parameters, start, end: r.pos });
+    const call: RpcCall = { procId, procName, optionFlags, parameters, start, end: r.pos };
+    if (first === undefined) first = call;
+    else (more ??= [first]).push(call);
     if (r.remaining === 0) break;
     r.uint8('batch flag');
     if (r.remaining === 0) break; // a trailing separator is tolerated, as SQL Server does
   }
-  return { headers, calls, payload };
+  return { headers, calls: more ?? [first], payload };
+}
+
+/**
+ * A parameter name (B_VARCHAR): `known` when the bytes spell it exactly (compared unit by unit, in
+ * place: UTF-16LE decoding maps each byte pair to one code unit), else decoded.
+ */
+function parameterName(r: TdsReader, known: string | undefined): string {
+  const chars = r.uint8('parameter name length');
+  if (known !== undefined && known.length === chars) {
+    r.need(chars * 2, 'parameter name');
+    const buf = r.buf;
+    const at = r.pos;
+    let i = 0;
+    while (i < chars && (buf[at + 2 * i]! | (buf[at + 2 * i + 1]! << 8)) === known.charCodeAt(i)) i++;
+    if (i === chars) {
+      r.pos = at + chars * 2;
+      return known;
+    }
+  }
+  return r.ucs2(chars, 'parameter name');
 }
 
 /**
@@ -172,13 +219,20 @@ export interface RpcSummary {
  * Extracts what is needed to decide a call. Positions follow SQL Server's own signatures:
  * sp_executesql(@stmt, @params, …values), sp_prepare(@handle OUT, @params, @stmt, @options),
  * sp_prepexec(@handle OUT, @params, @stmt, …values), sp_execute(@handle, …values), sp_unprepare(@handle).
+ * With the session's `memo` (first call only): a head decoded from it keeps its texts, a new one is remembered.
  */
-export function summarizeRpc(payload: Buffer, call: RpcCall): RpcSummary {
+export function summarizeRpc(payload: Buffer, call: RpcCall, memo?: ExecuteSqlMemo): RpcSummary {
   const procedure = procedureName(call);
   const p = call.parameters;
   switch (procedure) {
-    case 'sp_executesql':
-      return withOptional({ procedure, statement: textAt(payload, p, 0), declarations: textAt(payload, p, 1), valueParameters: p.slice(2) });
+    case 'sp_executesql': {
+      const head = memo?.headOf(p[0]);
+      if (head) return withOptional({ procedure, statement: head.statement, declarations: head.declarations, valueParameters: p.slice(2) });
+      const statement = textAt(payload, p, 0);
+      const declarations = textAt(payload, p, 1);
+      if (memo && statement !== undefined && declarations !== undefined) memo.remember(payload, call, statement, declarations);
+      return withOptional({ procedure, statement, declarations, valueParameters: p.slice(2) });
+    }
     case 'sp_prepare':
       return withOptional({ procedure, declarations: textAt(payload, p, 1), statement: textAt(payload, p, 2), valueParameters: [] });
     case 'sp_prepexec':
