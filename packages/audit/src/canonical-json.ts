@@ -44,11 +44,28 @@ export function canonicalTemplate(record: object): string {
       out += out.length > 1 ? `,"seq":${SEQ_SLOT}` : `"seq":${SEQ_SLOT}`;
       slotted = true;
     }
-    out += out.length > 1 ? `,${JSON.stringify(key)}:` : `${JSON.stringify(key)}:`;
-    out += encode(item);
+    out += out.length > 1 ? `,${keyText(key)}${encode(item)}` : `${keyText(key)}${encode(item)}`;
   }
   if (!slotted) out += out.length > 1 ? `,"seq":${SEQ_SLOT}` : `"seq":${SEQ_SLOT}`;
   return `${out}}`;
+}
+
+/**
+ * `"key":` per member name, made once: events have a few dozen distinct member names, and
+ * JSON-quoting each name again for every event was a good part of encoding one. Bounded, since
+ * an arbitrary object may bring names of its own.
+ */
+const keyTexts = new Map<string, string>();
+const MAX_KEY_TEXTS = 1_024;
+
+function keyText(key: string): string {
+  let text = keyTexts.get(key);
+  if (text === undefined) {
+    text = `${JSON.stringify(key)}:`;
+    if (keyTexts.size >= MAX_KEY_TEXTS) keyTexts.clear();
+    keyTexts.set(key, text);
+  }
+  return text;
 }
 
 /** The sealed canonical body: the template with its seq filled in. */
@@ -57,11 +74,16 @@ export function fillSeqSlot(template: string, seq: number): string {
   return `${template.slice(0, at)}${seq}${template.slice(at + 1)}`;
 }
 
+/** What JSON.stringify would escape in a string: quotes, backslashes, controls, lone surrogates (any surrogate, to be safe). */
+// eslint-disable-next-line no-control-regex -- the point is to find the control characters JSON escapes.
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
 function encode(value: unknown): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value);
+      // Most strings need no escaping: quoting them by hand is cheaper than JSON.stringify.
+      return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`;
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
@@ -95,8 +117,7 @@ function encode(value: unknown): string {
   for (const key of keys) {
     const item = record[key];
     if (item === undefined) continue;
-    out += first ? `${JSON.stringify(key)}:` : `,${JSON.stringify(key)}:`;
-    out += encode(item);
+    out += first ? `${keyText(key)}${encode(item)}` : `,${keyText(key)}${encode(item)}`;
     first = false;
   }
   return `${out}}`;

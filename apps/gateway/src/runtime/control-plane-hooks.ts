@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Approvals } from '@gatehouse/approvals';
 import type { AuditTrail, Durability } from '@gatehouse/audit';
-import type { AuditSink, Dialect } from '@gatehouse/core';
+import type { AuditQueryEvent, AuditResultEvent, AuditSink, Dialect } from '@gatehouse/core';
 import type { CompletedStatement, GateResult, HookSession, Logger, SessionHooks, StatementOutcome } from '@gatehouse/proxy';
 import { decisionGate, errorSummary } from '@gatehouse/proxy';
 import { redactLiterals } from '@gatehouse/sql';
-import type { LiveSessions } from './live-sessions.js';
+import type { LiveSession, LiveSessions } from './live-sessions.js';
 
 export interface ControlPlaneHooksOptions {
   readonly trail?: AuditTrail;
@@ -18,7 +18,7 @@ export interface ControlPlaneHooksOptions {
 
 /**
  * Audit and approvals as one set of session hooks. The gate writes the statement's audit record
- * (awaited: durable first in `before-forward`, queued in `async`) after an approval request is
+ * (awaited when durable in `before-forward`; queued in `async`, answering at once) after an approval request is
  * opened and before any hold, so every statement — allowed, denied, held or ticketed — is on record
  * before anything reaches the database. Results, session start/end and refused logins follow.
  */
@@ -36,32 +36,58 @@ export function controlPlaneHooks(options: ControlPlaneHooksOptions): SessionHoo
   const statementIds = new WeakMap<StatementOutcome, string>();
   const failed = (what: string) => (error: unknown) => logger.error({ err: errorSummary(error) }, `audit: ${what} could not be recorded`);
 
-  const gate = async (session: HookSession, outcome: StatementOutcome, signal?: AbortSignal): Promise<GateResult> => {
+  /** The statement's record for the trail (literals only for the recorder's keyed digests, which drop them). */
+  const queryEvent = (session: HookSession, outcome: StatementOutcome, statementId: string, approvalId: string | undefined): AuditQueryEvent => {
+    const event: { -readonly [K in keyof AuditQueryEvent]: AuditQueryEvent[K] } = {
+      sessionId: session.sessionId,
+      statementId,
+      at: new Date(),
+      actions: outcome.actions,
+      decision: outcome.decision,
+    };
+    if (approvalId !== undefined) event.approvalId = approvalId;
+    if (outcome.literals !== undefined && outcome.literals.length > 0) event.literals = outcome.literals;
+    if (outcome.forwardText !== undefined) event.rewrittenText = redactedRewrite(outcome.forwardText, session.target.dialect);
+    return event;
+  };
+
+  /**
+   * Answers synchronously when there is nothing to wait for (an `async` record queued at once):
+   * a promise here would hold the client's socket and the frames behind the statement for a
+   * turn of the event loop. A durable record, a full queue or an approval gives a promise.
+   */
+  const gate = (session: HookSession, outcome: StatementOutcome, signal?: AbortSignal): GateResult | Promise<GateResult> => {
     const statementId = randomUUID();
     statementIds.set(outcome, statementId);
     const live = sessions.get(session.sessionId);
     if (live) live.statements++;
     const sink = sinkFor(session.target.connection);
+    if (approvals && outcome.decision.effect === 'review') return reviewGate(session, outcome, sink, statementId, live, approvals, signal);
+    let written: Promise<void> | void;
+    try {
+      written = sink?.onQuery(queryEvent(session, outcome, statementId, undefined));
+    } catch (error) {
+      // As a rejected gate: refused, and observers told the gate failed.
+      return Promise.reject(error);
+    }
+    return written instanceof Promise ? written.then(() => decisionGate(outcome)) : decisionGate(outcome);
+  };
+
+  const reviewGate = async (
+    session: HookSession,
+    outcome: StatementOutcome,
+    sink: AuditSink | undefined,
+    statementId: string,
+    live: LiveSession | undefined,
+    reviews: Approvals,
+    signal: AbortSignal | undefined,
+  ): Promise<GateResult> => {
     const record = async (approvalId: string | undefined): Promise<void> => {
-      await sink?.onQuery({
-        sessionId: session.sessionId,
-        statementId,
-        at: new Date(),
-        actions: outcome.actions,
-        decision: outcome.decision,
-        ...(approvalId !== undefined ? { approvalId } : {}),
-        // Only for the who-touched digests: the recorder turns them into keyed HMACs and drops them.
-        ...(outcome.literals !== undefined && outcome.literals.length > 0 ? { literals: outcome.literals } : {}),
-        ...(outcome.forwardText !== undefined ? { rewrittenText: redactedRewrite(outcome.forwardText, session.target.dialect) } : {}),
-      });
+      await sink?.onQuery(queryEvent(session, outcome, statementId, approvalId));
       if (approvalId !== undefined && live) live.holding = approvalId;
     };
-    if (!approvals || outcome.decision.effect !== 'review') {
-      await record(undefined);
-      return decisionGate(outcome);
-    }
     try {
-      const result = await approvals.gate(
+      const result = await reviews.gate(
         { sessionId: session.sessionId, principal: session.principal, target: session.target },
         outcome,
         { record, ...(signal ? { signal } : {}) },
@@ -93,7 +119,9 @@ export function controlPlaneHooks(options: ControlPlaneHooksOptions): SessionHoo
     statementCompleted: (session, completed) => {
       const sink = sinkFor(session.target.connection);
       if (!sink) return;
-      void Promise.resolve(sink.onResult(resultEvent(session, completed, statementIds.get(completed.outcome)))).catch(failed('statement result'));
+      // Queued: a promise only while the queue is full.
+      const written = sink.onResult(resultEvent(session, completed, statementIds.get(completed.outcome)));
+      if (written instanceof Promise) written.catch(failed('statement result'));
     },
     sessionEnded: (session, endedAt) => {
       sessions.ended(session.sessionId);
@@ -127,15 +155,23 @@ function redactedRewrite(forwardText: string, dialect: Dialect): string {
   return dialect === 'mongodb' ? forwardText : redactLiterals(forwardText, dialect);
 }
 
-function resultEvent(session: HookSession, completed: CompletedStatement, statementId: string | undefined) {
-  const reads = completed.outcome.actions.every((action) => action.category === 'read');
-  return {
+function resultEvent(session: HookSession, completed: CompletedStatement, statementId: string | undefined): AuditResultEvent {
+  const event: { -readonly [K in keyof AuditResultEvent]: AuditResultEvent[K] } = {
     sessionId: session.sessionId,
     statementId: statementId ?? randomUUID(),
-    ...(completed.rows !== undefined ? (reads ? { rowsReturned: completed.rows } : { rowsAffected: completed.rows }) : {}),
     durationMs: completed.durationMs,
     maskedValues: completed.maskedValues,
-    ...(completed.errorCode !== undefined ? { errorCode: completed.errorCode } : {}),
     outcome: completed.result,
   };
+  if (completed.rows !== undefined) {
+    if (readsOnly(completed.outcome.actions)) event.rowsReturned = completed.rows;
+    else event.rowsAffected = completed.rows;
+  }
+  if (completed.errorCode !== undefined) event.errorCode = completed.errorCode;
+  return event;
+}
+
+function readsOnly(actions: StatementOutcome['actions']): boolean {
+  for (const action of actions) if (action.category !== 'read') return false;
+  return true;
 }

@@ -1,4 +1,4 @@
-import { HmacSha256, hexPrefix } from '@gatehouse/masking';
+import { HmacSha256 } from '@gatehouse/masking';
 import { AuditConfigError } from '../errors.js';
 
 /**
@@ -85,24 +85,49 @@ function hmacFor(key: Uint8Array | string): HmacSha256 {
 export function literalDigest(key: Uint8Array | string, object: string, column: string, value: unknown): string | undefined {
   const normalized = normalizeLiteral(value);
   if (normalized === undefined) return undefined;
-  return hexPrefix(hmacFor(key).mac('', `${object}.${column}\0${normalized}`), 64);
+  return digestOf(hmacFor(key), object, column, normalized);
+}
+
+/** Where a MAC's words become bytes for one native hex encoding (a string built per hex digit pair costs ~1 KB of garbage per digest). */
+const macBytes = Buffer.alloc(32);
+
+function digestOf(hmac: HmacSha256, object: string, column: string, normalized: string): string {
+  const words = hmac.mac('', `${object}.${column}\0${normalized}`);
+  for (let i = 0; i < 8; i++) macBytes.writeUInt32BE(words[i]!, i * 4);
+  return macBytes.toString('hex');
 }
 
 /**
  * The digests to store for one statement: per binding one for its column (or `$n` for a bare
  * parameter position) and one for "any column" of the object, deduplicated and sorted so the
- * stored set does not reveal binding order.
+ * stored set does not reveal binding order. Runs per statement on the gateway's thread: each
+ * value is normalised once, and the usual single binding needs no set.
  */
 export function literalDigests(key: Uint8Array | string, bindings: readonly LiteralBinding[]): string[] {
+  const hmac = hmacFor(key);
+  if (bindings.length === 1) {
+    const binding = bindings[0]!;
+    const normalized = normalizeLiteral(binding.value);
+    if (normalized === undefined) return [];
+    const any = digestOf(hmac, binding.object, ANY_COLUMN, normalized);
+    const column = bindingColumn(binding);
+    if (column === undefined) return [any];
+    const exact = digestOf(hmac, binding.object, column, normalized);
+    return exact === any ? [any] : exact < any ? [exact, any] : [any, exact];
+  }
   const out = new Set<string>();
   for (const binding of bindings) {
-    const column = binding.column ?? (binding.position !== undefined ? `$${binding.position}` : undefined);
-    for (const slot of column !== undefined ? [column, ANY_COLUMN] : [ANY_COLUMN]) {
-      const digest = literalDigest(key, binding.object, slot, binding.value);
-      if (digest !== undefined) out.add(digest);
-    }
+    const normalized = normalizeLiteral(binding.value);
+    if (normalized === undefined) continue;
+    const column = bindingColumn(binding);
+    if (column !== undefined) out.add(digestOf(hmac, binding.object, column, normalized));
+    out.add(digestOf(hmac, binding.object, ANY_COLUMN, normalized));
   }
   return [...out].sort();
+}
+
+function bindingColumn(binding: LiteralBinding): string | undefined {
+  return binding.column ?? (binding.position !== undefined ? `$${binding.position}` : undefined);
 }
 
 /** The digest `whoTouched` searches for: a column, or any column of the object when none is given. */

@@ -11,6 +11,7 @@ import type {
   SessionEndEvent,
   SessionStartEvent,
   StatementEvent,
+  StatementResult,
   StatementResultEvent,
 } from './event-types.js';
 import { memoGuardProse, memoGuardSqlText } from './guard-memo.js';
@@ -230,50 +231,101 @@ function decisionFor(parts: ActionParts, decision: Decision): { audit: Statement
   return parts.decision;
 }
 
+/** An event under construction: fields are added in place before anyone else sees it. */
+type Draft<E> = { -readonly [K in keyof E]: E[K] };
+
 /**
- * The statement's record, built from Actions (already literal-free) and the decision. Literal
- * bindings, when given with a digest key, become HMAC digests here and go no further.
+ * What a statement's record needs that can fail or must not wait: the keyed digests of its literal
+ * bindings (when given a digest key; the values go no further) and its timestamp. Made when the
+ * statement is decided, so a failure refuses the statement; the record may be assembled later
+ * (statementRecord), when its result is known.
  */
+export interface StatementStamp {
+  readonly at: string;
+  readonly literalDigests: readonly string[] | undefined;
+}
+
+export function statementStamp(query: AuditQueryEvent, digestKey: Uint8Array | string | undefined): StatementStamp {
+  const digests = digestKey !== undefined && query.literals !== undefined && query.literals.length > 0 ? literalDigests(digestKey, query.literals) : undefined;
+  return { at: isoTime(query.at), literalDigests: digests !== undefined && digests.length > 0 ? digests : undefined };
+}
+
+/** The statement's record (see statementRecord), built now. */
 export function statementEvent(session: SessionContext, query: AuditQueryEvent, digestKey: Uint8Array | string | undefined): StatementEvent {
-  const guard = new Guard();
+  return statementRecord(session, query, statementStamp(query, digestKey));
+}
+
+/**
+ * The statement's record, built from Actions (already literal-free), the decision and its stamp,
+ * with its result folded in when it is known already (see StatementEvent.result). Runs per
+ * statement on the gateway's thread: one object, its keys added in canonical (sorted) order so the
+ * store's encoder finds them sorted, optional fields only when present. Cannot fail.
+ */
+export function statementRecord(session: SessionContext, query: AuditQueryEvent, stamp: StatementStamp, result?: GuardedResult): StatementEvent {
   const dialect = query.actions[0]?.dialect ?? session.dialect;
-  const digests = digestKey !== undefined && query.literals?.length ? literalDigests(digestKey, query.literals) : [];
   const parts = actionParts(query.actions);
   const decision = decisionFor(parts, query.decision);
-  guard.redactions += parts.redactions + decision.redactions;
-  return {
-    type: 'statement',
-    at: query.at.toISOString(),
-    ...scope(session),
-    statementId: guard.token(query.statementId),
-    dialect,
-    fingerprint: parts.fingerprint,
-    redactedText: parts.redactedText,
-    actions: parts.actions,
-    decision: decision.audit,
-    ...(query.approvalId !== undefined ? { approvalId: guard.token(query.approvalId) } : {}),
-    ...(digests.length > 0 ? { literalDigests: digests } : {}),
-    // The guard runs on it too: the caller redacted it, but a filter value must never slip through.
-    ...(query.rewrittenText !== undefined ? { rewritten: true as const, rewrittenText: guard.sql(query.rewrittenText, dialect) } : {}),
-    ...guard.stamp(),
-  };
+  const statementId = guardToken(query.statementId);
+  const approvalId = query.approvalId !== undefined ? guardToken(query.approvalId) : undefined;
+  // The guard runs on it too: the caller redacted it, but a filter value must never slip through.
+  const rewritten = query.rewrittenText !== undefined ? memoGuardSqlText(query.rewrittenText, dialect) : undefined;
+  const redactions = parts.redactions + decision.redactions + statementId.redactions + (approvalId?.redactions ?? 0) + (rewritten?.redactions ?? 0) + (result?.redactions ?? 0);
+  const event = { actions: parts.actions } as Draft<StatementEvent>;
+  if (approvalId !== undefined) event.approvalId = approvalId.text;
+  event.at = stamp.at;
+  event.connection = session.connection;
+  event.decision = decision.audit;
+  event.dialect = dialect;
+  event.environment = session.environment;
+  event.fingerprint = parts.fingerprint;
+  if (redactions > 0) event.guardRedactions = redactions;
+  if (stamp.literalDigests !== undefined) event.literalDigests = stamp.literalDigests;
+  event.principal = session.principal;
+  event.redactedText = parts.redactedText;
+  if (result !== undefined) event.result = result.result;
+  if (rewritten !== undefined) {
+    event.rewritten = true;
+    event.rewrittenText = rewritten.text;
+  }
+  event.sessionId = session.sessionId;
+  event.statementId = statementId.text;
+  event.type = 'statement';
+  return event;
+}
+
+/** A statement result's own fields (no envelope), guarded, with what the guard blanked. */
+export interface GuardedResult {
+  readonly result: StatementResult;
+  readonly redactions: number;
+}
+
+export function statementResult(result: AuditResultEvent): GuardedResult {
+  const out = { durationMs: result.durationMs } as Draft<StatementResult>;
+  let redactions = 0;
+  if (result.errorCode !== undefined) {
+    const errorCode = guardToken(result.errorCode);
+    redactions = errorCode.redactions;
+    out.errorCode = errorCode.text;
+  }
+  if (result.maskedValues !== undefined) out.maskedValues = result.maskedValues;
+  out.outcome = result.outcome ?? (result.errorCode !== undefined ? 'error' : 'ok');
+  if (result.rowsAffected !== undefined) out.rowsAffected = result.rowsAffected;
+  const rowsReturned = result.rowsReturned ?? result.rows;
+  if (rowsReturned !== undefined) out.rowsReturned = rowsReturned;
+  return { result: out, redactions };
 }
 
 export function statementResultEvent(session: SessionContext | undefined, result: AuditResultEvent, at: Date): StatementResultEvent {
   const guard = new Guard();
-  const rowsReturned = result.rowsReturned ?? result.rows;
+  const own = statementResult(result);
+  guard.redactions += own.redactions;
   return {
     type: 'statement.result',
-    at: at.toISOString(),
+    at: isoTime(at),
     ...(session ? scope(session) : {}),
     sessionId: guard.token(result.sessionId),
     statementId: guard.token(result.statementId),
-    outcome: result.outcome ?? (result.errorCode !== undefined ? 'error' : 'ok'),
-    ...(rowsReturned !== undefined ? { rowsReturned } : {}),
-    ...(result.rowsAffected !== undefined ? { rowsAffected: result.rowsAffected } : {}),
-    durationMs: result.durationMs,
-    ...(result.maskedValues !== undefined ? { maskedValues: result.maskedValues } : {}),
-    ...(result.errorCode !== undefined ? { errorCode: guard.token(result.errorCode) } : {}),
+    ...own.result,
     ...guard.stamp(),
   };
 }
@@ -283,9 +335,7 @@ export function statementResultEvent(session: SessionContext | undefined, result
  * fields, guarded exactly as statementResultEvent guards them.
  */
 export function statementWithResult(statement: StatementEvent, result: StatementResultEvent): StatementEvent {
-  const redactions = (statement.guardRedactions ?? 0) + (result.guardRedactions ?? 0);
-  return {
-    ...statement,
+  return foldResult(statement, {
     result: {
       outcome: result.outcome,
       ...(result.rowsReturned !== undefined ? { rowsReturned: result.rowsReturned } : {}),
@@ -294,8 +344,38 @@ export function statementWithResult(statement: StatementEvent, result: Statement
       ...(result.maskedValues !== undefined ? { maskedValues: result.maskedValues } : {}),
       ...(result.errorCode !== undefined ? { errorCode: result.errorCode } : {}),
     },
-    ...(redactions > 0 ? { guardRedactions: redactions } : {}),
-  };
+    redactions: result.guardRedactions ?? 0,
+  });
+}
+
+/** A new statement record: `statement` with `result` folded in and the guards' counts added up. */
+export function foldResult(statement: StatementEvent, result: GuardedResult): StatementEvent {
+  const redactions = (statement.guardRedactions ?? 0) + result.redactions;
+  const combined: Draft<StatementEvent> = { ...statement, result: result.result };
+  if (redactions > 0) combined.guardRedactions = redactions;
+  return combined;
+}
+
+/**
+ * `date.toISOString()`, with the text up to the seconds reused while the second lasts: every
+ * statement record carries a timestamp, and a busy gateway stamps thousands in the same second.
+ */
+let isoSecond = -1;
+let isoPrefix = '';
+export function isoTime(date: Date): string {
+  const ms = date.getTime();
+  // Before 1970 (and an invalid date, which throws as toISOString does): no cache.
+  if (!(ms >= 0)) return date.toISOString();
+  const second = Math.floor(ms / 1000);
+  if (second !== isoSecond) {
+    const full = date.toISOString();
+    // After 9999 the year has a longer form: not cached (nor expected).
+    if (full.length !== 24) return full;
+    isoSecond = second;
+    isoPrefix = full.slice(0, 20);
+  }
+  const milli = ms - second * 1000;
+  return `${isoPrefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
 }
 
 /** Input for the events that are not part of a session's statement flow; `at` defaults to now. */

@@ -7,12 +7,13 @@ import {
   sessionContext,
   sessionEndEvent,
   sessionStartEvent,
-  statementEvent,
+  statementRecord,
+  statementResult,
   statementResultEvent,
-  statementWithResult,
+  statementStamp,
 } from '../events/build-events.js';
-import type { EventInput, SessionContext } from '../events/build-events.js';
-import type { AdminEvent, ApprovalEvent, AuthRefusedEvent, ReloadEvent, StatementEvent } from '../events/event-types.js';
+import type { EventInput, SessionContext, StatementStamp } from '../events/build-events.js';
+import type { AdminEvent, ApprovalEvent, AuthRefusedEvent, ReloadEvent } from '../events/event-types.js';
 import type { AuditWriter, Durability } from '../writer/audit-writer.js';
 
 export interface AuditRecorderOptions {
@@ -25,13 +26,16 @@ export interface AuditRecorderOptions {
   readonly combineWithinMs?: number;
 }
 
-/** A session's async statement record, held back for its result. */
+/**
+ * A session's async statement, held back for its result: what its record is built from, so the
+ * record is built once, with the result in it when the result comes in time.
+ */
 interface Held {
-  readonly event: StatementEvent;
+  readonly context: SessionContext;
+  readonly query: AuditQueryEvent;
+  readonly stamp: StatementStamp;
   readonly since: number;
 }
-
-const RESOLVED: Promise<void> = Promise.resolve();
 
 /**
  * Turns the gateway's hooks into audit events. One recorder per gateway; `sink(durability)` gives
@@ -104,32 +108,35 @@ export class AuditRecorder {
     return this.#writer.write(sessionStartEvent(info), durability);
   }
 
-  #query(event: AuditQueryEvent): Promise<void> {
+  /** undefined: queued (async), nothing to wait for; else the promise the statement must wait for. */
+  #query(event: AuditQueryEvent): Promise<void> | undefined {
     const session = this.#sessions.get(event.sessionId);
     const context = session?.context ?? orphanContext(event.sessionId);
     context.statements++;
-    const record = statementEvent(context, event, this.#digestKey);
     const durability = session?.durability ?? 'before-forward';
+    // Digests and timestamp now: if they fail, the statement is refused, never left unrecorded.
+    const stamp = statementStamp(event, this.#digestKey);
     this.#release(event.sessionId);
     // Held for its result only where nothing waits for the record: async, not a review (approval
     // events refer to it), and not when the queue is full (then the write must apply back-pressure).
-    if (durability === 'async' && this.#combineWithinMs > 0 && record.decision.effect !== 'review' && !this.#writer.congested()) {
-      this.#held.set(event.sessionId, { event: record, since: Date.now() });
+    if (durability === 'async' && this.#combineWithinMs > 0 && event.decision.effect !== 'review' && !this.#writer.congested()) {
+      this.#held.set(event.sessionId, { context, query: event, stamp, since: Date.now() });
       this.#sweeper ??= this.#startSweeper();
-      return RESOLVED;
+      return undefined;
     }
-    return this.#writer.write(record, durability);
+    const record = statementRecord(context, event, stamp);
+    return durability === 'async' ? this.#writer.queue(record) : this.#writer.write(record, durability);
   }
 
-  #result(event: AuditResultEvent): Promise<void> {
-    const result = statementResultEvent(this.#sessions.get(event.sessionId)?.context, event, new Date());
+  /** Always async: undefined when queued, a promise only while the queue is full (or closed). */
+  #result(event: AuditResultEvent): Promise<void> | undefined {
     const held = this.#held.get(event.sessionId);
-    if (held && held.event.statementId === result.statementId) {
+    if (held && held.query.statementId === event.statementId) {
       this.#held.delete(event.sessionId);
-      return this.#writer.write(statementWithResult(held.event, result), 'async');
+      return this.#writer.queue(statementRecord(held.context, held.query, held.stamp, statementResult(event)));
     }
     this.#release(event.sessionId);
-    return this.#writer.write(result, 'async');
+    return this.#writer.queue(statementResultEvent(this.#sessions.get(event.sessionId)?.context, event, new Date()));
   }
 
   #sessionEnd(sessionId: string, endedAt: Date): Promise<void> {
@@ -146,7 +153,7 @@ export class AuditRecorder {
     if (!held) return;
     this.#held.delete(sessionId);
     // Async: queued in order; a store failure is retried by the writer, never dropped.
-    this.#writer.write(held.event, 'async').catch(() => undefined);
+    this.#writer.queue(statementRecord(held.context, held.query, held.stamp))?.catch(() => undefined);
   }
 
   /** Releases records whose result did not come in time; one timer for all sessions. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AuditUnavailableError } from '../errors.js';
+import { AuditClosedError, AuditUnavailableError } from '../errors.js';
 import { reloadEvent } from '../events/build-events.js';
 import type { AuditEvent, ReloadEvent } from '../events/event-types.js';
 import { MemoryStore } from '../test-support/memory-store.js';
@@ -93,5 +93,22 @@ describe('AuditWriter', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(store.events).toHaveLength(2);
     expect(writer.stats().batches).toBe(1);
+  });
+
+  it('queue(): an async write with room gives nothing to await; a full queue gives the wait; closed rejects', async () => {
+    const store = new MemoryStore();
+    const slow = gate();
+    store.gate = slow.promise;
+    const writer = new AuditWriter(store, { capacity: 2, maxBatch: 1, lingerMs: 0 });
+    expect(writer.queue(event(0))).toBeUndefined();
+    expect(writer.queue(event(1))).toBeUndefined();
+    const waiting = writer.queue(event(2));
+    expect(waiting).toBeInstanceOf(Promise);
+    expect(writer.stats()).toMatchObject({ waiting: 1, waits: 1 });
+    slow.open();
+    await waiting;
+    await writer.close();
+    expect(store.events.map((e) => (e as ReloadEvent).source)).toEqual(['n0', 'n1', 'n2']);
+    await expect(writer.queue(event(3))).rejects.toBeInstanceOf(AuditClosedError);
   });
 });

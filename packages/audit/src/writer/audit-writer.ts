@@ -110,6 +110,19 @@ export class AuditWriter {
     return this.#enqueue(event, durability);
   }
 
+  /**
+   * An `async` write for a caller on the per-statement path: undefined when the event is queued
+   * at once (the usual case: no promise, nothing to await, so the statement goes on in this same
+   * turn), else the promise of its place in the queue (a full queue: back-pressure) or the
+   * rejection of a closed writer.
+   */
+  queue(event: AuditEvent): Promise<void> | undefined {
+    if (this.#closed) return Promise.reject(new AuditClosedError());
+    if (this.#depth() >= this.#capacity || this.#roomWaiters.length > 0) return this.#writeWhenRoom(event, 'async');
+    this.#enqueue(event, 'async');
+    return undefined;
+  }
+
   async #writeWhenRoom(event: AuditEvent, durability: Durability): Promise<void> {
     this.#waits++;
     if (this.#roomWaiters.length === 0) this.#onWarning({ kind: 'queue-full', capacity: this.#capacity });
@@ -137,9 +150,12 @@ export class AuditWriter {
     return committed;
   }
 
-  /** True when a write now would wait for room (the caller should not hold events back then). */
+  /**
+   * True when a write now would wait for room, or fail (closed): the caller should not hold
+   * events back then, but write at once and let the wait or the failure reach its statement.
+   */
   congested(): boolean {
-    return this.#depth() >= this.#capacity || this.#roomWaiters.length > 0;
+    return this.#closed || this.#depth() >= this.#capacity || this.#roomWaiters.length > 0;
   }
 
   stats(): AuditWriterStats {

@@ -44,4 +44,27 @@ describe('shared event parts between the gateway thread and the store worker', (
     receiver.receive(again);
     expect(receiver.events(again).map(canonicalJson)).toEqual([canonicalJson(statement('q3', actions, principal))]);
   });
+
+  it('sends each shape of event (its member names) once; events of other shapes round-trip too', () => {
+    const actions = Object.freeze([Object.freeze({ operation: 'SELECT' })]);
+    const principal = Object.freeze({ id: 'alice' });
+    const unfrozen = { id: 'orphan' };
+    const withResult = { ...statement('q2', actions, principal), result: { outcome: 'ok', durationMs: 1 } } as unknown as AuditEvent;
+    const sessionEnd = { type: 'session.end', at: '2026-01-01T00:00:01.000Z', sessionId: 's', durationMs: 5, statements: 2, skipped: undefined } as unknown as AuditEvent;
+    const sender = new PartSender();
+    const receiver = new PartReceiver();
+    const batches = [
+      [statement('q1', actions, principal), withResult, statement('q3', actions, unfrozen), sessionEnd],
+      [statement('q4', actions, principal), withResult, sessionEnd],
+    ];
+    const shapes: number[] = [];
+    for (const batch of batches) {
+      const wire = cross(sender.wire(batch));
+      shapes.push(wire.shapes?.length ?? 0);
+      receiver.receive(wire);
+      expect(receiver.events(wire).map(canonicalJson)).toEqual(batch.map(canonicalJson));
+    }
+    // A principal that is not frozen travels as a value: its event is a shape of its own.
+    expect(shapes).toEqual([4, 0]);
+  });
 });
