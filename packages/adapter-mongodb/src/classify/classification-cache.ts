@@ -35,16 +35,17 @@ export class CommandClassifications {
 
   /**
    * The actions of the command whose shape key is `shapeKey` (from classificationKey), as
-   * classifyMongoCommand would return them for `source.document`: from the cache when the shape
-   * was seen, else classified (the document is only read then) and remembered.
+   * classifyMongoCommand would return them for `source.document` on `db`, its `$db`: from the
+   * cache when the shape was seen, else classified (the document is only read then) and remembered.
    */
   classify(db: string, shapeKey: string, source: { readonly document: Document }): readonly Action[] {
-    const key = `${db}\0${shapeKey}`;
-    const cached = this.#entries.get(key);
+    // The key holds the body's `$db` value byte for byte (a top-level scalar), and `db` is read
+    // from that same element: the key alone tells databases apart.
+    const cached = this.#entries.get(shapeKey);
     if (cached) return cached;
     const actions = frozen(classifyMongoCommand(db, source.document, NO_SEQUENCES));
     if (this.#entries.size >= this.#max) this.#entries.delete(this.#entries.keys().next().value!);
-    this.#entries.set(key, actions);
+    this.#entries.set(shapeKey, actions);
     return actions;
   }
 }

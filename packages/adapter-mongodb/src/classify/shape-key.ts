@@ -1,4 +1,6 @@
-import { BsonType, cstringEnd, valueEnd } from '../protocol/raw-bson.js';
+import { assertElementsFill, assertValidValue } from '../protocol/bson-validate.js';
+import { ProtocolError, ProtocolErrorCode } from '../errors.js';
+import { BsonType, cstringEnd, documentSizeAt, valueEnd } from '../protocol/raw-bson.js';
 import { SHAPE_IDENTIFIER_NAMES } from './shape.js';
 
 /**
@@ -27,9 +29,14 @@ const scratch = Buffer.allocUnsafe(MAX_KEY_BYTES);
  * then the value when kept, sub-documents written the same way and closed by a NUL (no element
  * type is 0). Whether a value follows depends only on what precedes it, so the encoding is
  * unambiguous and two different shapes cannot collide. Undefined when the key would be longer
- * than MAX_KEY_BYTES or deeper than MAX_DEPTH. The body must already be valid BSON (decoded).
+ * than MAX_KEY_BYTES or deeper than MAX_DEPTH.
+ *
+ * The walk checks the body as assertValidBson does (the same checks, made as each value is
+ * delimited), so a command with a key needs no second pass: malformed BSON throws its
+ * ProtocolError. When there is no key (undefined), the body may not have been checked to its end.
  */
 export function commandShapeKey(body: Buffer): string | undefined {
+  if (documentSizeAt(body, 0) !== body.length) throw new ProtocolError(ProtocolErrorCode.InvalidBson, 'invalid BSON document: document length does not match its bytes');
   const end = writeDocument(body, 0, 0, 0);
   return end < 0 ? undefined : scratch.toString('latin1', 0, end);
 }
@@ -50,13 +57,17 @@ function writeDocument(doc: Buffer, at: number, out: number, depth: number): num
       if (depth >= MAX_DEPTH) return -1;
       out = writeDocument(doc, valueStart, out, depth + 1);
       if (out < 0) return -1;
-    } else if (keepsValue(doc, type, offset + 1, nameEnd, depth, first)) {
-      if (out + (end - valueStart) > MAX_KEY_BYTES) return -1;
-      out = copyInto(doc, valueStart, end, out);
+    } else {
+      assertValidValue(doc, type, valueStart, end, depth);
+      if (keepsValue(doc, type, offset + 1, nameEnd, depth, first)) {
+        if (out + (end - valueStart) > MAX_KEY_BYTES) return -1;
+        out = copyInto(doc, valueStart, end, out);
+      }
     }
     first = false;
     offset = end;
   }
+  assertElementsFill(offset, limit);
   if (out >= MAX_KEY_BYTES) return -1;
   scratch[out] = 0;
   return out + 1;

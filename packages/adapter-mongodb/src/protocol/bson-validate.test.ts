@@ -1,6 +1,7 @@
 import { Binary, BSONRegExp, BSONSymbol, Code, DBRef, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp, serialize } from 'bson';
 import type { Document } from 'bson';
 import { describe, expect, it } from 'vitest';
+import { commandShapeKey } from '../classify/shape-key.js';
 import { ProtocolError } from '../errors.js';
 import { decodeDocument } from './bson-codec.js';
 import { assertValidBson } from './bson-validate.js';
@@ -39,6 +40,16 @@ function validatorAccepts(bytes: Buffer): boolean {
   }
 }
 
+/** Whether a command's shape key (whose walk makes the same checks, in the same pass) comes out. */
+function shapeKeyAccepts(bytes: Buffer): boolean {
+  try {
+    return commandShapeKey(bytes) !== undefined;
+  } catch (error) {
+    expect(error).toBeInstanceOf(ProtocolError);
+    return false;
+  }
+}
+
 /** A small deterministic PRNG, so a failure reproduces. */
 function random(seed: number): () => number {
   let state = seed;
@@ -50,7 +61,10 @@ function random(seed: number): () => number {
 
 describe('checking a BSON document without decoding it', () => {
   it('accepts what the bson package decodes', () => {
-    for (const document of VALID) expect(validatorAccepts(Buffer.from(serialize(document)))).toBe(true);
+    for (const document of VALID) {
+      expect(validatorAccepts(Buffer.from(serialize(document)))).toBe(true);
+      expect(shapeKeyAccepts(Buffer.from(serialize(document)))).toBe(true);
+    }
   });
 
   it('refuses invalid UTF-8, bad booleans, unknown regex options and broken lengths', () => {
@@ -67,10 +81,11 @@ describe('checking a BSON document without decoding it', () => {
     for (const bytes of [string, boolean, regex, length, oldBinary]) {
       expect(bsonAccepts(bytes)).toBe(false);
       expect(validatorAccepts(bytes)).toBe(false);
+      expect(shapeKeyAccepts(bytes)).toBe(false);
     }
   });
 
-  it('never accepts a corrupted document the bson package refuses (every byte, then random damage)', () => {
+  it('never accepts a corrupted document the bson package refuses (every byte, then random damage), nor gives it a shape key', () => {
     const next = random(7);
     let refusedByBoth = 0;
     for (const document of VALID) {
@@ -92,6 +107,7 @@ describe('checking a BSON document without decoding it', () => {
         const bson = bsonAccepts(bytes);
         const ours = validatorAccepts(bytes);
         if (ours) expect({ bytes: bytes.toString('hex'), bson }).toEqual({ bytes: bytes.toString('hex'), bson: true });
+        if (shapeKeyAccepts(bytes)) expect({ bytes: bytes.toString('hex'), bson, keyed: true }).toEqual({ bytes: bytes.toString('hex'), bson: true, keyed: true });
         if (!bson && !ours) refusedByBoth++;
       }
     }

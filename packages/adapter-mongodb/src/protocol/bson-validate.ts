@@ -32,37 +32,48 @@ function validateDocument(doc: Buffer, at: number, limit: number, depth: number)
     const type = doc[offset]!;
     const valueStart = cstringEnd(doc, offset + 1, end) + 1;
     const next = valueEnd(doc, type, valueStart, end);
-    switch (type) {
-      case BsonType.String:
-      case BsonType.Code:
-      case BsonType.Symbol:
-      case BsonType.DbPointer:
-        assertUtf8(doc, valueStart + 4, valueStart + 4 + doc.readInt32LE(valueStart) - 1);
-        break;
-      case BsonType.Document:
-      case BsonType.Array:
-        validateDocument(doc, valueStart, next, depth + 1);
-        break;
-      case BsonType.Boolean:
-        if (doc[valueStart]! > 1) throw invalid('a boolean is neither 0 nor 1');
-        break;
-      case BsonType.Binary:
-        if (doc[valueStart + 4] === 0x02) {
-          const total = doc.readInt32LE(valueStart);
-          if (total < 4 || doc.readInt32LE(valueStart + 5) !== total - 4) throw invalid('binary subtype 2 has an inner length that does not match');
-        }
-        break;
-      case BsonType.Regex:
-        validateRegexOptions(doc, cstringEnd(doc, valueStart, end) + 1, next - 1);
-        break;
-      case BsonType.CodeWithScope:
-        validateCodeWithScope(doc, valueStart, next, depth);
-        break;
-      default:
-        break;
-    }
+    if (type === BsonType.Document || type === BsonType.Array) validateDocument(doc, valueStart, next, depth + 1);
+    else assertValidValue(doc, type, valueStart, next, depth);
     offset = next;
   }
+  assertElementsFill(offset, end);
+}
+
+/**
+ * The checks decoding makes of one value that is not an embedded document or array (those are
+ * walked by the caller): for a walker that already delimits the elements (valueEnd) and so need
+ * not walk the document twice. `depth` is the value's document's; code with scope is checked whole.
+ */
+export function assertValidValue(doc: Buffer, type: number, valueStart: number, next: number, depth: number): void {
+  switch (type) {
+    case BsonType.String:
+    case BsonType.Code:
+    case BsonType.Symbol:
+    case BsonType.DbPointer:
+      assertUtf8(doc, valueStart + 4, valueStart + 4 + doc.readInt32LE(valueStart) - 1);
+      break;
+    case BsonType.Boolean:
+      if (doc[valueStart]! > 1) throw invalid('a boolean is neither 0 nor 1');
+      break;
+    case BsonType.Binary:
+      if (doc[valueStart + 4] === 0x02) {
+        const total = doc.readInt32LE(valueStart);
+        if (total < 4 || doc.readInt32LE(valueStart + 5) !== total - 4) throw invalid('binary subtype 2 has an inner length that does not match');
+      }
+      break;
+    case BsonType.Regex:
+      validateRegexOptions(doc, cstringEnd(doc, valueStart, next) + 1, next - 1);
+      break;
+    case BsonType.CodeWithScope:
+      validateCodeWithScope(doc, valueStart, next, depth);
+      break;
+    default:
+      break;
+  }
+}
+
+/** The elements of a document, walked to `offset`, end exactly at its terminating NUL (`end`). */
+export function assertElementsFill(offset: number, end: number): void {
   if (offset !== end) throw invalid('elements overrun their document');
 }
 

@@ -15,14 +15,36 @@ export interface MongoMessage {
 
 /** Builds a message view over `buf[start..start+size)`; no copy. */
 export function messageAt(buf: Buffer, start: number, size: number): MongoMessage {
-  return {
-    length: size,
-    requestId: buf.readInt32LE(start + 4),
-    responseTo: buf.readInt32LE(start + 8),
-    opCode: buf.readInt32LE(start + 12),
-    raw: buf.subarray(start, start + size),
-    body: buf.subarray(start + 16, start + size),
-  };
+  // A chunk that is exactly one message (the usual request and reply) is its own view.
+  const raw = start === 0 && size === buf.length ? buf : buf.subarray(start, start + size);
+  return new MessageView(raw, buf.readInt32LE(start + 4), buf.readInt32LE(start + 8), buf.readInt32LE(start + 12));
+}
+
+/**
+ * A message over its bytes. `body` is sliced on first use: the relay path reads OP_MSG sections
+ * from `raw` (decodeOpMsg) and forwards `raw`, so most messages never need a second view.
+ */
+class MessageView implements MongoMessage {
+  readonly raw: Buffer;
+  readonly requestId: number;
+  readonly responseTo: number;
+  readonly opCode: number;
+  #body: Buffer | undefined;
+
+  constructor(raw: Buffer, requestId: number, responseTo: number, opCode: number) {
+    this.raw = raw;
+    this.requestId = requestId;
+    this.responseTo = responseTo;
+    this.opCode = opCode;
+  }
+
+  get length(): number {
+    return this.raw.length;
+  }
+
+  get body(): Buffer {
+    return (this.#body ??= this.raw.subarray(16));
+  }
 }
 
 /** Wraps `body` in a header; the result is one complete message. */

@@ -2,7 +2,7 @@ import { ProtocolError, ProtocolErrorCode } from '../errors.js';
 import { crc32c } from './crc32c.js';
 import type { MongoMessage } from './message.js';
 import { encodeMessage } from './message.js';
-import { OpCode } from './opcodes.js';
+import { HEADER_BYTES, OpCode } from './opcodes.js';
 import { cstringEnd, documentSizeAt } from './raw-bson.js';
 
 /** OP_MSG flagBits. */
@@ -46,9 +46,10 @@ function malformed(message: string): ProtocolError {
  */
 export function decodeOpMsg(message: MongoMessage): OpMsg {
   if (message.opCode !== OpCode.Msg) throw new ProtocolError(ProtocolErrorCode.UnexpectedMessage, `expected OP_MSG, got opcode ${message.opCode}`);
-  const buf = message.body;
-  if (buf.length < 4) throw malformed('no flagBits');
-  const flags = buf.readUInt32LE(0);
+  // Sections are read from the whole message (offsets past the 16-byte header): no view of the body is made.
+  const buf = message.raw;
+  if (buf.length < HEADER_BYTES + 4) throw malformed('no flagBits');
+  const flags = buf.readUInt32LE(HEADER_BYTES);
   const unknownRequired = flags & 0xffff & ~KNOWN_REQUIRED_BITS;
   if (unknownRequired !== 0) {
     throw new ProtocolError(ProtocolErrorCode.UnknownRequiredFlag, `OP_MSG sets required flag bits 0x${unknownRequired.toString(16)} the gateway does not know`);
@@ -56,17 +57,17 @@ export function decodeOpMsg(message: MongoMessage): OpMsg {
   const checksumPresent = (flags & MsgFlag.ChecksumPresent) !== 0;
   let end = buf.length;
   if (checksumPresent) {
-    if (end < 8) throw malformed('checksumPresent but no room for the checksum');
+    if (end < HEADER_BYTES + 8) throw malformed('checksumPresent but no room for the checksum');
     end -= 4;
     const expected = buf.readUInt32LE(end);
-    const actual = crc32c(message.raw, 0, message.raw.length - 4);
+    const actual = crc32c(buf, 0, end);
     if (expected !== actual) {
       throw new ProtocolError(ProtocolErrorCode.BadChecksum, `OP_MSG checksum 0x${expected.toString(16)} does not match the message (0x${actual.toString(16)})`);
     }
   }
   let body: Buffer | undefined;
   const sequences: DocumentSequence[] = [];
-  let at = 4;
+  let at = HEADER_BYTES + 4;
   while (at < end) {
     const kind = buf[at]!;
     at += 1;

@@ -1,4 +1,5 @@
 import { ProtocolError, ProtocolErrorCode } from '../errors.js';
+import { elementName } from './element-names.js';
 
 /** BSON element type bytes the gateway looks at. */
 export const BsonType = {
@@ -136,7 +137,7 @@ export function rawElements(doc: Buffer, at = 0): RawElement[] {
     const nameEnd = cstringEnd(doc, offset + 1, limit);
     const valueStart = nameEnd + 1;
     const end = valueEnd(doc, type, valueStart, limit);
-    out.push({ type, name: doc.toString('utf8', offset + 1, nameEnd), start: offset, valueStart, end });
+    out.push({ type, name: elementName(doc, offset + 1, nameEnd), start: offset, valueStart, end });
     offset = end;
   }
   if (offset !== limit) throw malformed('BSON elements overrun their document');

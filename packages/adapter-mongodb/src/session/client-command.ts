@@ -2,9 +2,8 @@ import { Binary } from 'bson';
 import type { Document } from 'bson';
 import { classificationKey } from '../classify/classification-cache.js';
 import { decodeDocument } from '../protocol/bson-codec.js';
-import { assertValidBson } from '../protocol/bson-validate.js';
 import type { DocumentSequence } from '../protocol/op-msg.js';
-import { BsonType, findElement, readString } from '../protocol/raw-bson.js';
+import { BsonType, readString } from '../protocol/raw-bson.js';
 import type { RawElement } from '../protocol/raw-bson.js';
 import { lsidKey } from './operation-registry.js';
 
@@ -23,8 +22,8 @@ export class ClientCommand {
   /** The key under which the classification cache knows this command's shape, if it may. */
   readonly shapeKey: string | undefined;
   #document: Document | undefined;
-  /** The top-level elements, when the raw body is what the fields are read from. */
-  readonly #elements: readonly RawElement[] | undefined;
+  /** The fields read from the raw body (found in one pass), when the body is what they are read from. */
+  readonly #raw: RawFields | undefined;
 
   /** `elements`: rawElements(body), which the caller read for the name (commandNameOf). */
   constructor(name: string, body: Buffer, elements: readonly RawElement[], sequences: readonly DocumentSequence[]) {
@@ -35,8 +34,8 @@ export class ClientCommand {
       this.#document = decodeDocument(body);
       return;
     }
-    assertValidBson(body);
-    this.#elements = readableRaw(elements) ? elements : undefined;
+    // The shape key's walk checked the body as decoding would (assertValidBson's checks).
+    this.#raw = rawFields(elements, name);
   }
 
   /** The decoded command (decoded on first use). */
@@ -46,40 +45,73 @@ export class ClientCommand {
 
   /** `$db` when it is a string, as `document.$db` would give it. */
   get db(): string | undefined {
-    const elements = this.#elements;
-    if (!elements) return stringOr(this.document['$db']);
-    const element = findElement(elements, '$db');
-    return element ? readString(this.body, element) : undefined;
+    const raw = this.#raw;
+    if (!raw) return stringOr(this.document['$db']);
+    return raw.db ? readString(this.body, raw.db) : undefined;
   }
 
   /** The command's own value when it is a string (the collection), as `document[name]` would give it. */
   get target(): string | undefined {
-    const elements = this.#elements;
-    if (!elements) return stringOr(this.document[this.name]);
-    const element = lastElement(elements, this.name);
-    return element ? readString(this.body, element) : undefined;
+    const raw = this.#raw;
+    if (!raw) return stringOr(this.document[this.name]);
+    return raw.target ? readString(this.body, raw.target) : undefined;
   }
 
   /** Whether the client set a `comment` (an explicit BSON undefined counts as none, as decoded). */
   get hasComment(): boolean {
-    const elements = this.#elements;
-    if (!elements) return this.document['comment'] !== undefined;
-    const element = findElement(elements, 'comment');
-    return element !== undefined && element.type !== BsonType.Undefined;
+    const raw = this.#raw;
+    if (!raw) return this.document['comment'] !== undefined;
+    return raw.comment !== undefined && raw.comment.type !== BsonType.Undefined;
   }
 
   /** lsidKey of the command's `lsid`: the hex of its id's bytes, read in place for the usual `{id: UUID}`. */
   get lsid(): string | undefined {
-    const elements = this.#elements;
-    const element = elements && findElement(elements, 'lsid');
-    if (!elements || (element && element.type === BsonType.Document)) {
+    const raw = this.#raw;
+    const element = raw?.lsid;
+    if (!raw || (element && element.type === BsonType.Document)) {
       // An lsid document: read raw only when it is plainly {id: <binary>} (no $-keys that would make
       // the decoder see a DBRef, no second id, no old-style binary with its inner length).
-      const raw = element ? rawLsid(this.body.subarray(element.valueStart, element.end)) : undefined;
-      return raw ?? lsidKey(this.document['lsid']);
+      const key = element ? rawLsid(this.body, element.valueStart, element.end) : undefined;
+      return key ?? lsidKey(this.document['lsid']);
     }
     return element ? lsidKey(this.document['lsid']) : undefined;
   }
+}
+
+/** The top-level elements the relay reads from a raw body. */
+interface RawFields {
+  readonly db: RawElement | undefined;
+  readonly lsid: RawElement | undefined;
+  readonly comment: RawElement | undefined;
+  /** The last element named as the command (decoding keeps the last of repeated names). */
+  readonly target: RawElement | undefined;
+}
+
+/**
+ * $db, lsid, comment and the command's own element, in one pass. Undefined when one of $db, lsid
+ * or comment is given twice: decoding keeps the last, and the relay then reads the decoded
+ * document so that both ways of reading never disagree.
+ */
+function rawFields(elements: readonly RawElement[], name: string): RawFields | undefined {
+  let db: RawElement | undefined;
+  let lsid: RawElement | undefined;
+  let comment: RawElement | undefined;
+  let target: RawElement | undefined;
+  for (const element of elements) {
+    const elementName = element.name;
+    if (elementName === name) target = element;
+    if (elementName === '$db') {
+      if (db) return undefined;
+      db = element;
+    } else if (elementName === 'lsid') {
+      if (lsid) return undefined;
+      lsid = element;
+    } else if (elementName === 'comment') {
+      if (comment) return undefined;
+      comment = element;
+    }
+  }
+  return { db, lsid, comment, target };
 }
 
 /**
@@ -100,29 +132,6 @@ export function commandNameOf(elements: readonly RawElement[]): string {
 const ARRAY_INDEX = /^(?:0|[1-9][0-9]*)$/;
 const MAX_ARRAY_INDEX = 4_294_967_295;
 
-/**
- * The raw fields agree with the decoded document unless one of those read raw ($db, lsid,
- * comment) is given twice (decoding keeps the last, findElement the first).
- */
-function readableRaw(elements: readonly RawElement[]): boolean {
-  let db = 0;
-  let lsid = 0;
-  let comment = 0;
-  for (const element of elements) {
-    if (element.name === '$db') db++;
-    else if (element.name === 'lsid') lsid++;
-    else if (element.name === 'comment') comment++;
-  }
-  return db <= 1 && lsid <= 1 && comment <= 1;
-}
-
-/** Decoded documents keep the last of repeated names; so does this. */
-function lastElement(elements: readonly RawElement[], name: string): RawElement | undefined {
-  let found: RawElement | undefined;
-  for (const element of elements) if (element.name === name) found = element;
-  return found;
-}
-
 function stringOr(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
@@ -132,10 +141,10 @@ function stringOr(value: unknown): string | undefined {
  * place; undefined to let the decoder decide anything else (more fields, $-keys a decoder would
  * read as a DBRef, old-style binary subtype 2 with its inner length).
  */
-function rawLsid(lsid: Buffer): string | undefined {
+function rawLsid(body: Buffer, start: number, end: number): string | undefined {
   // int32 size, 0x05 "id\0", int32 length, subtype, bytes, 0x00
-  if (lsid.length < 14 || lsid[4] !== BsonType.Binary || lsid[5] !== 0x69 || lsid[6] !== 0x64 || lsid[7] !== 0) return undefined;
-  const length = lsid.readInt32LE(8);
-  if (length < 0 || 13 + length + 1 !== lsid.length || lsid[12] === Binary.SUBTYPE_BYTE_ARRAY) return undefined;
-  return lsid.toString('hex', 13, 13 + length);
+  if (end - start < 14 || body[start + 4] !== BsonType.Binary || body[start + 5] !== 0x69 || body[start + 6] !== 0x64 || body[start + 7] !== 0) return undefined;
+  const length = body.readInt32LE(start + 8);
+  if (length < 0 || 13 + length + 1 !== end - start || body[start + 12] === Binary.SUBTYPE_BYTE_ARRAY) return undefined;
+  return body.toString('hex', start + 13, start + 13 + length);
 }

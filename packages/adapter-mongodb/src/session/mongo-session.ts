@@ -101,6 +101,8 @@ export class MongoSession implements Session, InterruptibleSession {
   readonly #connectionId = ++connectionCounter;
   readonly #maxMessageBytes: number;
   readonly #operations: OperationRegistry | undefined;
+  /** Plaintext is allowed for this client (loopback, and the listener allows it): fixed for the connection. */
+  readonly #plaintextOk: boolean;
 
   #client: Duplex | undefined;
   #tls = false;
@@ -132,6 +134,7 @@ export class MongoSession implements Session, InterruptibleSession {
     this.#options = options;
     this.#maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.#operations = options.operations;
+    this.#plaintextOk = options.allowPlaintextOnLoopback && isLoopback(context.clientAddress);
     this.#clientReader = new MessageReader({ accept: CLIENT_OPCODES, peer: 'client', maxMessageBytes: this.#maxMessageBytes });
     this.#log = options.logger.child({ sessionId: context.sessionId, connection: context.connection });
     this.#reporter = new SessionReporter({ sessionId: this.id, context, hooks: options.hooks, log: this.#log, principal: () => this.#principal! });
@@ -139,9 +142,7 @@ export class MongoSession implements Session, InterruptibleSession {
     this.#replies = new ReplyRelay({
       cursors: options.cursors,
       log: this.#log,
-      get reportsCompletion() {
-        return reporter.reportsCompletion;
-      },
+      reportsCompletion: reporter.reportsCompletion,
       principalId: () => this.#principal!.id,
       redactText: (text) => options.masker.redactText(text, 'mongodb'),
       writeClient: (bytes) => this.#writeClient(bytes),
@@ -190,7 +191,7 @@ export class MongoSession implements Session, InterruptibleSession {
   }
 
   #plaintextAllowed(): boolean {
-    return this.#options.allowPlaintextOnLoopback && isLoopback(this.#context.clientAddress);
+    return this.#plaintextOk;
   }
 
   // ── client messages, one at a time ───────────────────────────────────────────────────────────
@@ -241,7 +242,7 @@ export class MongoSession implements Session, InterruptibleSession {
   }
 
   #clientMessage(message: MongoMessage): Promise<void> | undefined {
-    if (!this.#tls && !this.#plaintextAllowed()) {
+    if (!this.#tls && !this.#plaintextOk) {
       // Answer in the form the client used, then close: it must reconnect with TLS.
       this.#reply(message.opCode === OpCode.Query ? 'query' : 'msg', message, tlsRequiredReply());
       this.#log.info({ client: this.#context.clientAddress }, 'plaintext connection refused');
@@ -441,7 +442,9 @@ export class MongoSession implements Session, InterruptibleSession {
    * request's last byte arriving and its first byte leaving upstream.
    */
   #relayCommand(message: MongoMessage, msg: OpMsg, command: ClientCommand, moreToCome: boolean): Promise<void> | undefined {
-    const startedAt = performance.now();
+    const reporter = this.#reporter;
+    // Only statementCompleted reads the start (for its duration).
+    const startedAt = reporter.reportsCompletion ? performance.now() : 0;
     const name = command.name;
     const db = command.db;
     if (db === undefined || db.length === 0) {
@@ -465,7 +468,6 @@ export class MongoSession implements Session, InterruptibleSession {
       this.#answer(message, moreToCome, foreignCursorReply());
       return undefined;
     }
-    const reporter = this.#reporter;
     const decided = this.#options.decider.decideActions(reporter.identity(db), scope.actions);
     const rowFilters = decided.decision.obligations.rowFilters;
     // Without row filters there is nothing to rewrite, and the command need not be decoded for it.
@@ -508,7 +510,8 @@ export class MongoSession implements Session, InterruptibleSession {
       reporter.completed(db, outcome, startedAt, 'ok');
       return;
     }
-    const traceparent = !command.hasComment && takesComment(this.#upstreamWireVersion, name) ? reporter.traceContext(db, outcome) : undefined;
+    const traceparent =
+      reporter.tracesCommands && !command.hasComment && takesComment(this.#upstreamWireVersion, name) ? reporter.traceContext(db, outcome) : undefined;
     const changes: ForwardChanges = traceparent === undefined ? (request.changes ?? NO_CHANGES) : { ...request.changes, comment: traceparent };
     this.#writeUpstream(forwardBytes(message, msg, changes));
     if (moreToCome) {

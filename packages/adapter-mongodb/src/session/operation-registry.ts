@@ -15,9 +15,21 @@ export interface OperationRegistryOptions {
 
 interface LogicalSession {
   readonly owner: string;
-  /** Gateway sessions (connections) with a command of this lsid in flight, and how many each. */
-  readonly inFlight: Map<InterruptibleSession, number>;
+  /**
+   * The gateway session (connection) with commands of this lsid in flight, and how many. A driver
+   * runs one command of a logical session at a time, so this one slot is the usual case and costs
+   * no map update per command.
+   */
+  holder: InterruptibleSession | undefined;
+  held: number;
+  /** Other connections with commands of it in flight at the same time (rare), and how many each. */
+  others: Map<InterruptibleSession, number> | undefined;
   lastUsed: number;
+}
+
+/** Whether no command of the logical session is in flight anywhere. */
+function idle(entry: LogicalSession): boolean {
+  return entry.holder === undefined && (entry.others === undefined || entry.others.size === 0);
 }
 
 /** The key of an `lsid` document (`{id: UUID}`), or undefined when the command carries none. */
@@ -57,30 +69,44 @@ export class OperationRegistry {
    * refused); true otherwise.
    */
   claim(lsid: string, owner: string): boolean {
-    const entry = this.#live(lsid);
+    const now = this.#now();
+    const entry = this.#live(lsid, now);
     if (entry) {
       if (entry.owner !== owner) return false;
-      entry.lastUsed = this.#now();
+      entry.lastUsed = now;
       return true;
     }
     if (this.#sessions.size >= this.#max) this.#evictOne();
-    this.#sessions.set(lsid, { owner, inFlight: new Map(), lastUsed: this.#now() });
+    this.#sessions.set(lsid, { owner, holder: undefined, held: 0, others: undefined, lastUsed: now });
     return true;
   }
 
   /** A command of `lsid` (already claimed) went upstream on `session`. */
   started(lsid: string, session: InterruptibleSession): void {
     const entry = this.#sessions.get(lsid);
-    if (entry) entry.inFlight.set(session, (entry.inFlight.get(session) ?? 0) + 1);
+    if (!entry) return;
+    if (entry.holder === session) entry.held++;
+    else if (entry.holder === undefined) {
+      entry.holder = session;
+      entry.held = 1;
+    } else {
+      const others = (entry.others ??= new Map());
+      others.set(session, (others.get(session) ?? 0) + 1);
+    }
   }
 
   /** That command was answered (or abandoned). */
   finished(lsid: string, session: InterruptibleSession): void {
     const entry = this.#sessions.get(lsid);
-    const count = entry?.inFlight.get(session);
-    if (!entry || count === undefined) return;
-    if (count <= 1) entry.inFlight.delete(session);
-    else entry.inFlight.set(session, count - 1);
+    if (!entry) return;
+    if (entry.holder === session) {
+      if (--entry.held === 0) entry.holder = undefined;
+      return;
+    }
+    const count = entry.others?.get(session);
+    if (count === undefined) return;
+    if (count <= 1) entry.others!.delete(session);
+    else entry.others!.set(session, count - 1);
   }
 
   /**
@@ -89,17 +115,19 @@ export class OperationRegistry {
    * ignores sessions it does not know.
    */
   interrupt(lsid: string, owner: string): number {
-    const entry = this.#live(lsid);
+    const entry = this.#live(lsid, this.#now());
     if (!entry || entry.owner !== owner) return 0;
-    const sessions = [...entry.inFlight.keys()];
-    entry.inFlight.clear();
+    const sessions = [...(entry.holder ? [entry.holder] : []), ...(entry.others?.keys() ?? [])];
+    entry.holder = undefined;
+    entry.held = 0;
+    entry.others?.clear();
     for (const session of sessions) session.interruptOperations(lsid);
     return sessions.length;
   }
 
-  #live(lsid: string): LogicalSession | undefined {
+  #live(lsid: string, now: number): LogicalSession | undefined {
     const entry = this.#sessions.get(lsid);
-    if (entry && entry.inFlight.size === 0 && this.#now() - entry.lastUsed > this.#idleMs) {
+    if (entry && idle(entry) && now - entry.lastUsed > this.#idleMs) {
       this.#sessions.delete(lsid);
       return undefined;
     }
@@ -109,7 +137,7 @@ export class OperationRegistry {
   /** Forgets the oldest logical session with nothing in flight (insertion order approximates age). */
   #evictOne(): void {
     for (const [key, entry] of this.#sessions) {
-      if (entry.inFlight.size === 0) {
+      if (idle(entry)) {
         this.#sessions.delete(key);
         return;
       }

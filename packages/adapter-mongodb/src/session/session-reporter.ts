@@ -31,6 +31,9 @@ export class SessionReporter {
   readonly #options: SessionReporterOptions;
   /** Per database: the identity and the same identity as the hooks see it, built once. */
   readonly #identities = new Map<string, HookSession>();
+  /** The last database asked for and its identity: commands of a connection mostly name one. */
+  #lastDb: string | undefined;
+  #lastSession: HookSession | undefined;
 
   constructor(options: SessionReporterOptions) {
     this.#options = options;
@@ -39,6 +42,11 @@ export class SessionReporter {
   /** Whether statementCompleted is wired: only then are replies summarized and rows counted for it. */
   get reportsCompletion(): boolean {
     return this.#options.hooks?.statementCompleted !== undefined;
+  }
+
+  /** Whether a traceContext hook is wired: only then is a command's traceparent carried upstream. */
+  get tracesCommands(): boolean {
+    return this.#options.hooks?.traceContext !== undefined;
   }
 
   /**
@@ -50,6 +58,8 @@ export class SessionReporter {
   }
 
   hookSession(db: string): HookSession {
+    // A string comparison, where the map would hash the name (a new string per command) first.
+    if (db === this.#lastDb) return this.#lastSession!;
     let session = this.#identities.get(db);
     if (!session) {
       const context = this.#options.context;
@@ -62,6 +72,8 @@ export class SessionReporter {
       if (this.#identities.size > MAX_IDENTITIES) this.#identities.clear();
       this.#identities.set(db, session);
     }
+    this.#lastDb = db;
+    this.#lastSession = session;
     return session;
   }
 

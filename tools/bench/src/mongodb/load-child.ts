@@ -23,8 +23,8 @@ process.on('message', (message: LoadRequest | 'stop') => {
   }
   const run = operationOn(db, message.operation, documents, message.collection);
   void (async () => {
-    await measure(Math.min(1, message.seconds), concurrency, run); // warm-up
-    const result: LoadResult = { opsPerSecond: await measure(message.seconds, concurrency, run) };
+    if (message.warmUp !== false) await measure(Math.min(1, message.seconds), concurrency, run);
+    const result: LoadResult = await measure(message.seconds, concurrency, run);
     process.send!(result);
   })();
 });

@@ -1,12 +1,11 @@
-import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
 import { startMongo } from '@gatehouse/testkit';
 import { median, shuffled } from '../stats.js';
 import { startTcpRelay } from '../tcp-relay.js';
 import { startMongoBenchGateway } from './mongo-gateway.js';
 import { OPERATIONS } from './mongo-load.js';
-import type { LoadRequest, LoadResult } from './mongo-load.js';
+import { startLoadProcess } from './load-process.js';
+import type { LoadProcess } from './load-process.js';
 
 export interface MongoBenchOptions {
   /** Seconds per (operation, target) measurement. Default 5. */
@@ -21,38 +20,6 @@ export interface MongoBenchOptions {
 
 type TargetName = 'direct' | 'relay' | 'gatehouse';
 const TARGETS: readonly TargetName[] = ['direct', 'relay', 'gatehouse'];
-
-/** A load process for one target (its own MongoClient), answering one measurement at a time. */
-interface LoadProcess {
-  run(request: LoadRequest): Promise<number>;
-  stop(): Promise<void>;
-}
-
-function startLoadProcess(args: readonly string[]): Promise<LoadProcess> {
-  // fork() reuses this process's execArgv: the child runs under tsx with the source conditions too.
-  const child = fork(fileURLToPath(new URL('./load-child.ts', import.meta.url)), [...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const next = (): Promise<unknown> =>
-    new Promise((resolve, reject) => {
-      const onExit = (code: number | null) => reject(new Error(`MongoDB load process exited (code ${code})`));
-      child.once('exit', onExit);
-      child.once('message', (message) => {
-        child.off('exit', onExit);
-        resolve(message);
-      });
-    });
-  return next().then(() => ({
-    async run(request) {
-      const answer = next();
-      child.send(request);
-      return ((await answer) as LoadResult).opsPerSecond;
-    },
-    async stop() {
-      child.send('stop');
-      await exited;
-    },
-  }));
-}
 
 /**
  * find-by-_id and insertOne ops/s with the `mongodb` driver: straight to the server, through a bare
@@ -85,7 +52,7 @@ export async function runMongoBench(options: MongoBenchOptions = {}): Promise<st
     for (let round = 0; round < rounds; round++) {
       for (const operation of OPERATIONS) {
         for (const target of shuffled(TARGETS)) {
-          const opsPerSecond = await loads.get(target)!.run({ operation, seconds, collection: `inserts_${round}_${target}` });
+          const { opsPerSecond } = await loads.get(target)!.run({ operation, seconds, collection: `inserts_${round}_${target}` });
           const key = `${operation}/${target}`;
           results.set(key, [...(results.get(key) ?? []), opsPerSecond]);
         }

@@ -19,7 +19,7 @@ rules:
  * both sides, so the bytes on the wire match the direct and relay targets (PLAIN is then accepted
  * without TLS, as `allowPlaintextOnLoopback` allows).
  */
-export function startMongoBenchGateway(server: MongoServer): Promise<BenchGateway> {
+export function startMongoBenchGateway(server: Pick<MongoServer, 'host' | 'port' | 'user' | 'password' | 'authSource'>): Promise<BenchGateway> {
   return startBenchGateway({
     policy: { yaml: BENCH_POLICY },
     connection: {

@@ -9,15 +9,22 @@ export interface LoadRequest {
   readonly seconds: number;
   /** Names the fresh insert collection (jongodb's insert cost grows with a collection). */
   readonly collection: string;
+  /** Run a short warm-up first (default true); a caller timing the run itself warms up separately. */
+  readonly warmUp?: boolean;
 }
 export interface LoadResult {
   readonly opsPerSecond: number;
+  /** Operations completed in the measured run. */
+  readonly operations: number;
+  /** CPU (user + system) the load process used per operation: the driver's side of the cost. */
+  readonly driverCpuUsPerOp: number;
 }
 
-/** Runs `op` from `concurrency` loops for `seconds`; returns completed operations per second. */
-export async function measure(seconds: number, concurrency: number, op: (worker: number, i: number) => Promise<unknown>): Promise<number> {
+/** Runs `op` from `concurrency` loops for `seconds`; returns completed operations and their rate. */
+export async function measure(seconds: number, concurrency: number, op: (worker: number, i: number) => Promise<unknown>): Promise<LoadResult> {
   const deadline = performance.now() + seconds * 1_000;
   const started = performance.now();
+  const cpu = process.cpuUsage();
   let done = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async (_, worker) => {
@@ -27,7 +34,8 @@ export async function measure(seconds: number, concurrency: number, op: (worker:
       }
     }),
   );
-  return done / ((performance.now() - started) / 1_000);
+  const used = process.cpuUsage(cpu);
+  return { opsPerSecond: done / ((performance.now() - started) / 1_000), operations: done, driverCpuUsPerOp: (used.user + used.system) / done };
 }
 
 /** One bench operation on `db`: a point read by _id among `documents`, or an insert into `collection`. */
