@@ -150,7 +150,7 @@ describe('embedded store: bodies live in the segment log, the index points at th
     const store = await SqlAuditStore.open(driver, {});
     const trail = new AuditTrail({ store });
     try {
-      let appended: Promise<unknown> | undefined;
+      let appended: Promise<unknown> | void = undefined;
       // The approvals share the driver: their transaction holds PGlite's lock while the log opens.
       await driver.transaction(async (tx) => {
         appended = trail.sink('before-forward').onSessionStart(session('lock'));
