@@ -4,8 +4,8 @@ import type { SessionIdentity } from './statement-decider.js';
 /** Statement shapes remembered per session; past this the session's shapes start over. */
 const MAX_SHAPES_PER_SESSION = 256;
 
-/** What one session decided: by the classifier's cached arrays, and by statement shape. */
-interface SessionDecisions {
+/** What one session decided under one policy: by the classifier's cached arrays, and by statement shape. */
+export interface SessionDecisions {
   readonly byActions: WeakMap<readonly Action[], Decision>;
   readonly byShape: Map<string, { readonly actions: readonly Action[]; readonly decision: Decision }>;
 }
@@ -36,14 +36,21 @@ export class DecisionCache {
     // Only the classifier's cached (frozen) arrays repeat by identity: weak-map entries for fresh
     // arrays would cost the garbage collector more than deciding again.
     if (!byShape && !Object.isFrozen(actions)) return decideNow(policy, identity, actions);
-    const session = this.#session(policy, identity);
-    const known = session.byActions.get(actions);
+    return this.decideIn(this.session(policy, identity), policy, identity, actions, byShape);
+  }
+
+  /** As `decide`, in a session's decisions already looked up (callers that keep them per session skip two lookups). */
+  decideIn(session: SessionDecisions, policy: PolicyEngine, identity: SessionIdentity, actions: readonly Action[], byShape: boolean): Decision {
+    // Only frozen arrays are ever remembered by identity: a fresh one is not looked up.
+    const frozen = Object.isFrozen(actions);
+    if (!byShape && !frozen) return decideNow(policy, identity, actions);
+    const known = frozen ? session.byActions.get(actions) : undefined;
     if (known) return known;
     const shape = byShape ? shapeKey(actions) : undefined;
     const similar = shape === undefined ? undefined : session.byShape.get(shape);
     if (similar && sameShape(similar.actions, actions)) return similar.decision;
     const decision = decideNow(policy, identity, actions);
-    if (Object.isFrozen(actions)) session.byActions.set(actions, decision);
+    if (frozen) session.byActions.set(actions, decision);
     if (shape !== undefined) {
       if (session.byShape.size >= MAX_SHAPES_PER_SESSION) session.byShape.clear();
       session.byShape.set(shape, { actions, decision });
@@ -51,7 +58,8 @@ export class DecisionCache {
     return decision;
   }
 
-  #session(policy: PolicyEngine, identity: SessionIdentity): SessionDecisions {
+  /** The decisions a session made under a policy (kept as long as both are). */
+  session(policy: PolicyEngine, identity: SessionIdentity): SessionDecisions {
     let byIdentity = this.#sessions.get(policy);
     if (!byIdentity) {
       byIdentity = new WeakMap();

@@ -3,6 +3,7 @@ import { ObjectPatternCache } from '@gatehouse/core';
 import type { AppliedRowFilter, ClassifyContext, RewriteRequest, StatementRewriter, SqlClassifier } from '@gatehouse/sql';
 import { DEFAULT_MAX_STATEMENT_BYTES, extractLiteralBindings, statementRewriterForLoadedParsers } from '@gatehouse/sql';
 import { DecisionCache } from './decision-cache.js';
+import type { SessionDecisions } from './decision-cache.js';
 
 /** Who is speaking, to what: fixed at login, updated when the session changes database. */
 export interface SessionIdentity {
@@ -65,8 +66,8 @@ export class SqlStatementDecider {
   /** What each session decided, reused for repeated statements and shapes (see DecisionCache). */
   readonly #decisions = new DecisionCache();
   readonly #contexts = new WeakMap<Target, ClassifyContext>();
-  /** Each session's last statement and its outcome. */
-  readonly #lastStatements = new WeakMap<SessionIdentity, { policy: PolicyEngine; text: string; outcome: StatementOutcome }>();
+  /** Per session, what every statement needs: one lookup instead of one per piece. */
+  readonly #sessions = new WeakMap<SessionIdentity, SessionState>();
 
   constructor(classifier: SqlClassifier, policy: PolicySource, options: SqlStatementDeciderOptions = {}) {
     this.#classifier = classifier;
@@ -82,22 +83,30 @@ export class SqlStatementDecider {
     // Drivers repeat a statement back to back (an unnamed Parse per execution): the outcome is a
     // pure function of the policy, the session and the text, so it is not worked out again. A copy:
     // observers tell statements apart by their outcome object.
-    const last = this.#lastStatements.get(identity);
-    if (last !== undefined && last.policy === policy && last.text === text) return { ...last.outcome };
-    const outcome = this.#decideText(policy, identity, text);
-    if (last === undefined) this.#lastStatements.set(identity, { policy, text, outcome });
+    let state = this.#sessions.get(identity);
+    if (state !== undefined && state.policy === policy && state.last?.text === text) return { ...state.last.outcome };
+    if (state === undefined) {
+      state = { policy, decisions: this.#decisions.session(policy, identity), context: this.#classifyContext(identity.target), last: undefined };
+      this.#sessions.set(identity, state);
+    } else if (state.policy !== policy) {
+      // A reload: nothing decided under the old policy is reused.
+      state.policy = policy;
+      state.decisions = this.#decisions.session(policy, identity);
+      state.last = undefined;
+    }
+    const outcome = this.#decideText(policy, identity, text, state);
+    if (state.last === undefined) state.last = { text, outcome };
     else {
-      last.policy = policy;
-      last.text = text;
-      last.outcome = outcome;
+      state.last.text = text;
+      state.last.outcome = outcome;
     }
     return outcome;
   }
 
-  #decideText(policy: PolicyEngine, identity: SessionIdentity, text: string): StatementOutcome {
+  #decideText(policy: PolicyEngine, identity: SessionIdentity, text: string, state: SessionState): StatementOutcome {
     const target = identity.target;
-    const actions = this.#classifier.classify(text, this.#classifyContext(target));
-    const decided: StatementOutcome = { actions, decision: this.#decisions.decide(policy, identity, actions, true) };
+    const actions = this.#classifier.classify(text, state.context);
+    const decided: StatementOutcome = { actions, decision: this.#decisions.decideIn(state.decisions, policy, identity, actions, true) };
     const filtered = this.#applyRowFilters(identity, text, decided);
     // Over the classifier's limit nothing was parsed; scanning it for literals would cost as much.
     if (!this.#collectLiterals || text.length > DEFAULT_MAX_STATEMENT_BYTES) return filtered;
@@ -216,6 +225,16 @@ export class SqlStatementDecider {
 }
 
 type AnySchemaRowFilterLookup = NonNullable<RewriteRequest['filterForAnySchema']>;
+
+/** One session's standing state: the policy it was last decided under, and what goes with it. */
+interface SessionState {
+  policy: PolicyEngine;
+  /** The session's decisions under `policy`. */
+  decisions: SessionDecisions;
+  readonly context: ClassifyContext;
+  /** The last statement and its outcome: drivers repeat a statement back to back. */
+  last: { text: string; outcome: StatementOutcome } | undefined;
+}
 
 interface PreparedFilters {
   readonly filterFor: (objectName: string) => AppliedRowFilter | undefined;

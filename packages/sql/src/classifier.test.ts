@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSqlClassifier } from './classifier.js';
+import { POSTGRES_CORPUS } from './postgres/corpus.js';
+import { seeded } from './rewrite/test-filters.js';
 
 describe('createSqlClassifier', () => {
   it('classifies over-long statements as unknown/too-large without parsing', async () => {
@@ -18,10 +20,25 @@ describe('createSqlClassifier', () => {
 
   it('serves a repeated statement from the exact cache', async () => {
     const classifier = await createSqlClassifier();
-    const first = classifier.classify('SELECT 1', { dialect: 'postgres' });
-    const second = classifier.classify('SELECT 1', { dialect: 'postgres' });
-    expect(second).toBe(first);
-    expect(classifier.stats.exactHits).toBe(1);
+    for (const text of ['SELECT 1', 'SELECT now()']) {
+      const first = classifier.classify(text, { dialect: 'postgres' });
+      const second = classifier.classify(text, { dialect: 'postgres' });
+      expect(second).toBe(first);
+    }
+    expect(classifier.stats.exactHits).toBe(2);
+  });
+
+  it('answers a plain literal-varying text by its literal shape, as the full path would', async () => {
+    const classifier = await createSqlClassifier();
+    const cold = await createSqlClassifier({ cacheEntries: 0 });
+    const context = { dialect: 'postgres', database: 'app' } as const;
+    const texts = [1, 22, 1, 333_333, 7].map((aid) => `SELECT abalance FROM pgbench_accounts WHERE aid = ${aid};`);
+    for (const text of texts) expect(classifier.classify(text, context)).toStrictEqual(cold.classify(text, context));
+    // The first text, repeated, is the one exact hit.
+    expect(classifier.stats).toEqual({ exactHits: 1, fingerprintHits: 3, misses: 1 });
+    // Another context is another shape.
+    classifier.classify(texts[0]!, { dialect: 'postgres', database: 'other' });
+    expect(classifier.stats.misses).toBe(2);
   });
 
   it('caches a parameterized text verbatim even when its shape was first seen with literals', async () => {
@@ -35,6 +52,24 @@ describe('createSqlClassifier', () => {
     classifier.classify('SELECT abalance FROM pgbench_accounts WHERE aid = 43', { dialect: 'postgres' });
     classifier.classify('SELECT abalance FROM pgbench_accounts WHERE aid = 43', { dialect: 'postgres' });
     expect(classifier.stats.exactHits).toBe(1);
+  });
+
+  it('gives the same actions as the uncached full path, to the byte, over the corpus with varied literals', async () => {
+    const classifier = await createSqlClassifier();
+    const cold = await createSqlClassifier({ cacheEntries: 0 });
+    const random = seeded(11);
+    const context = { dialect: 'postgres', database: 'app', schema: 'public' } as const;
+    for (let round = 0; round < 3; round++) {
+      for (const { sql } of POSTGRES_CORPUS) {
+        const text = round === 0 ? sql : sql.replace(/\b\d+\b/g, () => String(Math.floor(random() * 10_000))).replace(/'[^']*'/g, () => `'v${round}'`);
+        const cached = classifier.classify(text, context);
+        const expected = cold.classify(text, context);
+        expect({ text, actions: cached }).toStrictEqual({ text, actions: expected });
+        expect(JSON.stringify(cached)).toBe(JSON.stringify(expected));
+      }
+    }
+    // The corpus's literal-varying statements were answered by shape.
+    expect(classifier.stats.fingerprintHits).toBeGreaterThan(100);
   });
 
   it('builds the redacted text on demand, and it survives spreading, cloning and JSON', async () => {

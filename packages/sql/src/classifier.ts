@@ -1,8 +1,11 @@
 import type { Action, Flag, SqlDialect } from '@gatehouse/core';
 import { LRUCache } from 'lru-cache';
 import type { ClassifyContext, DialectModule, StatementClassification } from './dialect-module.js';
+import { actionOf } from './action-layout.js';
 import { unknownStatement } from './dialect-module.js';
 import { loadDialectModules } from './dialect-registry.js';
+import { LiteralShapeCache } from './literal-shape-cache.js';
+import { LiteralSpans } from './literal-spans.js';
 import { fingerprintStatement, redactStatement } from './normalize.js';
 
 export interface SqlClassifierOptions {
@@ -10,7 +13,7 @@ export interface SqlClassifierOptions {
   readonly maxStatementBytes?: number;
   /** Entries in the fingerprint → classification cache; 0 turns both caches off (benchmarks). */
   readonly cacheEntries?: number;
-  /** Memory bound of the exact-text cache (text is held only in memory, never logged). */
+  /** Memory bound of the exact-text cache, and of the literal-shape cache's redacted texts (held only in memory, never logged). */
   readonly exactCacheBytes?: number;
 }
 
@@ -21,6 +24,7 @@ export interface SqlClassifier {
 }
 
 export const DEFAULT_MAX_STATEMENT_BYTES = 1024 * 1024;
+const EXACT_CACHE_BYTES = 16 * 1024 * 1024;
 
 /**
  * Loads the parsers (libpg-query is WASM and loads asynchronously) and returns a synchronous
@@ -36,11 +40,14 @@ export async function createSqlClassifier(options: SqlClassifierOptions = {}): P
   const exactCache =
     cacheEntries > 0
       ? new LRUCache<string, ExactEntry>({
-          maxSize: options.exactCacheBytes ?? 16 * 1024 * 1024,
+          maxSize: options.exactCacheBytes ?? EXACT_CACHE_BYTES,
           sizeCalculation: (entry, key) => key.length * 2 + entry.context.length * 2 + 512 * entry.actions.length,
         })
       : undefined;
   const shapeCache = cacheEntries > 0 ? new LRUCache<string, StatementClassification[]>({ max: cacheEntries }) : undefined;
+  const literalShapes = cacheEntries > 0 ? new LiteralShapeCache(cacheEntries, options.exactCacheBytes ?? EXACT_CACHE_BYTES) : undefined;
+  /** The literal-shape scan's scratch, reused for every statement. */
+  const spans = new LiteralSpans();
   const stats = { exactHits: 0, fingerprintHits: 0, misses: 0 };
 
   function classify(text: string, context: ClassifyContext): Action[] {
@@ -48,13 +55,35 @@ export async function createSqlClassifier(options: SqlClassifierOptions = {}): P
     const module = modules[context.dialect];
     if (!exactCache) return classifyUncached(module, text, context).actions;
     const contextKey = contextKeyOf(context);
+    // A literal-varying text of a known shape (the commonest miss of the exact cache): one pass over
+    // the text and one lookup, no lexing, fingerprinting or redaction. Such texts are looked up by
+    // shape, not verbatim: they repeat only by chance (the first text of a shape still repeats as
+    // itself, as from the exact cache).
+    const literalShape = module.scanLiteralShape?.(text, spans) === true;
+    if (literalShape) {
+      const known = literalShapes!.find(contextKey, text, spans);
+      if (known !== undefined) {
+        if (text === known.firstText) {
+          stats.exactHits++;
+          return known.firstActions;
+        }
+        stats.fingerprintHits++;
+        return [known.action()];
+      }
+    }
     const cached = exactCache.get(text);
     if (cached && cached.context === contextKey) {
       stats.exactHits++;
       return cached.actions;
     }
-    const { actions, newShape, literals } = classifyUncached(module, text, context);
-    // Texts are remembered verbatim when they are of a new shape or carry no literal at all.
+    const shape = literalShape ? spans.redacted(text) : undefined;
+    const { actions, newShape, literals, wellFormed } = classifyUncached(module, text, context);
+    // The shortcut is trusted for a shape only once the full path agreed on this text's redaction.
+    if (shape !== undefined && wellFormed && actions.length === 1 && actions[0]!.redactedText === shape) {
+      const remembered = literalShapes!.remember(contextKey, text, spans, actions);
+      if (remembered !== undefined) return remembered;
+    }
+    // Other texts are remembered verbatim when they are of a new shape or carry no literal at all.
     // Repeated texts (prepared statements, ORM queries with parameters) are then cached on first
     // sight, even when the same shape was first seen with literals; literal-varying texts, which
     // would never repeat, would only churn the cache and its memory.
@@ -64,7 +93,11 @@ export async function createSqlClassifier(options: SqlClassifierOptions = {}): P
     return actions;
   }
 
-  function classifyUncached(module: DialectModule, text: string, context: ClassifyContext): { actions: Action[]; newShape: boolean; literals: boolean } {
+  function classifyUncached(
+    module: DialectModule,
+    text: string,
+    context: ClassifyContext,
+  ): { actions: Action[]; newShape: boolean; literals: boolean; wellFormed: boolean } {
     const lexed = module.lex(text);
     let literals = false;
     for (const token of lexed.tokens) {
@@ -111,9 +144,9 @@ export async function createSqlClassifier(options: SqlClassifierOptions = {}): P
         flags = flags.length > 1 ? [...new Set(flags)] : flags.slice();
       }
       // The redacted text is built eagerly: a lazy accessor measured slower than building it (V8).
-      return { dialect: context.dialect, ...classification, flags, fingerprint: fingerprints[i]!, redactedText: redactStatement(text, lexed.tokens, range) };
+      return actionOf(context.dialect, classification, flags, fingerprints[i]!, redactStatement(text, lexed.tokens, range));
     });
-    return { actions, newShape, literals };
+    return { actions, newShape, literals, wellFormed: lexed.problems.length === 0 };
   }
 
   return { classify, stats };

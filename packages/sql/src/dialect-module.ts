@@ -1,4 +1,5 @@
 import type { Category, ColumnLineage, Flag, ObjectRef, SqlDialect } from '@gatehouse/core';
+import type { LiteralSpans } from './literal-spans.js';
 import type { StatementRange } from './lexer/statement-ranges.js';
 import type { LexResult } from './lexer/token.js';
 import type { NormalizeRules } from './normalize.js';
@@ -27,6 +28,14 @@ export interface DialectModule extends NormalizeRules {
   readonly dialect: SqlDialect;
   lex(text: string): LexResult;
   split(lexed: LexResult, text: string): StatementRange[];
+  /**
+   * Optional one-pass shortcut for literal-varying texts: fills `spans` with the statement and its
+   * literals when the text is one plain statement with at least one literal, whose redacted text
+   * then stands for its shape (texts with the same redacted text have the same fingerprint);
+   * false whenever the text is anything less plain. Must agree with `lex` + `split` + redaction
+   * wherever it answers.
+   */
+  scanLiteralShape?(text: string, spans: LiteralSpans): boolean;
   /**
    * Exactly one classification per range, in order. Never throws: when the parser fails or its
    * statements disagree with the lexer's ranges, the affected statements are `unknown` with

@@ -6,6 +6,7 @@ import type { LexResult, Token } from '../lexer/token.js';
 import { unwrap } from './ast.js';
 import { foldPostgresIdentifier, POSTGRES_KEYWORDS } from './keywords.js';
 import { lexPostgres } from './lexer.js';
+import { scanPostgresLiteralShape } from './literal-shape.js';
 import { Names } from './names.js';
 import { parseRanges } from './parse.js';
 import { splitPostgres } from './split.js';
@@ -41,6 +42,7 @@ export async function createPostgresModule(): Promise<DialectModule> {
     foldIdentifier: foldPostgresIdentifier,
     lex: lexPostgres,
     split: (lexed, text) => splitPostgres(lexed.tokens, text),
+    scanLiteralShape: scanPostgresLiteralShape,
     classify: classifyPostgres,
   };
 }

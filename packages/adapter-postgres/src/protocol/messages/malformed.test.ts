@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ProtocolError, ProtocolErrorCode } from '../../errors.js';
-import { rawTypedFrame, startupFrame } from '../../testing/support.js';
+import { backendFrame, rawTypedFrame, startupFrame } from '../../testing/support.js';
 import { BackendCode, FrontendCode } from '../codes.js';
 import { decodeBackendMessage, decodeFrontendMessage } from '../decode.js';
 import type { Frame } from '../frame.js';
@@ -41,6 +41,8 @@ describe('malformed inner structure', () => {
     expectCode(() => decodeFrontendMessage(front(FrontendCode.Query, Buffer.from('SELECT 1\0x'))), ProtocolErrorCode.Malformed);
     expectCode(() => decodeFrontendMessage(front(FrontendCode.Describe, Buffer.from('Xname\0'))), ProtocolErrorCode.Malformed);
     expectCode(() => decodeBackendMessage(rawTypedFrame(BackendCode.ReadyForQuery, Buffer.from('Q'))), ProtocolErrorCode.Malformed);
+    // The same frame as the reader cuts it (read in place): an unknown status is still refused.
+    expectCode(() => decodeBackendMessage(backendFrame(rawTypedFrame(BackendCode.ReadyForQuery, Buffer.from('Q')).raw)), ProtocolErrorCode.Malformed);
     expectCode(() => decodeBackendMessage(rawTypedFrame(BackendCode.Authentication, hex('00000063'))), ProtocolErrorCode.Malformed);
     expectCode(() => decodeBackendMessage(rawTypedFrame(BackendCode.Authentication, hex('00000005 0102'))), ProtocolErrorCode.Malformed);
     expectCode(() => decodeBackendMessage(rawTypedFrame(BackendCode.RowDescription, hex('0001 6100 00000000'))), ProtocolErrorCode.Malformed);

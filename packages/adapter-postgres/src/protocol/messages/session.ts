@@ -2,6 +2,7 @@ import { ProtocolError, ProtocolErrorCode } from '../../errors.js';
 import { BackendCode, FrontendCode, TransactionStatus } from '../codes.js';
 import { openFrame } from '../cursor.js';
 import type { Frame } from '../frame.js';
+import { TypedFrame } from '../push-reader.js';
 import { MessageWriter } from '../writer.js';
 import { constantMessage, expectEmpty } from './common.js';
 
@@ -74,7 +75,19 @@ export function encodeBackendKeyData(processId: number, secretKey: Uint8Array): 
   return new MessageWriter().int32(processId).bytes(secretKey).frame(BackendCode.BackendKeyData);
 }
 
+/** The three well-formed ReadyForQuery messages by status byte, shared (read-only). */
+const READY_MESSAGES: Readonly<Record<number, ReadyForQueryMessage>> = {
+  73: Object.freeze({ type: 'readyForQuery', status: TransactionStatus.Idle }),
+  84: Object.freeze({ type: 'readyForQuery', status: TransactionStatus.InTransaction }),
+  69: Object.freeze({ type: 'readyForQuery', status: TransactionStatus.Failed }),
+};
+
 export function decodeReadyForQuery(frame: Frame): ReadyForQueryMessage {
+  // Every response ends with one: a well-formed frame is read in place, without a cursor or a message object.
+  if (frame instanceof TypedFrame && frame.code === BackendCode.ReadyForQuery && frame.size === 6) {
+    const message = READY_MESSAGES[frame.source[frame.start + 5]!];
+    if (message !== undefined) return message;
+  }
   const cursor = openFrame(frame, 'typed', BackendCode.ReadyForQuery, 'ReadyForQuery', false);
   const status = String.fromCharCode(cursor.byte('transaction status'));
   cursor.end();
