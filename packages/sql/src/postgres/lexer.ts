@@ -329,8 +329,8 @@ function isIdentCont(c: number): boolean {
 function isPunct(c: number): boolean {
   return c === 40 || c === 41 || c === 44 || c === 59 || c === 46 || c === 91 || c === 93;
 }
-/** + - * / < > = ~ ! @ # % ^ & | ` ? */
-function isOperatorChar(c: number): boolean {
+/** + - * / < > = ~ ! @ # % ^ & | ` ? (also the literal-shape scanner's operator characters). */
+export function isOperatorChar(c: number): boolean {
   switch (c) {
     case 43:
     case 45:

@@ -1,4 +1,5 @@
 import type { LiteralSpans } from '../literal-spans.js';
+import { isOperatorChar } from './lexer.js';
 
 /**
  * Finds the literals of one plain PostgreSQL statement in one pass, without tokens: `spans` gets
@@ -136,29 +137,4 @@ function isWordStart(c: number): boolean {
 }
 function isWordPart(c: number): boolean {
   return isWordStart(c) || isDigit(c);
-}
-/** + - * / < > = ~ ! @ # % ^ & | ` ? (the lexer's operator characters). */
-function isOperatorChar(c: number): boolean {
-  switch (c) {
-    case 43:
-    case 45:
-    case 42:
-    case 47:
-    case 60:
-    case 62:
-    case 61:
-    case 126:
-    case 33:
-    case 64:
-    case 35:
-    case 37:
-    case 94:
-    case 38:
-    case 124:
-    case 96:
-    case 63:
-      return true;
-    default:
-      return false;
-  }
 }
