@@ -143,7 +143,9 @@ describe('TelemetryHooks trace detail', () => {
 
   it('full detail: every statement gets every sub-span, the gate result, its session id and fingerprint', () => {
     const { statement, children } = run({ detail: 'full', slowStatementMs: 60_000 });
-    expect(children).toEqual(['gatehouse.upstream.round_trip']);
+    // A gate that let it through at once has no wait span, unless the machine stalled ≥ 1 ms between
+    // the decision and the gate's answer (seen under a loaded CI run): that child is timing, not detail.
+    expect(children.filter((name) => name !== 'gatehouse.gate.wait')).toEqual(['gatehouse.upstream.round_trip']);
     expect(statement.events.map((event) => event.name)).toEqual(['gatehouse.policy.decision']);
     expect(statement.attributes).toMatchObject({ 'gatehouse.gate.result': 'proceed', 'gatehouse.session.id': 's1', 'gatehouse.statement.fingerprint': ['SELECT ? FROM users'] });
   });
