@@ -27,6 +27,16 @@ export class LiteralSpans {
     this.count++;
   }
 
+  /** Where literal k starts in the text. */
+  literalStart(k: number): number {
+    return this.#bounds[2 * k]!;
+  }
+
+  /** Where literal k ends (exclusive). */
+  literalEnd(k: number): number {
+    return this.#bounds[2 * k + 1]!;
+  }
+
   /** The statement as written with every literal replaced by `?`: its redacted text. */
   redacted(text: string): string {
     let redacted = '';

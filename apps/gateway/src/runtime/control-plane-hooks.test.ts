@@ -118,4 +118,41 @@ describe('controlPlaneHooks gate', () => {
     await trail.close();
     await expect(hooks.gate!(fast, outcome('allow'))).rejects.toThrow(/closed/);
   });
+
+  it('links each result to its statement by id: repeated executions, copies and frozen outcomes', async () => {
+    const { store, trail, hooks } = setup();
+    // before-forward: every statement and result is its own event (none folded together).
+    const durable = session('durable');
+    hooks.sessionStarted!({ ...durable, tls: false, startedAt: new Date() });
+    const parsed = outcome('allow');
+    await hooks.gate!(durable, parsed);
+    // An extended-protocol statement is gated once at Parse and completes once per Execute.
+    hooks.statementCompleted!(durable, { outcome: parsed, result: 'ok', rows: 1, durationMs: 1, maskedValues: 0 });
+    hooks.statementCompleted!(durable, { outcome: parsed, result: 'ok', rows: 2, durationMs: 1, maskedValues: 0 });
+    // The decider's repeat is a spread copy of an earlier outcome: gated on its own, its own id.
+    const repeated = { ...parsed };
+    await hooks.gate!(durable, repeated);
+    hooks.statementCompleted!(durable, { outcome: repeated, result: 'ok', rows: 3, durationMs: 1, maskedValues: 0 });
+    const frozen = Object.freeze(outcome('allow'));
+    await hooks.gate!(durable, frozen);
+    hooks.statementCompleted!(durable, { outcome: frozen, result: 'ok', rows: 4, durationMs: 1, maskedValues: 0 });
+    // Frozen after its first gate: gated again, it still gets (and its completion finds) a new id.
+    Object.freeze(repeated);
+    await hooks.gate!(durable, repeated);
+    hooks.statementCompleted!(durable, { outcome: repeated, result: 'ok', rows: 5, durationMs: 1, maskedValues: 0 });
+    await trail.drain();
+    const ids = store.events.filter((event) => event.type === 'statement').map((event) => (event as { statementId: string }).statementId);
+    const results = store.events.filter((event) => event.type === 'statement.result') as unknown as { statementId: string; rowsReturned: number }[];
+    expect(new Set(ids).size).toBe(4);
+    expect(results.map((result) => [result.rowsReturned, result.statementId])).toEqual([
+      [1, ids[0]],
+      [2, ids[0]],
+      [3, ids[1]],
+      [4, ids[2]],
+      [5, ids[3]],
+    ]);
+    // Nothing visible was added to the outcome.
+    expect(Object.keys(parsed)).toEqual(['actions', 'decision']);
+    expect(JSON.stringify(repeated)).toBe(JSON.stringify(outcome('allow')));
+  });
 });

@@ -32,8 +32,6 @@ export function controlPlaneHooks(options: ControlPlaneHooksOptions): SessionHoo
     if (!sink) sinks.set(durability, (sink = trail.sink(durability)));
     return sink;
   };
-  /** Statement ids by outcome: a completion arrives with the same outcome object the gate saw. */
-  const statementIds = new WeakMap<StatementOutcome, string>();
   const failed = (what: string) => (error: unknown) => logger.error({ err: errorSummary(error) }, `audit: ${what} could not be recorded`);
 
   /** The statement's record for the trail (literals only for the recorder's keyed digests, which drop them). */
@@ -58,7 +56,7 @@ export function controlPlaneHooks(options: ControlPlaneHooksOptions): SessionHoo
    */
   const gate = (session: HookSession, outcome: StatementOutcome, signal?: AbortSignal): GateResult | Promise<GateResult> => {
     const statementId = randomUUID();
-    statementIds.set(outcome, statementId);
+    tagStatementId(outcome, statementId);
     const live = sessions.get(session.sessionId);
     if (live) live.statements++;
     const sink = sinkFor(session.target.connection);
@@ -120,7 +118,7 @@ export function controlPlaneHooks(options: ControlPlaneHooksOptions): SessionHoo
       const sink = sinkFor(session.target.connection);
       if (!sink) return;
       // Queued: a promise only while the queue is full.
-      const written = sink.onResult(resultEvent(session, completed, statementIds.get(completed.outcome)));
+      const written = sink.onResult(resultEvent(session, completed, taggedStatementId(completed.outcome)));
       if (written instanceof Promise) written.catch(failed('statement result'));
     },
     sessionEnded: (session, endedAt) => {
@@ -144,6 +142,34 @@ export function controlPlaneHooks(options: ControlPlaneHooksOptions): SessionHoo
         }
       : {}),
   };
+}
+
+/**
+ * A statement's id rides on its outcome: a completion arrives with the very outcome object the
+ * gate saw (an extended-protocol statement's outcome is gated once at Parse and completes once per
+ * Execute, so the id lives as long as the outcome). Not a WeakMap: one fresh key per statement
+ * made its ephemeron table the costliest thing the hooks did (~1 µs of set/get plus GC per
+ * statement). Non-enumerable, so a spread copy of an outcome (the decider's repeat) does not
+ * inherit another statement's id, and no serializer or equality check sees it.
+ */
+const STATEMENT_ID = Symbol('gatehouse.audit.statementId');
+/** Outcomes that cannot take or change the id (frozen or sealed by their adapter) keep it here instead. */
+const fallbackStatementIds = new WeakMap<StatementOutcome, string>();
+
+type TaggedOutcome = StatementOutcome & { [STATEMENT_ID]?: string };
+
+function tagStatementId(outcome: StatementOutcome, statementId: string): void {
+  const tagged = outcome as TaggedOutcome;
+  if (Object.isFrozen(tagged)) fallbackStatementIds.set(outcome, statementId);
+  else if (Object.prototype.hasOwnProperty.call(tagged, STATEMENT_ID)) tagged[STATEMENT_ID] = statementId;
+  else if (Object.isExtensible(tagged)) Object.defineProperty(tagged, STATEMENT_ID, { value: statementId, writable: true });
+  else fallbackStatementIds.set(outcome, statementId);
+}
+
+function taggedStatementId(outcome: StatementOutcome): string | undefined {
+  const tagged = outcome as TaggedOutcome;
+  // Only an outcome that stopped being extensible can have its id in the fallback.
+  return Object.isExtensible(tagged) ? tagged[STATEMENT_ID] : (fallbackStatementIds.get(outcome) ?? tagged[STATEMENT_ID]);
 }
 
 /**

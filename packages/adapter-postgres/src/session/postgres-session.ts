@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import type { Decision, Masker, Principal, Session, SessionContext } from '@gatehouse/core';
 import { GatehouseError } from '@gatehouse/core';
-import type { GateResult, HookSession, Logger, SessionAttempt, SessionHooks, SqlStatementDecider } from '@gatehouse/proxy';
+import type { CompletedStatement, GateResult, HookSession, Logger, SessionAttempt, SessionHooks, SqlStatementDecider } from '@gatehouse/proxy';
 import { decisionGate, errorSummary } from '@gatehouse/proxy';
 import { encodeAuthenticationOk } from '../protocol/messages/authentication.js';
 import { encodeBackendKeyData, encodeReadyForQuery } from '../protocol/messages/session.js';
@@ -23,7 +23,7 @@ import {
   unknownDatabaseError,
   upstreamUnavailableError,
 } from './native-errors.js';
-import type { GateVerdict } from './relay.js';
+import type { CompletedRequest, GateVerdict } from './relay.js';
 import { pinnedSettingViolation } from './pinned-settings.js';
 import { Relay } from './relay.js';
 import { BackendCode } from '../protocol/codes.js';
@@ -310,12 +310,7 @@ export class PostgresSession implements Session {
             },
           );
         },
-        ...(hooks?.statementCompleted
-          ? {
-              onCompleted: ({ sqlState, ...completed }) =>
-                hooks.statementCompleted!(identity, { ...completed, ...(sqlState ? { errorCode: sqlState } : {}) }),
-            }
-          : {}),
+        ...(hooks?.statementCompleted ? { onCompleted: (request) => hooks.statementCompleted!(identity, completedStatement(request)) } : {}),
       },
     );
     hooks?.sessionStarted?.({
@@ -340,6 +335,22 @@ function upstreamErrorType(error: unknown): string {
   const errno = (error instanceof GatehouseError ? error.cause : error) as NodeJS.ErrnoException | undefined;
   if (typeof errno?.code === 'string') return errno.code;
   return error instanceof GatehouseError ? error.code : 'error';
+}
+
+/**
+ * A finished request as the hooks see it (SQLSTATE as errorCode), built field by field: this runs
+ * for every statement when a hook listens, and an object rest plus spreads cost ~10x as much.
+ */
+function completedStatement(request: CompletedRequest): CompletedStatement {
+  const completed: { -readonly [K in keyof CompletedStatement]: CompletedStatement[K] } = {
+    outcome: request.outcome,
+    result: request.result,
+    durationMs: request.durationMs,
+    maskedValues: request.maskedValues,
+  };
+  if (request.rows !== undefined) completed.rows = request.rows;
+  if (request.sqlState) completed.errorCode = request.sqlState;
+  return completed;
 }
 
 const FORWARD: GateVerdict = { forward: true };

@@ -810,14 +810,16 @@ export class Relay {
   #complete(outcome: StatementOutcome, stats: RequestStats, result: CompletedRequest['result']): void {
     const onCompleted = this.#context.onCompleted;
     if (!onCompleted) return;
-    onCompleted({
+    // Field by field, not with conditional spreads: this runs per statement.
+    const completed: { -readonly [K in keyof CompletedRequest]: CompletedRequest[K] } = {
       outcome,
       result,
       durationMs: performance.now() - stats.startedAt,
       maskedValues: stats.maskedValues,
-      ...(stats.rows !== undefined ? { rows: stats.rows } : {}),
-      ...(stats.sqlState !== undefined ? { sqlState: stats.sqlState } : {}),
-    });
+    };
+    if (stats.rows !== undefined) completed.rows = stats.rows;
+    if (stats.sqlState !== undefined) completed.sqlState = stats.sqlState;
+    onCompleted(completed);
   }
 
   /** Strict masking failed mid-result: the client gets an error, the rest is dropped, upstream cancelled. */

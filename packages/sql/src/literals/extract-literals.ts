@@ -2,6 +2,7 @@ import type { AuditLiteralBinding, SqlDialect } from '@gatehouse/core';
 import type { Token } from '../lexer/token.js';
 import { qualifiedName } from '../mssql/names.js';
 import { decodeStringLiteral } from './literal-decoding.js';
+import { LiteralLayouts } from './literal-layouts.js';
 import { statementTokens } from './statement-tokens.js';
 
 export interface LiteralContext {
@@ -39,6 +40,15 @@ type Operand = { readonly value: unknown } | { readonly position: number };
  * never fails: what it cannot attribute with confidence it leaves out. Values are never logged.
  */
 export function extractLiteralBindings(text: string, dialect: SqlDialect, context: LiteralContext = {}): AuditLiteralBinding[] {
+  // A plain PostgreSQL statement of a shape seen before: its shape's bindings with this text's literals.
+  if (dialect === 'postgres') return postgresLayouts.bindings(text, `${context.database ?? ''}\u0000${context.schema ?? ''}`, (probe) => extractFromTokens(probe, dialect, context));
+  return extractFromTokens(text, dialect, context);
+}
+
+const postgresLayouts = new LiteralLayouts();
+
+/** The full path, from the lexer's tokens statement by statement (what a shape's layout must agree with). */
+export function extractFromTokens(text: string, dialect: SqlDialect, context: LiteralContext): AuditLiteralBinding[] {
   const statements = statementTokens(text, dialect);
   if (!statements) return [];
   const out: AuditLiteralBinding[] = [];
