@@ -5,6 +5,8 @@ import { startPostgres } from '@gatehouse/testkit';
 import type { PostgresServer } from '@gatehouse/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { encodeBind, encodeExecute, encodeParse, encodeSync } from '../protocol/messages/extended.js';
+import { encodeQuery } from '../protocol/messages/query.js';
+import { encodeTerminate } from '../protocol/messages/session.js';
 import { connectDirect, openRawClient, startTestGateway } from '../testing/gateway-harness.js';
 import type { TestGateway } from '../testing/gateway-harness.js';
 
@@ -115,6 +117,14 @@ describe('session hooks through the PostgreSQL relay', () => {
     expect(frames.map((frame) => String.fromCharCode(frame.code)).join('')).toBe('12DC12DCZ');
     const values = frames.filter((frame) => frame.code === 0x44).map((frame) => frame.payload.subarray(6).toString());
     expect(values).toEqual(['1', '2']);
+  });
+
+  it('reports a refused statement as blocked even when the client hangs up before ReadyForQuery', async () => {
+    const raw = await openRawClient(gateway, 'carl', await gateway.token('carl', ['app']));
+    // As node-postgres may: the refusal's ErrorResponse is enough for it, Terminate follows at once.
+    raw.socket.write(Buffer.concat([encodeQuery('DELETE FROM notes'), encodeTerminate()]));
+    await raw.closed;
+    await expect.poll(() => completed.map((event) => [event.outcome.actions[0]?.operation, event.result]), { timeout: 5_000 }).toEqual([['DELETE', 'blocked']]);
   });
 
   it('reports each completed request with rows, result and error code, and session start/end', async () => {

@@ -822,6 +822,17 @@ export class Relay {
     onCompleted(completed);
   }
 
+  /**
+   * A refused Query completes when the upstream has answered the marker sent in its place, but a
+   * client may read the refusal and hang up first (node-postgres rejects on the ErrorResponse and
+   * can Terminate before ReadyForQuery): its end is known all the same, and the trail must say so.
+   */
+  #completeRefusedInFlight(): void {
+    for (const entry of this.#pending.splice(0)) {
+      if (entry.kind === 'query' && entry.refusal !== undefined) this.#complete(entry.outcome, entry.stats, 'blocked');
+    }
+  }
+
   /** Strict masking failed mid-result: the client gets an error, the rest is dropped, upstream cancelled. */
   #withholdResult(): void {
     if (this.#suppressUntilReady) return;
@@ -909,6 +920,7 @@ export class Relay {
   #end(_reason: string): void {
     if (this.#ended) return;
     this.#ended = true;
+    this.#completeRefusedInFlight();
     if (!this.#client.writableEnded) this.#client.end();
     if (!this.#upstream.writableEnded) this.#upstream.end();
     setTimeout(() => {
