@@ -52,7 +52,11 @@ export async function runMongoBench(options: MongoBenchOptions = {}): Promise<st
     for (let round = 0; round < rounds; round++) {
       for (const operation of OPERATIONS) {
         for (const target of shuffled(TARGETS)) {
-          const { opsPerSecond } = await loads.get(target)!.run({ operation, seconds, collection: `inserts_${round}_${target}` });
+          const { opsPerSecond, p50Us, p99Us, driverCpuUsPerOp } = await loads.get(target)!.run({ operation, seconds, collection: `inserts_${round}_${target}` });
+          // Progress on stderr (the table goes to stdout): each run, with the driver's latency and CPU per op.
+          process.stderr.write(
+            `round ${round + 1} ${operation} ${target}: ${Math.round(opsPerSecond)} ops/s, p50 ${Math.round(p50Us)} µs, p99 ${Math.round(p99Us)} µs, driver ${driverCpuUsPerOp.toFixed(0)} µs CPU/op\n`,
+          );
           const key = `${operation}/${target}`;
           results.set(key, [...(results.get(key) ?? []), opsPerSecond]);
         }

@@ -18,6 +18,9 @@ export interface LoadResult {
   readonly operations: number;
   /** CPU (user + system) the load process used per operation: the driver's side of the cost. */
   readonly driverCpuUsPerOp: number;
+  /** Latency of one operation as the driver saw it, median and 99th percentile (µs). */
+  readonly p50Us: number;
+  readonly p99Us: number;
 }
 
 /** Runs `op` from `concurrency` loops for `seconds`; returns completed operations and their rate. */
@@ -26,16 +29,27 @@ export async function measure(seconds: number, concurrency: number, op: (worker:
   const started = performance.now();
   const cpu = process.cpuUsage();
   let done = 0;
+  const latencies: number[] = [];
   await Promise.all(
     Array.from({ length: concurrency }, async (_, worker) => {
       for (let i = 0; performance.now() < deadline; i++) {
+        const start = performance.now();
         await op(worker, i);
+        latencies.push(performance.now() - start);
         done++;
       }
     }),
   );
   const used = process.cpuUsage(cpu);
-  return { opsPerSecond: done / ((performance.now() - started) / 1_000), operations: done, driverCpuUsPerOp: (used.user + used.system) / done };
+  latencies.sort((a, b) => a - b);
+  const percentile = (p: number): number => (latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? Number.NaN) * 1_000;
+  return {
+    opsPerSecond: done / ((performance.now() - started) / 1_000),
+    operations: done,
+    driverCpuUsPerOp: (used.user + used.system) / done,
+    p50Us: percentile(0.5),
+    p99Us: percentile(0.99),
+  };
 }
 
 /** One bench operation on `db`: a point read by _id among `documents`, or an insert into `collection`. */
