@@ -6,6 +6,7 @@ import { canonicalTemplate } from '../../canonical-json.js';
 import { GENESIS_HASH } from '../../chain/event-hash.js';
 import { AuditLogCorruptError } from '../../errors.js';
 import { SegmentLog } from './segment-log.js';
+import type { LogRecord } from './log-format.js';
 
 const EMPTY = { seq: 0, hash: GENESIS_HASH };
 
@@ -74,14 +75,7 @@ describe('SegmentLog', () => {
 
   it('refuses to open over damage in an older segment', () => {
     const dir = freshDir();
-    const log = SegmentLog.open(dir, EMPTY, { segmentBytes: 200 });
-    log.append(templates(1, 2));
-    log.append(templates(3, 2));
-    log.close();
-    const [oldest] = segmentFiles(dir);
-    const bytes = readFileSync(oldest!);
-    bytes[bytes.length - 3] = bytes[bytes.length - 3]! ^ 1;
-    writeFileSync(oldest!, bytes);
+    damagedOldestOfTwoSegments(dir);
     expect(() => SegmentLog.open(dir, EMPTY, { segmentBytes: 200 })).toThrow(AuditLogCorruptError);
   });
 
@@ -135,14 +129,7 @@ describe('SegmentLog', () => {
 
   it('does not read segments the index holds all of at open (verify checks them), only the rest', () => {
     const dir = freshDir();
-    const log = SegmentLog.open(dir, EMPTY, { segmentBytes: 200 });
-    const first = log.append(templates(1, 2));
-    log.append(templates(3, 2));
-    log.close();
-    const [oldest] = segmentFiles(dir);
-    const bytes = readFileSync(oldest!);
-    bytes[bytes.length - 3] = bytes[bytes.length - 3]! ^ 1;
-    writeFileSync(oldest!, bytes);
+    const first = damagedOldestOfTwoSegments(dir);
     const indexed = { seq: 2, hash: first[1]!.hash };
     const reopened = SegmentLog.open(dir, indexed, { segmentBytes: 200 });
     expect(reopened.head.seq).toBe(4);
@@ -166,3 +153,16 @@ describe('SegmentLog', () => {
     log.close();
   });
 });
+
+/** Two small segments (records 1–2 and 3–4), one bit flipped near the end of the oldest; returns the first two records. */
+function damagedOldestOfTwoSegments(dir: string): LogRecord[] {
+  const log = SegmentLog.open(dir, EMPTY, { segmentBytes: 200 });
+  const first = log.append(templates(1, 2));
+  log.append(templates(3, 2));
+  log.close();
+  const [oldest] = segmentFiles(dir);
+  const bytes = readFileSync(oldest!);
+  bytes[bytes.length - 3] = bytes[bytes.length - 3]! ^ 1;
+  writeFileSync(oldest!, bytes);
+  return first;
+}
