@@ -106,7 +106,7 @@ export class AuditWriter {
   write(event: AuditEvent, durability: Durability): Promise<void> {
     if (this.#closed) return Promise.reject(new AuditClosedError());
     // Waiters go first, so a steady stream of new writes cannot starve one that already waited.
-    if (this.#depth() >= this.#capacity || this.#roomWaiters.length > 0) return this.#writeWhenRoom(event, durability);
+    if (this.#noRoom()) return this.#writeWhenRoom(event, durability);
     return this.#enqueue(event, durability);
   }
 
@@ -118,9 +118,14 @@ export class AuditWriter {
    */
   queue(event: AuditEvent): Promise<void> | undefined {
     if (this.#closed) return Promise.reject(new AuditClosedError());
-    if (this.#depth() >= this.#capacity || this.#roomWaiters.length > 0) return this.#writeWhenRoom(event, 'async');
+    if (this.#noRoom()) return this.#writeWhenRoom(event, 'async');
     this.#enqueue(event, 'async');
     return undefined;
+  }
+
+  /** A write now would wait: the queue is full, or earlier writes already wait (they go first, so none starves). */
+  #noRoom(): boolean {
+    return this.#depth() >= this.#capacity || this.#roomWaiters.length > 0;
   }
 
   async #writeWhenRoom(event: AuditEvent, durability: Durability): Promise<void> {
@@ -155,7 +160,7 @@ export class AuditWriter {
    * events back then, but write at once and let the wait or the failure reach its statement.
    */
   congested(): boolean {
-    return this.#closed || this.#depth() >= this.#capacity || this.#roomWaiters.length > 0;
+    return this.#closed || this.#noRoom();
   }
 
   stats(): AuditWriterStats {
