@@ -45,6 +45,10 @@ function threadCpu(): Map<string, number> {
       const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       out.set(`${tid} ${comm}`, (Number(fields[11]) + Number(fields[12])) * 10_000);
+      out.set(`${tid} ${comm} sys`, Number(fields[12]) * 10_000);
+      const io = readFileSync(`/proc/self/task/${tid}/io`, 'utf8');
+      out.set(`${tid} ${comm} syscw`, Number(/syscw: (\d+)/.exec(io)?.[1] ?? 0));
+      out.set(`${tid} ${comm} syscr`, Number(/syscr: (\d+)/.exec(io)?.[1] ?? 0));
     } catch {
       // the thread ended meanwhile
     }
@@ -66,6 +70,7 @@ try {
       const threadsBefore = threadCpu();
       const startedUs = process.hrtime.bigint() / 1000n;
       const run = await pgbench(target.endpoint, protocol, Number(seconds));
+      const threadsAtEnd = threadCpu();
       // Queued audit work is part of the cost of the statements that queued it.
       await target.settle?.();
       const after = ownCpu();
@@ -79,7 +84,10 @@ try {
       );
       for (const [thread, us] of threadsAfter) {
         const spent = us - (threadsBefore.get(thread) ?? 0);
-        if (spent / run.transactions >= 1) console.log(`  thread ${thread}: ${(spent / run.transactions).toFixed(1)} µs/txn`);
+        const during = (threadsAtEnd.get(thread) ?? us) - (threadsBefore.get(thread) ?? 0);
+        if (spent / run.transactions >= 1) {
+          console.log(`  thread ${thread}: ${(spent / run.transactions).toFixed(1)} µs/txn (${(during / run.transactions).toFixed(1)} during the run, the rest settling)`);
+        }
       }
       if (profile) {
         const recorded = await cpuProfile(async () => {
