@@ -5,6 +5,7 @@ import type { LexResult } from '../lexer/token.js';
 import { classifyNode } from './classify-statement.js';
 import { MSSQL_KEYWORDS } from './keywords.js';
 import { lexMssql } from './lexer.js';
+import { scanMssqlLiteralShape } from './literal-shape.js';
 import { scanStatements } from './scanner.js';
 import { splitMssql } from './split.js';
 import { tokenView } from './token-view.js';
@@ -22,6 +23,7 @@ export async function createMssqlModule(): Promise<DialectModule> {
     foldIdentifier: (word) => word,
     lex: lexMssql,
     split: splitMssql,
+    scanLiteralShape: scanMssqlLiteralShape,
     classify: classifyMssql,
   };
 }

@@ -37,11 +37,22 @@ export function classifyMysql(
 ): StatementClassification[] {
   return ranges.map((range) => {
     try {
-      return classifyRange(text, lexed, range, context, parser);
+      return withoutEmptyFunctions(classifyRange(text, lexed, range, context, parser));
     } catch {
       return unknownStatement('parse-error');
     }
   });
+}
+
+/**
+ * No `functions` key when no function was called, as the other dialects report it: their actions
+ * then share one object layout, which keeps the policy engine's property reads monomorphic.
+ */
+function withoutEmptyFunctions(c: StatementClassification): StatementClassification {
+  if (c.functions === undefined || c.functions.length > 0) return c;
+  return c.lineage === undefined
+    ? { category: c.category, operation: c.operation, objects: c.objects, flags: c.flags }
+    : { category: c.category, operation: c.operation, objects: c.objects, flags: c.flags, lineage: c.lineage };
 }
 
 function classifyRange(

@@ -2,6 +2,7 @@ import type { DialectModule } from '../dialect-module.js';
 import { classifyMysql } from './classify.js';
 import { MYSQL_RESERVED } from './keywords.js';
 import { lexMysql } from './lexer.js';
+import { scanMysqlLiteralShape } from './literal-shape.js';
 import { MysqlParser } from './parser.js';
 import { splitMysql } from './split.js';
 
@@ -19,6 +20,7 @@ export async function createMysqlModule(): Promise<DialectModule> {
     foldIdentifier: (word) => word,
     lex: lexMysql,
     split: splitMysql,
+    scanLiteralShape: scanMysqlLiteralShape,
     classify: (text, lexed, ranges, context) => classifyMysql(text, lexed, ranges, context, parser),
   };
 }

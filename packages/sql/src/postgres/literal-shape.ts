@@ -20,60 +20,60 @@ import { isOperatorChar } from './lexer.js';
 export function scanPostgresLiteralShape(text: string, spans: LiteralSpans): boolean {
   const n = text.length;
   let i = 0;
-  while (i < n && isSpace(text.charCodeAt(i))) i++;
+  while (i < n && isSpace(codeAt(text, i))) i++;
   spans.reset(i);
   let end = n;
   while (i < n) {
-    const c = text.charCodeAt(i);
+    const c = codeAt(text, i);
     if (isSpace(c)) {
       i++;
     } else if (isWordStart(c)) {
       i++;
-      while (i < n && isWordPart(text.charCodeAt(i))) i++;
+      while (i < n && isWordPart(codeAt(text, i))) i++;
       // `$` and non-ASCII letters continue a word for the lexer; a quote makes a prefixed string.
-      const next = text.charCodeAt(i);
+      const next = codeAt(text, i);
       if (next === 39 || next === 36 || next >= 128) return false;
     } else if (isDigit(c)) {
       const literalStart = i;
       i++;
-      while (i < n && isDigit(text.charCodeAt(i))) i++;
-      if (text.charCodeAt(i) === 46 /* . */) {
-        if (!isDigit(text.charCodeAt(i + 1))) return false;
+      while (i < n && isDigit(codeAt(text, i))) i++;
+      if (codeAt(text, i) === 46 /* . */) {
+        if (!isDigit(codeAt(text, i + 1))) return false;
         i += 2;
-        while (i < n && isDigit(text.charCodeAt(i))) i++;
+        while (i < n && isDigit(codeAt(text, i))) i++;
       }
       // Exponents, 0x…, 1_000, 1.2.3 and a literal run into a word or quote: the full lexer's job.
-      if (!endsLiteral(text.charCodeAt(i))) return false;
+      if (!endsLiteral(codeAt(text, i))) return false;
       spans.add(literalStart, i);
     } else if (c === 39 /* ' */) {
       const literalStart = i;
       i = closingQuote(text, i + 1, 39);
-      if (i < 0 || !endsLiteral(text.charCodeAt(i))) return false;
+      if (i < 0 || !endsLiteral(codeAt(text, i))) return false;
       spans.add(literalStart, i);
     } else if (c === 34 /* " */) {
       i = closingQuote(text, i + 1, 34);
       if (i < 0) return false;
     } else if (c === 36 /* $ */) {
       // $1 … (a parameter, kept as written); `$tag$` and a lone `$` are not for this scan.
-      if (!isDigit(text.charCodeAt(i + 1))) return false;
+      if (!isDigit(codeAt(text, i + 1))) return false;
       i += 2;
-      while (i < n && isDigit(text.charCodeAt(i))) i++;
+      while (i < n && isDigit(codeAt(text, i))) i++;
     } else if (c === 40 || c === 41 || c === 44 || c === 91 || c === 93 /* ( ) , [ ] */) {
       i++;
     } else if (c === 46 /* . */) {
       // `.5` is a number and `..` an operator to the lexer.
-      const next = text.charCodeAt(i + 1);
+      const next = codeAt(text, i + 1);
       if (isDigit(next) || next === 46) return false;
       i++;
     } else if (c === 58 /* : */) {
       // Only the `::` cast (`:=`, `:::` and slices are left to the lexer).
-      const after = text.charCodeAt(i + 2);
-      if (text.charCodeAt(i + 1) !== 58 || after === 58 || after === 61) return false;
+      const after = codeAt(text, i + 2);
+      if (codeAt(text, i + 1) !== 58 || after === 58 || after === 61) return false;
       i += 2;
     } else if (c === 59 /* ; */) {
       // The end of the one statement: only whitespace may follow.
       end = i;
-      for (let j = i + 1; j < n; j++) if (!isSpace(text.charCodeAt(j))) return false;
+      for (let j = i + 1; j < n; j++) if (!isSpace(codeAt(text, j))) return false;
       break;
     } else {
       const operatorEnd = plainOperatorEnd(text, i);
@@ -82,7 +82,7 @@ export function scanPostgresLiteralShape(text: string, spans: LiteralSpans): boo
     }
   }
   if (spans.count === 0) return false;
-  while (end > spans.start && isSpace(text.charCodeAt(end - 1))) end--;
+  while (end > spans.start && isSpace(codeAt(text, end - 1))) end--;
   spans.end = end;
   return true;
 }
@@ -93,7 +93,7 @@ function closingQuote(text: string, from: number, quote: number): number {
   for (;;) {
     const close = text.indexOf(quote === 39 ? "'" : '"', i);
     if (close < 0) return -1;
-    if (text.charCodeAt(close + 1) !== quote) return close + 1;
+    if (codeAt(text, close + 1) !== quote) return close + 1;
     i = close + 2;
   }
 }
@@ -105,15 +105,15 @@ function closingQuote(text: string, from: number, quote: number): number {
  */
 function plainOperatorEnd(text: string, from: number): number {
   let i = from;
-  while (i < text.length && isOperatorChar(text.charCodeAt(i))) i++;
+  while (i < text.length && isOperatorChar(codeAt(text, i))) i++;
   const length = i - from;
-  const c = text.charCodeAt(from);
+  const c = codeAt(text, from);
   if (length === 1) {
     // = < > + - * / %
     return c === 61 || c === 60 || c === 62 || c === 43 || c === 45 || c === 42 || c === 47 || c === 37 ? i : -1;
   }
   if (length === 2) {
-    const d = text.charCodeAt(from + 1);
+    const d = codeAt(text, from + 1);
     // <= >= <> != ||
     if (d === 61 && (c === 60 || c === 62 || c === 33)) return i;
     if ((c === 60 && d === 62) || (c === 124 && d === 124)) return i;
@@ -123,7 +123,15 @@ function plainOperatorEnd(text: string, from: number): number {
 
 /** What may follow a literal: whitespace, the end, or punctuation and operators (not `.`, a quote or a word). */
 function endsLiteral(c: number): boolean {
-  return Number.isNaN(c) || isSpace(c) || c === 40 || c === 41 || c === 44 || c === 59 || c === 91 || c === 93 || c === 58 || isOperatorChar(c);
+  return c < 0 || isSpace(c) || c === 40 || c === 41 || c === 44 || c === 59 || c === 91 || c === 93 || c === 58 || isOperatorChar(c);
+}
+
+/**
+ * The character code at `i`, or -1 past the end: reading past the end (NaN from charCodeAt) makes
+ * V8 drop the scan's optimised code, several times before it settles.
+ */
+function codeAt(text: string, i: number): number {
+  return i < text.length ? text.charCodeAt(i) : -1;
 }
 
 function isSpace(c: number): boolean {
