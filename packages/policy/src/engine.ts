@@ -191,13 +191,17 @@ export class CompiledPolicy implements PolicyEngine {
       };
     }
     const mask = mergeMasks(masks);
-    const obligations: Obligations = {
-      audit,
-      ...(mask === undefined ? {} : { mask }),
-      ...(rowLimit === undefined ? {} : { rowLimit }),
-      ...(rowFilters === undefined ? {} : { rowFilters }),
-      ...(review === undefined ? {} : { review }),
-    };
+    // Most decisions carry the audit level alone: built without the spreads of the general case.
+    const obligations: Obligations =
+      mask === undefined && rowLimit === undefined && rowFilters === undefined && review === undefined
+        ? { audit }
+        : {
+            audit,
+            ...(mask === undefined ? {} : { mask }),
+            ...(rowLimit === undefined ? {} : { rowLimit }),
+            ...(rowFilters === undefined ? {} : { rowFilters }),
+            ...(review === undefined ? {} : { review }),
+          };
     return {
       effect,
       rules: deciding,

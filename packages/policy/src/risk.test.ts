@@ -23,6 +23,36 @@ describe('RiskModel', () => {
     expect(model.factors(read, 'dev', 'human')).toEqual([]);
   });
 
+  it('shares one frozen factor list per category, environment and kind, flagged or not', () => {
+    const risk = new RiskModel();
+    const write = action('write', 'UPDATE', ['orders.public.users']);
+    const first = risk.factors(write, 'prod', 'agent');
+    expect(first).toEqual([
+      { name: 'category:write', points: 2 },
+      { name: 'environment:prod', points: 2 },
+      { name: 'principal:agent', points: 1 },
+    ]);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(risk.factors(action('write', 'DELETE', ['orders.public.orders']), 'prod', 'agent')).toBe(first);
+    // Another environment, kind or category is another list.
+    expect(risk.factors(write, 'staging', 'agent')).toEqual([
+      { name: 'category:write', points: 2 },
+      { name: 'environment:staging', points: 1 },
+      { name: 'principal:agent', points: 1 },
+    ]);
+    expect(risk.factors(write, 'prod', 'human')).toEqual([
+      { name: 'category:write', points: 2 },
+      { name: 'environment:prod', points: 2 },
+    ]);
+    expect(risk.factors(action('read', 'SELECT', ['orders.public.users']), 'prod', 'agent')).toEqual([
+      { name: 'environment:prod', points: 2 },
+      { name: 'principal:agent', points: 1 },
+    ]);
+    const flagged = action('write', 'UPDATE', ['orders.public.users'], ['unbounded']);
+    expect(risk.factors(flagged, 'prod', 'agent')).toBe(risk.factors(flagged, 'prod', 'agent'));
+    expect(risk.factors(flagged, 'prod', 'agent')).toEqual([first[0], { name: 'flag:unbounded', points: 3 }, first[1], first[2]]);
+  });
+
   it('clamps at 10', () => {
     const wild = action('unknown', 'DO', [], ['dynamic', 'security-setting', 'file-access']);
     expect(model.score(wild, model.contextPoints('production', 'agent'))).toBe(10);

@@ -43,6 +43,8 @@ const FACTOR_CACHE_ENTRIES = 4096;
 export class RiskModel {
   readonly #environments: ReadonlyMap<string, number>;
   readonly #factorCache = new Map<string, readonly RiskFactor[]>();
+  /** Factors of actions without flags (most statements), by environment, kind and category: found without building a key. */
+  readonly #unflagged = new Map<string, Map<PrincipalKind, Map<Category, readonly RiskFactor[]>>>();
 
   constructor(environmentPoints: Readonly<Record<string, number>> = {}) {
     this.#environments = new Map(Object.entries({ ...DEFAULT_ENVIRONMENT_POINTS, ...environmentPoints }));
@@ -65,12 +67,29 @@ export class RiskModel {
    * (frozen): a plain allow of a known shape allocates nothing here.
    */
   factors(action: Action, environment: string, kind: PrincipalKind): readonly RiskFactor[] {
+    if (action.flags.length === 0) return this.#unflaggedFactors(action, environment, kind);
     const key = `${action.category}|${action.flags.join(',')}|${environment}|${kind}`;
     let factors = this.#factorCache.get(key);
     if (!factors) {
       if (this.#factorCache.size >= FACTOR_CACHE_ENTRIES) this.#factorCache.clear();
       factors = Object.freeze(this.#buildFactors(action, environment, kind));
       this.#factorCache.set(key, factors);
+    }
+    return factors;
+  }
+
+  #unflaggedFactors(action: Action, environment: string, kind: PrincipalKind): readonly RiskFactor[] {
+    let byKind = this.#unflagged.get(environment);
+    if (byKind === undefined) {
+      if (this.#unflagged.size >= FACTOR_CACHE_ENTRIES) this.#unflagged.clear();
+      this.#unflagged.set(environment, (byKind = new Map()));
+    }
+    let byCategory = byKind.get(kind);
+    if (byCategory === undefined) byKind.set(kind, (byCategory = new Map()));
+    let factors = byCategory.get(action.category);
+    if (factors === undefined) {
+      factors = Object.freeze(this.#buildFactors(action, environment, kind));
+      byCategory.set(action.category, factors);
     }
     return factors;
   }
