@@ -40,6 +40,18 @@ export interface SqlStatementDeciderOptions {
   readonly rewriter?: StatementRewriter;
 }
 
+/**
+ * A repeated statement's outcome as a new object, field by field: observers may have tagged the
+ * original with properties of their own (the audit hooks' statement id), which a spread copy would
+ * have to skip on its slow path, per statement.
+ */
+function copyOutcome(outcome: StatementOutcome): StatementOutcome {
+  const copy: { -readonly [K in keyof StatementOutcome]: StatementOutcome[K] } = { actions: outcome.actions, decision: outcome.decision };
+  if (outcome.forwardText !== undefined) copy.forwardText = outcome.forwardText;
+  if (outcome.literals !== undefined) copy.literals = outcome.literals;
+  return copy;
+}
+
 /** Flags under which nobody can say with certainty which rows a statement reads or writes. */
 const UNCERTAIN_FLAGS = new Set(['dynamic', 'parse-error', 'too-large', 'executable-comment']);
 
@@ -84,7 +96,7 @@ export class SqlStatementDecider {
     // pure function of the policy, the session and the text, so it is not worked out again. A copy:
     // observers tell statements apart by their outcome object.
     let state = this.#sessions.get(identity);
-    if (state !== undefined && state.policy === policy && state.last?.text === text) return { ...state.last.outcome };
+    if (state !== undefined && state.policy === policy && state.last?.text === text) return copyOutcome(state.last.outcome);
     if (state === undefined) {
       state = { policy, decisions: this.#decisions.session(policy, identity), context: this.#classifyContext(identity.target), last: undefined };
       this.#sessions.set(identity, state);

@@ -30,7 +30,8 @@ export type EncryptionRequestKind = 'ssl' | 'gss';
  * and read the decrypted stream with a fresh reader); on 'N' call `resume()`.
  */
 export class BackendReader extends PushReader {
-  private readonly maxMessageBytes: number;
+  /** Largest message accepted, as its length field counts. */
+  readonly maxMessageBytes: number;
   protected readonly maxHeldBytes = MAX_HELD_BYTES;
   private pendingEncryption: EncryptionRequestKind | undefined;
 

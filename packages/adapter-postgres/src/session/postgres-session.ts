@@ -254,6 +254,7 @@ export class PostgresSession implements Session {
         clientReader: hello.stream.reader as FrontendReader,
         upstream: upstream.socket,
         upstreamReader: upstream.stream.reader as BackendReader,
+        upstreamReads: upstream.reads,
         transactionStatus: upstream.transactionStatus,
       },
       {

@@ -3,6 +3,7 @@ import type { Action, Masker } from '@gatehouse/core';
 import type { StatementOutcome } from '@gatehouse/proxy';
 import { BackendCode, FrontendCode } from '../protocol/codes.js';
 import type { BackendReader } from '../protocol/backend-reader.js';
+import { commandCompleteRows, MALFORMED_TAG, NO_ROWS, wholeBackendMessageSize } from '../protocol/backend-scan.js';
 import type { Frame } from '../protocol/frame.js';
 import type { FrontendReader } from '../protocol/frontend-reader.js';
 import { decodeErrorResponse, decodeNoticeResponse, encodeErrorResponse, encodeNoticeResponse } from '../protocol/messages/error-notice.js';
@@ -38,6 +39,7 @@ import { rowLimitRefusal } from './row-limit-refusals.js';
 import { declaredCursor, fetchedCursor } from './sql-cursor-names.js';
 import { upstreamText } from './upstream-text.js';
 import { coalesceOutgoing } from './outgoing.js';
+import type { UpstreamReads } from './upstream-reads.js';
 import type { Outgoing } from './outgoing.js';
 
 /**
@@ -189,6 +191,7 @@ export class Relay {
   readonly #clientReader: FrontendReader;
   readonly #upstreamReader: BackendReader;
   readonly #context: RelayContext;
+  readonly #upstreamReads: UpstreamReads | undefined;
 
   readonly #pending: Pending[] = [];
   readonly #statements = new Map<string, PreparedStatement>();
@@ -235,6 +238,8 @@ export class Relay {
       clientReader: FrontendReader;
       upstream: Duplex;
       upstreamReader: BackendReader;
+      /** A plaintext upstream's reads, whose memory the relay lets be read into again. */
+      upstreamReads?: UpstreamReads | undefined;
       transactionStatus: 'I' | 'T' | 'E';
     },
     context: RelayContext,
@@ -244,6 +249,7 @@ export class Relay {
     this.#clientReader = sides.clientReader;
     this.#upstreamReader = sides.upstreamReader;
     this.#transactionStatus = sides.transactionStatus;
+    this.#upstreamReads = sides.upstreamReads;
     this.#context = context;
     this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
     this.#clientPump = new FramePump(this.#client, {
@@ -291,6 +297,10 @@ export class Relay {
     this.#upstream.on('end', () => this.#end('upstream closed'));
     this.#upstream.on('close', () => this.#end('upstream closed'));
     this.#upstream.on('error', () => this.#end('upstream socket error'));
+    // A chunk from the upstream is done with once handled: its frames are written at once (the
+    // flush at the end of the pump's run), unless a handler is waiting with frames of it queued or
+    // the client socket still holds a write of it.
+    this.#upstreamReads?.reuseWhen(() => !this.#ended && !this.#upstreamPump.waiting && this.#client.writableLength === 0);
     this.#upstreamPump.push([...upstreamFrames]);
     this.#clientPump.push([...clientFrames]);
   }
@@ -595,14 +605,130 @@ export class Relay {
   // ── upstream → client ────────────────────────────────────────────────────────────────────────
 
   #onUpstreamData(chunk: Buffer): void {
+    let rest = chunk;
+    const passed = this.#passThrough(chunk);
+    if (passed > 0) {
+      const head = passed === chunk.length ? chunk : chunk.subarray(0, passed);
+      if (passed === chunk.length && this.#toClient.length === 0) {
+        this.#writeChunk(head);
+        if (this.#draining && this.#idle()) this.#shutdown();
+        return;
+      }
+      // The rest takes the full path; its frames follow these bytes in the same write.
+      this.#toClient.push(head);
+      rest = chunk.subarray(passed);
+    }
     let frames: Frame[];
     try {
-      frames = this.#upstreamReader.push(chunk);
+      frames = this.#upstreamReader.push(rest);
     } catch (error) {
       this.#protocolViolation('upstream', error);
       return;
     }
     this.#upstreamPump.push(frames);
+  }
+
+  /**
+   * The pass-through path: while nothing is masked, limited, withheld or waited for, the leading
+   * messages of a chunk that need no more than their headers (rows, descriptions, completions,
+   * ReadyForQuery) are accounted for in place and forwarded as the bytes they arrived in, with no
+   * Frame and no per-message write. Returns how many leading bytes were handled so; the first
+   * message it cannot vouch for (an ErrorResponse to redact, a mask plan to build, a partial
+   * message, a length the reader would refuse) and everything after it take the full path.
+   */
+  #passThrough(chunk: Buffer): number {
+    const reader = this.#upstreamReader;
+    if (
+      this.#ended ||
+      this.#upstreamPump.waiting ||
+      this.#suppressUntilReady ||
+      this.#rowMasker !== undefined ||
+      this.#copyMasker !== undefined ||
+      this.#limited !== undefined ||
+      this.#limitedCursors ||
+      reader.bufferedBytes !== 0 ||
+      reader.state !== 'reading'
+    ) {
+      return 0;
+    }
+    const maxMessageBytes = reader.maxMessageBytes;
+    let offset = 0;
+    while (offset < chunk.length) {
+      const size = wholeBackendMessageSize(chunk, offset, maxMessageBytes);
+      if (size === 0 || !this.#passMessage(chunk, offset, size)) break;
+      offset += size;
+    }
+    return offset;
+  }
+
+  /**
+   * One message on the pass-through path: false, with nothing changed, when the full path must
+   * handle it; else its bookkeeping done exactly as #upstreamFrame would do it in this state (no
+   * masker, no limit, nothing withheld), and true.
+   */
+  #passMessage(chunk: Buffer, at: number, size: number): boolean {
+    const head = this.#pending[0];
+    switch (chunk[at]) {
+      case BackendCode.DataRow:
+        if (head?.kind === 'execute' && !head.started) {
+          const obligations = head.portal.statement.outcome.decision.obligations;
+          if (obligations.mask || obligations.rowLimit !== undefined) return false;
+          head.started = true;
+        }
+        return true;
+      case BackendCode.RowDescription:
+        if (head?.kind === 'describe-portal') {
+          if (head.injected || head.portal?.statement.outcome.decision.obligations.mask) return false;
+          this.#pending.shift();
+        } else if (head?.kind === 'describe-statement') this.#pending.shift();
+        else if (head?.kind === 'query') {
+          const obligations = head.outcome.decision.obligations;
+          if (obligations.mask || obligations.rowLimit !== undefined) return false;
+        }
+        return true;
+      case BackendCode.NoData:
+        if (head?.kind === 'describe-portal' && head.injected) return false;
+        if (head?.kind === 'describe-portal' || head?.kind === 'describe-statement') this.#pending.shift();
+        return true;
+      case BackendCode.ParseComplete:
+      case BackendCode.BindComplete:
+      case BackendCode.CloseComplete:
+        if (head?.kind === 'bind' && head.named) return false;
+        if (head && (head.kind === 'parse' || head.kind === 'bind' || head.kind === 'close')) this.#pending.shift();
+        return true;
+      case BackendCode.CommandComplete:
+      case BackendCode.EmptyQueryResponse:
+      case BackendCode.PortalSuspended:
+        return this.#passCompletion(chunk, at, size, head);
+      case BackendCode.ReadyForQuery: {
+        const status = chunk[at + 5];
+        if ((head?.kind !== 'sync' && head?.kind !== 'query') || (status !== 0x49 && status !== 0x54 && status !== 0x45)) return false;
+        this.#pending.shift();
+        if (head.kind === 'query') this.#complete(head.outcome, head.stats, head.refusal ? 'blocked' : head.stats.sqlState ? 'error' : 'ok');
+        this.#transactionStatus = status === 0x49 ? 'I' : status === 0x54 ? 'T' : 'E';
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  /** CommandComplete, EmptyQueryResponse or PortalSuspended on the pass-through path (see #passMessage). */
+  #passCompletion(chunk: Buffer, at: number, size: number, head: Pending | undefined): boolean {
+    const request = head?.kind === 'query' || head?.kind === 'execute' ? head : undefined;
+    const outcome = head?.kind === 'query' ? head.outcome : head?.kind === 'execute' ? head.portal.statement.outcome : undefined;
+    if (outcome?.decision.obligations.rowLimit !== undefined) return false;
+    let rows = NO_ROWS;
+    if (request && this.#context.onCompleted && chunk[at] === BackendCode.CommandComplete) {
+      rows = commandCompleteRows(chunk, at, size);
+      if (rows === MALFORMED_TAG) return false;
+    }
+    if (rows !== NO_ROWS) request!.stats.rows = (request!.stats.rows ?? 0) + rows;
+    if (head?.kind === 'execute') {
+      this.#pending.shift();
+      this.#complete(head.portal.statement.outcome, head.stats, 'ok');
+    }
+    return true;
   }
 
   /** One upstream message. Returns a promise only when it must wait for the catalog. */
@@ -890,6 +1016,12 @@ export class Relay {
       target.uncork();
     }
     if (!ok) source.holdUntilDrained(target);
+  }
+
+  /** One chunk passed through as it arrived; pauses the upstream until the client drains when it is full. */
+  #writeChunk(chunk: Buffer): void {
+    if (this.#ended) return;
+    if (!this.#client.write(chunk)) this.#upstreamPump.holdUntilDrained(this.#client);
   }
 
   #idle(): boolean {

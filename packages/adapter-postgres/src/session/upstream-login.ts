@@ -12,6 +12,7 @@ import { decodeErrorResponse } from '../protocol/messages/error-notice.js';
 import { decodeBackendKeyData, decodeReadyForQuery } from '../protocol/messages/session.js';
 import { decodeEncryptionResponse, encodeCancelRequest, encodeSSLRequest, encodeStartupMessage } from '../protocol/messages/startup.js';
 import { FrameStream } from './frame-stream.js';
+import { UpstreamReads } from './upstream-reads.js';
 
 /** How the gateway reaches and logs in to the database behind a connection. */
 export interface PostgresUpstreamSettings {
@@ -43,16 +44,28 @@ export interface UpstreamConnection {
   readonly socket: Duplex;
   readonly stream: FrameStream;
   readonly encrypted: boolean;
+  /** A plaintext socket's reads: the relay says when their memory may be read into again. */
+  readonly reads?: UpstreamReads;
   /** ParameterStatus and NoticeResponse frames sent during login, in order, to pass to the client. */
   readonly startupFrames: readonly Frame[];
   readonly backendKey: { readonly processId: number; readonly secretKey: Buffer } | undefined;
   readonly transactionStatus: 'I' | 'T' | 'E';
 }
 
+interface Transport {
+  readonly socket: Duplex;
+  readonly encrypted: boolean;
+  /** A plaintext socket's reads (see UpstreamReads). */
+  readonly reads?: UpstreamReads;
+}
+
 /** Opens a TCP connection (and TLS, when configured, after the PostgreSQL SSLRequest exchange). */
-async function openTransport(settings: PostgresUpstreamSettings): Promise<{ socket: Duplex; encrypted: boolean }> {
+async function openTransport(settings: PostgresUpstreamSettings): Promise<Transport> {
   const timeoutMs = settings.connectTimeoutMs ?? 10_000;
-  const tcp = connectTcp({ host: settings.host, port: settings.port, noDelay: true, keepAlive: true });
+  // TLS reads through the socket itself, so only a plaintext upstream reads into managed memory.
+  const reads = settings.tls ? undefined : new UpstreamReads();
+  const tcp = connectTcp({ host: settings.host, port: settings.port, noDelay: true, keepAlive: true, ...(reads ? { onread: reads.onread } : {}) });
+  reads?.attach(tcp);
   // A socket error with no listener would crash the process (every session): always listen;
   // failures surface through the promises below and the 'close' handling of the relay.
   tcp.on('error', () => undefined);
@@ -65,7 +78,7 @@ async function openTransport(settings: PostgresUpstreamSettings): Promise<{ sock
     () => tcp.destroy(),
     `connecting to ${settings.host}:${settings.port}`,
   );
-  if (!settings.tls) return { socket: tcp, encrypted: false };
+  if (!settings.tls) return { socket: tcp, encrypted: false, ...(reads ? { reads } : {}) };
 
   const reader = new BackendReader();
   const stream = new FrameStream(tcp, reader, 'upstream');
@@ -103,14 +116,14 @@ export async function connectUpstream(
   settings: PostgresUpstreamSettings,
   parameters: ReadonlyMap<string, string>,
 ): Promise<UpstreamConnection> {
-  let transport: { socket: Duplex; encrypted: boolean };
+  let transport: Transport;
   try {
     transport = await openTransport(settings);
   } catch (error) {
     if (error instanceof UpstreamLoginError) throw error;
     throw new UpstreamLoginError(`cannot reach upstream ${settings.host}:${settings.port}: ${(error as Error).message}`, { cause: error });
   }
-  const { socket, encrypted } = transport;
+  const { socket, encrypted, reads } = transport;
   const stream = new FrameStream(socket, new BackendReader(settings.maxMessageBytes ? { maxMessageBytes: settings.maxMessageBytes } : {}), 'upstream');
   try {
     const startup = new Map<string, string>([['user', settings.user], ['database', settings.database], ...parameters]);
@@ -140,7 +153,7 @@ export async function connectUpstream(
         }
         case BackendCode.ReadyForQuery:
           if (!authenticator.complete) throw new UpstreamLoginError('upstream said ReadyForQuery before authentication completed');
-          return { socket, stream, encrypted, startupFrames, backendKey, transactionStatus: decodeReadyForQuery(frame).status };
+          return { socket, stream, encrypted, ...(reads ? { reads } : {}), startupFrames, backendKey, transactionStatus: decodeReadyForQuery(frame).status };
         case BackendCode.NegotiateProtocolVersion:
           break;
         default:

@@ -50,6 +50,8 @@ export async function startTestGateway(
     hooks?: SessionHooks;
     /** Builds the decision step (e.g. a subclass that rewrites statements); default: SqlStatementDecider. */
     decider?: (classifier: SqlClassifier, policy: PolicySource) => SqlStatementDecider;
+    /** Talk to the server in plaintext (sslmode disable) instead of verify-full TLS. */
+    plaintextUpstream?: boolean;
   } = {},
 ): Promise<TestGateway> {
   const stateDir = mkdtempSync(join(tmpdir(), 'gatehouse-gw-'));
@@ -69,7 +71,9 @@ export async function startTestGateway(
     database: server.database,
     user: server.user,
     password: server.password,
-    tls: upstreamTlsOptions('localhost', { mode: 'verify-full', ...(server.caCertFile ? { ca: readFileSync(server.caCertFile, 'utf8') } : {}) }),
+    tls: options.plaintextUpstream
+      ? undefined
+      : upstreamTlsOptions('localhost', { mode: 'verify-full', ...(server.caCertFile ? { ca: readFileSync(server.caCertFile, 'utf8') } : {}) }),
   };
   const certificate = await createDevCertificate(['localhost']);
   const catalog = new UpstreamCatalog(upstream);

@@ -49,11 +49,14 @@ export interface BenchAuditStats {
   readonly depth: number;
 }
 
+/** What the gateway needs to know of its upstream (a real server, or relay-cost-main.ts's canned one). */
+export type BenchUpstream = Pick<PostgresServer, 'host' | 'port' | 'database' | 'user' | 'password' | 'caCertFile'>;
+
 /**
  * Gatehouse as the app composes it (`startGateway`: real classifier, demo policy, masking,
  * identity), in this process, listening on a free loopback port in front of `server`.
  */
-export async function startBenchGateway(server: PostgresServer, options: BenchGatewayOptions): Promise<BenchGateway> {
+export async function startBenchGateway(server: BenchUpstream, options: BenchGatewayOptions): Promise<BenchGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-gw-'));
   const signingKeyFile = join(dir, 'gateway-signing-key.pem');
   const logFile = join(dir, 'gateway.log');
