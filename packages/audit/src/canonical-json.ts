@@ -3,51 +3,12 @@
  * Dates as ISO strings. Hashes and signatures are computed over this text, so the same event gives
  * the same bytes on every replica and after a round trip through any store.
  *
- * Every audit event passes through here once (in the store's append), so it is written for speed:
- * one string built by concatenation, keys sorted in place only when they are not already in order.
+ * Written for speed (the stores encode every event): one string built by concatenation, keys
+ * sorted in place only when they are not already in order. The embedded store's worker writes the
+ * same bytes straight into its log (store/worker/shape-encoder.ts).
  */
 export function canonicalJson(value: unknown): string {
   return encode(value);
-}
-
-/**
- * Canonical texts of objects that many events share and nobody mutates (in the store's worker: a
- * shape's actions, a decision, a session's principal, received once): encoded once, then reused
- * by every event that contains them.
- */
-const sharedTexts = new WeakMap<object, string>();
-
-/** Registers `value` as shared (see sharedTexts) and returns it, frozen. */
-export function shareCanonical<T extends object>(value: T): T {
-  if (!sharedTexts.has(value)) sharedTexts.set(value, encode(Object.freeze(value)));
-  return value;
-}
-
-/**
- * Stands where an event's `seq` goes in its canonical text before the log assigns one. A raw
- * control character never occurs in canonical JSON (JSON escapes it): one indexOf finds the slot.
- */
-export const SEQ_SLOT = '\u0001';
-
-/**
- * The canonical text of `{ ...record, seq }` with SEQ_SLOT instead of the seq's digits, before the
- * seq is known; fillSeqSlot then gives byte-for-byte canonicalJson's output for the sealed event.
- */
-export function canonicalTemplate(record: object): string {
-  const keys = sortedKeys(record as Record<string, unknown>);
-  let out = '{';
-  let slotted = false;
-  for (const key of keys) {
-    const item = (record as Record<string, unknown>)[key];
-    if (item === undefined || key === 'seq') continue;
-    if (!slotted && key > 'seq') {
-      out += out.length > 1 ? `,"seq":${SEQ_SLOT}` : `"seq":${SEQ_SLOT}`;
-      slotted = true;
-    }
-    out += out.length > 1 ? `,${keyText(key)}${encode(item)}` : `${keyText(key)}${encode(item)}`;
-  }
-  if (!slotted) out += out.length > 1 ? `,"seq":${SEQ_SLOT}` : `"seq":${SEQ_SLOT}`;
-  return `${out}}`;
 }
 
 /**
@@ -68,15 +29,14 @@ function keyText(key: string): string {
   return text;
 }
 
-/** The sealed canonical body: the template with its seq filled in. */
-export function fillSeqSlot(template: string, seq: number): string {
-  const at = template.indexOf(SEQ_SLOT);
-  return `${template.slice(0, at)}${seq}${template.slice(at + 1)}`;
-}
-
 /** What JSON.stringify would escape in a string: quotes, backslashes, controls, lone surrogates (any surrogate, to be safe). */
 // eslint-disable-next-line no-control-regex -- the point is to find the control characters JSON escapes.
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** True when canonical JSON writes `value` as is between quotes (no escaping). */
+export function plainJsonString(value: string): boolean {
+  return !NEEDS_ESCAPE.test(value);
+}
 
 function encode(value: unknown): string {
   if (value === null) return 'null';
@@ -98,8 +58,6 @@ function encode(value: unknown): string {
     default:
       throw new TypeError(`canonical JSON cannot encode a ${typeof value}`);
   }
-  const shared = sharedTexts.get(value);
-  if (shared !== undefined) return shared;
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (Array.isArray(value)) {
     let out = '[';

@@ -32,12 +32,7 @@ export function encodeHeader(header: SegmentHeader): Buffer {
   return Buffer.from(`${MAGIC} ${header.firstSeq} ${header.prevHash}\n`, 'latin1');
 }
 
-/** A record's size in a segment file (length prefix, hash, UTF-8 body). */
-export function recordBytes(record: LogRecord): number {
-  return LENGTH_BYTES + HASH_CHARS + Buffer.byteLength(record.body, 'utf8');
-}
-
-/** Records laid out back to back, ready for one write. */
+/** Records laid out back to back: the format's plain definition (SegmentLog.append seals them in place). */
 export function encodeRecords(records: readonly LogRecord[]): Buffer {
   const lengths = records.map((record) => Buffer.byteLength(record.body, 'utf8'));
   let total = 0;

@@ -1,9 +1,9 @@
+import { hash } from 'node:crypto';
 import { closeSync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { fillSeqSlot } from '../../canonical-json.js';
-import { eventHash } from '../../chain/event-hash.js';
 import { AuditLogCorruptError } from '../../errors.js';
-import { encodeHeader, encodeRecords, HASH_CHARS, LENGTH_BYTES, parseHeader, parseSegment, readRecords, recordBytes } from './log-format.js';
+import { ByteSink } from './byte-sink.js';
+import { encodeHeader, HASH_CHARS, LENGTH_BYTES, parseHeader, parseSegment, readRecords } from './log-format.js';
 import type { LogRecord } from './log-format.js';
 
 /** The end of a hash chain: the last seq and its hash (seq 0 with the genesis hash when empty). */
@@ -34,6 +34,22 @@ interface Segment {
   offsets?: number[];
 }
 
+/** The canonical bodies of the events of one append, each written with the seq the log gives it. */
+export interface BodySource {
+  readonly count: number;
+  /** Writes event `index`'s canonical JSON, carrying `seq`, as UTF-8 at the end of `sink`. */
+  write(index: number, seq: number, sink: ByteSink): void;
+}
+
+/** What an append sealed: seqs `firstSeq` to `firstSeq + count - 1`, chained from `prevHash`. */
+export interface SealedRange {
+  readonly firstSeq: number;
+  readonly count: number;
+  readonly prevHash: string;
+  /** The records as written (bodies and hashes as text); readable until the log's next append. */
+  records(): LogRecord[];
+}
+
 /** A record's place in a segment file, with the hash it links to. */
 interface Position {
   readonly segment: Segment;
@@ -52,7 +68,7 @@ interface ActiveSegment {
 /**
  * The embedded store's write path and its body store: append-only, hash-chained segment files
  * (log-format.ts) in one directory. Appending costs a seal (seq, SHA-256) per event and one write
- * per batch; sync() is one fdatasync. The search index (PGlite) is fed from here later and holds
+ * per batch, the events' canonical bodies written straight into the batch's bytes (BodySource); sync() is one fdatasync. The search index (PGlite) is fed from here later and holds
  * no bodies: it reads them back by seq (bodies()). Segments go when retention prunes past them.
  * Synchronous file I/O: it runs in the store's worker thread, never on the gateway's.
  */
@@ -64,6 +80,8 @@ export class SegmentLog {
   #active: ActiveSegment | undefined;
   /** Where the last read() stopped. */
   #cursor: Position | undefined;
+  /** Where a batch is laid out before its one write. */
+  readonly #sink = new ByteSink();
 
   private constructor(dir: string, segments: Segment[], head: ChainHead, active: ActiveSegment | undefined, segmentBytes: number) {
     this.#dir = dir;
@@ -145,25 +163,47 @@ export class SegmentLog {
   }
 
   /**
-   * Seals the events (templates from canonicalTemplate: seq, prev hash, hash) and writes them in
-   * one write. Not durable until sync(). On a failed write the file is cut back and nothing changes.
+   * Seals the events (seq, prev hash, hash) and writes them in one write. Not durable until sync().
+   * On a failed write the file is cut back and nothing changes.
    */
-  append(templates: readonly string[]): LogRecord[] {
-    if (templates.length === 0) return [];
+  append(bodies: BodySource): SealedRange {
+    const sink = this.#sink;
+    sink.clear();
+    const firstSeq = this.#head.seq + 1;
+    const prevHash = this.#head.hash;
+    const count = bodies.count;
+    const generation = sink.generation;
+    const records = (): LogRecord[] => {
+      if (sink.generation !== generation) throw new Error('the records of an append are readable only until the next append');
+      return readRecords(sink.bytes.subarray(0, sink.length), 0, firstSeq, prevHash, count).records;
+    };
+    if (count === 0) return { firstSeq, count, prevHash, records };
     const active = this.#active ?? this.#startSegment();
-    const records: LogRecord[] = [];
-    let seq = this.#head.seq;
-    let prevHash = this.#head.hash;
-    for (const template of templates) {
-      seq++;
-      const body = fillSeqSlot(template, seq);
-      const hash = eventHash(prevHash, body);
-      records.push({ seq, body, prevHash, hash });
-      prevHash = hash;
+    // Where each record ends in the batch, for a segment whose record offsets are kept.
+    const ends: number[] | undefined = active.segment.offsets ? [] : undefined;
+    /** Where the previous record's hash is in the batch (-1: before the batch, it is `prevHash`). */
+    let linkAt = -1;
+    for (let i = 0; i < count; i++) {
+      // The hash covers `<prev hash>\n<body>`: laid out so that it ends where the body begins, in
+      // the record's length and hash slots, it is hashed in place; both slots are filled after.
+      const start = sink.length;
+      sink.reserve(LENGTH_BYTES + HASH_CHARS);
+      const linked = start + LENGTH_BYTES - 1;
+      if (linkAt < 0) sink.bytes.write(prevHash, linked, HASH_CHARS, 'latin1');
+      else sink.bytes.copyWithin(linked, linkAt, linkAt + HASH_CHARS);
+      sink.bytes[linked + HASH_CHARS] = 0x0a;
+      sink.length = start + LENGTH_BYTES + HASH_CHARS;
+      bodies.write(i, firstSeq + i, sink);
+      const bytes = sink.bytes;
+      const digest = hash('sha256', bytes.subarray(linked, sink.length), 'hex');
+      bytes.writeUInt32BE(sink.length - start - LENGTH_BYTES, start);
+      bytes.write(digest, start + LENGTH_BYTES, HASH_CHARS, 'latin1');
+      linkAt = start + LENGTH_BYTES;
+      ends?.push(sink.length);
     }
-    const bytes = encodeRecords(records);
+    const bytes = sink.bytes;
     try {
-      for (let written = 0; written < bytes.length; ) written += writeSync(active.fd, bytes, written, bytes.length - written, active.size + written);
+      for (let written = 0; written < sink.length; ) written += writeSync(active.fd, bytes, written, sink.length - written, active.size + written);
     } catch (error) {
       try {
         ftruncateSync(active.fd, active.size);
@@ -172,17 +212,14 @@ export class SegmentLog {
       }
       throw error;
     }
-    const offsets = active.segment.offsets;
-    if (offsets) {
-      let end = active.size;
-      for (const record of records) offsets.push((end += recordBytes(record)));
-    }
-    active.size += bytes.length;
+    if (ends) for (const end of ends) active.segment.offsets!.push(active.size + end);
+    active.size += sink.length;
     active.dirty = true;
-    active.segment.lastSeq = seq;
-    this.#head = { seq, hash: prevHash };
+    const lastSeq = firstSeq + count - 1;
+    active.segment.lastSeq = lastSeq;
+    this.#head = { seq: lastSeq, hash: bytes.toString('latin1', linkAt, linkAt + HASH_CHARS) };
     if (active.size >= this.#segmentBytes) this.#finishActive();
-    return records;
+    return { firstSeq, count, prevHash, records };
   }
 
   /**

@@ -96,16 +96,20 @@ export class PgliteWorkerDriver implements AuditAppendingDriver {
     // The events go as objects (a structured clone costs this thread a fraction of encoding them),
     // their shared parts only the first time.
     const wire = this.#parts.wire(events);
-    const receipt = (await this.#call({ op: 'append-audit', wire, sealed, sync, ...(fresh ? { settings } : {}) }).catch((error: unknown) => {
+    let receipt: AppendReceipt | undefined;
+    try {
+      receipt = (await this.#call(fresh ? { op: 'append-audit', wire, sealed, sync, settings } : { op: 'append-audit', wire, sealed, sync })) as AppendReceipt | undefined;
+    } catch (error) {
       this.#settingsSent = undefined;
       this.#parts.forget();
       throw error;
-    })) as AppendReceipt;
-    if (!sealed || !receipt.bodies) return [];
+    }
+    // Unsealed: the worker answers with nothing (nobody reads where the events landed).
+    if (!sealed || receipt === undefined) return [];
     // The exact text the worker hashed, parsed: what any store's append returns.
     let prevHash = receipt.prevHash;
     return receipt.bodies.map((body, i) => {
-      const hash = receipt.hashes![i]!;
+      const hash = receipt.hashes[i]!;
       const event = { ...(JSON.parse(body) as AuditEvent), seq: receipt.firstSeq + i, prevHash, hash };
       prevHash = hash;
       return event;

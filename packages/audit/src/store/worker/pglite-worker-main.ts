@@ -7,7 +7,6 @@ import { ASYNC_SYNC_INTERVAL_MS } from '../audit-store.js';
 import { SyncSchedule } from '../sql-driver.js';
 import { CATCH_UP_SQL } from '../sql-driver.js';
 import type { AuditAppendSettings, SqlQueryable } from '../sql-driver.js';
-import { canonicalTemplate } from '../../canonical-json.js';
 import { CheckpointSigner } from '../../chain/checkpoint-signer.js';
 import type { CheckpointPolicy } from '../sql-append.js';
 import { openEmbeddedAuditLog, rememberedSchema } from '../log/embedded-audit-log.js';
@@ -15,6 +14,7 @@ import type { EmbeddedAuditLog } from '../log/embedded-audit-log.js';
 import { LOG_DIRECTORY } from '../log/segment-log.js';
 import { toWorkerError } from './pglite-worker-protocol.js';
 import { PartReceiver } from './shared-parts.js';
+import type { ReceivedEvents } from './shared-parts.js';
 import type { AppendReceipt, WorkerReady, WorkerReply, WorkerRequest } from './pglite-worker-protocol.js';
 
 /*
@@ -138,8 +138,15 @@ async function serve(): Promise<void> {
 
   const parts = new PartReceiver();
   port.on('message', (request: WorkerRequest) => {
-    // Parts first, before anything can fail: later batches name them.
-    if (request.op === 'append-audit') parts.receive(request.wire);
+    // Read first, before anything can fail: later batches name its parts and shapes.
+    let received: ReceivedEvents | Error | undefined;
+    if (request.op === 'append-audit') {
+      try {
+        received = parts.receive(request.wire);
+      } catch (error) {
+        received = error instanceof Error ? error : new Error(String(error));
+      }
+    }
     const run = async (): Promise<unknown> => {
       switch (request.op) {
         case 'query': {
@@ -173,8 +180,8 @@ async function serve(): Promise<void> {
           if (!opened) throw new Error('the first audit append must carry the store settings');
           const { log, feeder, schema } = await opened;
           if (settings && settings.schema !== schema) throw new Error(`this data directory's audit log belongs to schema ${schema}, not ${settings.schema}`);
-          const prevHash = log.head.hash;
-          const records = log.append(parts.events(request.wire).map((event) => canonicalTemplate(event)));
+          if (received instanceof Error) throw received;
+          const sealed = log.append(received!);
           if (!fsync) {
             // Durability left to the OS by configuration (PgliteDriverOptions.fsync).
           } else if (syncs.due(request.sync)) {
@@ -182,12 +189,10 @@ async function serve(): Promise<void> {
             syncs.synced();
           } else syncs.later(async () => log.sync());
           feeder.appended();
-          const receipt: AppendReceipt = {
-            firstSeq: records[0]!.seq,
-            prevHash,
-            ...(request.sealed ? { hashes: records.map((record) => record.hash), bodies: records.map((record) => record.body) } : {}),
-          };
-          return receipt;
+          // Nobody reads where unsealed events landed: the reply only says they did.
+          if (!request.sealed) return undefined;
+          const records = sealed.records();
+          return { firstSeq: sealed.firstSeq, prevHash: sealed.prevHash, hashes: records.map((record) => record.hash), bodies: records.map((record) => record.body) } satisfies AppendReceipt;
         }
         case 'close':
           syncs.cancel();

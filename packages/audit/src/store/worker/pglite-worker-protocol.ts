@@ -13,7 +13,7 @@ export type WorkerRequest =
   | { readonly id: number; readonly op: 'tx-query'; readonly tx: number; readonly text: string; readonly params?: readonly unknown[] }
   | { readonly id: number; readonly op: 'end'; readonly tx: number; readonly commit: boolean }
   | { readonly id: number; readonly op: 'after-commit' }
-  /** A whole audit append (encode, seal, write to the log, fsync when due). Answers with an AppendReceipt. */
+  /** A whole audit append (encode, seal, write to the log, fsync when due). */
   | {
       readonly id: number;
       readonly op: 'append-audit';
@@ -21,20 +21,19 @@ export type WorkerRequest =
       readonly wire: WireEvents;
       /** Sent with the first append and when they change; the worker keeps the last ones. */
       readonly settings?: AuditAppendSettings;
-      /** true: the receipt carries every event's body and hash (the caller rebuilds the sealed events). */
+      /** true: answers with an AppendReceipt carrying every event's body and hash (the caller rebuilds the sealed events); false: with nothing. */
       readonly sealed: boolean;
       /** false: only async events; the fsync may wait (AppendOptions.sync). */
       readonly sync: boolean;
     }
   | { readonly id: number; readonly op: 'close' };
 
-/** Where an append landed in the chain. */
+/** Where a sealed append landed in the chain, with what it wrote per event. */
 export interface AppendReceipt {
   readonly firstSeq: number;
   readonly prevHash: string;
-  /** Per event, when the request asked for `sealed`. */
-  readonly hashes?: readonly string[];
-  readonly bodies?: readonly string[];
+  readonly hashes: readonly string[];
+  readonly bodies: readonly string[];
 }
 
 /** An error as it crosses the thread boundary (classes do not survive structured cloning). */

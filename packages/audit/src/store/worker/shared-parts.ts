@@ -1,5 +1,8 @@
-import { shareCanonical } from '../../canonical-json.js';
+import { canonicalJson } from '../../canonical-json.js';
 import type { AuditEvent } from '../../events/event-types.js';
+import type { BodySource } from '../log/segment-log.js';
+import type { ByteSink } from '../log/byte-sink.js';
+import { ShapeEncoder } from './shape-encoder.js';
 
 /*
  * How a batch of events crosses to the store's worker. Two things cost the gateway's thread in a
@@ -8,11 +11,14 @@ import type { AuditEvent } from '../../events/event-types.js';
  * names (every event spells out a dozen or more). So each shared frozen object crosses once and
  * events name it by a number, and each event's member names cross once per *shape* (the same
  * names in the same order): an event travels as its shape's number followed by its values only.
+ * The worker encodes each shape with a ShapeEncoder, which copies the bytes of members whose
+ * value is the previous event's of the shape (a statement's connection, fingerprint, decision…):
+ * the worker finds those, not the gateway's thread, whose every microsecond is on a statement's path.
  */
 
-/** The event fields that may hold a shared, frozen object. */
-function sharedField(key: string): boolean {
-  return key === 'actions' || key === 'decision' || key === 'principal';
+/** Which of the event fields that may hold a shared, frozen object `key` is (-1: none). */
+function sharedField(key: string): number {
+  return key === 'actions' ? 0 : key === 'decision' ? 1 : key === 'principal' ? 2 : -1;
 }
 
 /** Member names in order; `parts[i]`: the i-th value is the number of a shared part. */
@@ -33,6 +39,8 @@ export interface WireEvents {
   readonly reset?: true;
 }
 
+/** Members whose sameness a ShapeEncoder tracks (bits of a small integer); later ones are always written. */
+const MASKED_MEMBERS = 30;
 /** Numbers handed out before the sender starts over (bounds both sides' memory: sessions come and go). */
 const MAX_PARTS = 20_000;
 /** Shapes are few (a handful of event types, optional members); a sender that sees more starts over. */
@@ -47,6 +55,9 @@ export class PartSender {
   /** Scratch for the member names and part flags of the event being sent. */
   readonly #keys: string[] = [];
   readonly #flags: boolean[] = [];
+  /** Per shared field (sharedField's number): the part the last event carried, and its number. */
+  #lastParts: (object | undefined)[] = [undefined, undefined, undefined];
+  #lastIds: number[] = [0, 0, 0];
 
   wire(events: readonly AuditEvent[]): WireEvents {
     if (this.#next > MAX_PARTS || this.#shapes.length > MAX_SHAPES) this.forget();
@@ -65,15 +76,24 @@ export class PartSender {
         let value = record[key];
         let part = false;
         // Only frozen objects: nobody can change them after their first crossing.
-        if (sharedField(key) && value !== null && typeof value === 'object' && Object.isFrozen(value)) {
-          let id = this.#ids.get(value);
-          if (id === undefined) {
-            id = this.#next++;
-            this.#ids.set(value, id);
-            parts.push([id, value]);
+        const field = sharedField(key);
+        if (field >= 0 && value !== null && typeof value === 'object') {
+          // Most events carry the very part the previous one did: no lookup, no freeze check.
+          if (value === this.#lastParts[field]) {
+            value = this.#lastIds[field];
+            part = true;
+          } else if (Object.isFrozen(value)) {
+            let id = this.#ids.get(value);
+            if (id === undefined) {
+              id = this.#next++;
+              this.#ids.set(value, id);
+              parts.push([id, value]);
+            }
+            this.#lastParts[field] = value;
+            this.#lastIds[field] = id;
+            value = id;
+            part = true;
           }
-          value = id;
-          part = true;
         }
         keys.push(key);
         flags.push(part);
@@ -101,6 +121,7 @@ export class PartSender {
   /** After a failed send: the worker may not have the parts, so the next batch starts over. */
   forget(): void {
     this.#ids = new WeakMap();
+    this.#lastParts = [undefined, undefined, undefined];
     this.#next = 1;
     this.#shapes = [];
     this.#reset = true;
@@ -120,43 +141,93 @@ export class PartSender {
   }
 }
 
-/** The worker's side: keeps the parts (and their canonical text) and shapes, and puts events back together. */
-export class PartReceiver {
-  readonly #parts = new Map<number, object>();
-  readonly #shapes = new Map<number, Shape>();
+/**
+ * Whether `value` is the previous event's of the shape: primitives by value, a part (canonical
+ * bytes, never changed) by identity. Other objects never count: each crossed as a copy of its own.
+ */
+function unchanged(value: unknown, previous: unknown, part: boolean): boolean {
+  return value === previous && (part || value === null || typeof value !== 'object');
+}
 
-  /** Call as soon as a batch arrives, before anything that could fail. */
-  receive(wire: WireEvents): void {
+/** A shape as the worker keeps it: its encoder and its previous event's values (parts as canonical bytes). */
+interface ReceivedShape extends Shape {
+  readonly encoder: ShapeEncoder;
+  readonly last: unknown[];
+}
+
+/** The worker's side: keeps the parts (as canonical bytes) and shapes, and reads batches. */
+export class PartReceiver {
+  readonly #parts = new Map<number, Buffer>();
+  readonly #shapes = new Map<number, ReceivedShape>();
+
+  /**
+   * Reads a batch as soon as it arrives, in order, before anything that could fail: later batches
+   * name its parts and shapes. A batch naming a part or shape never received is refused (the
+   * sender starts over after a failed append).
+   */
+  receive(wire: WireEvents): ReceivedEvents {
     if (wire.reset) {
       this.#parts.clear();
       this.#shapes.clear();
     }
-    for (const [id, part] of wire.parts ?? []) this.#parts.set(id, shareCanonical(part));
-    for (const [id, shape] of wire.shapes ?? []) this.#shapes.set(id, shape);
-  }
-
-  events(wire: WireEvents): AuditEvent[] {
-    const out: AuditEvent[] = [];
+    for (const [id, part] of wire.parts ?? []) this.#parts.set(id, Buffer.from(canonicalJson(part), 'utf8'));
+    for (const [id, shape] of wire.shapes ?? []) {
+      this.#shapes.set(id, { ...shape, encoder: new ShapeEncoder(shape.keys, shape.parts), last: new Array<unknown>(shape.keys.length).fill(undefined) });
+    }
     const values = wire.values;
+    const events: ReceivedEvent[] = [];
+    const out: unknown[] = [];
     let at = 0;
     for (let n = 0; n < wire.count; n++) {
       const shapeId = values[at++] as number;
       const shape = this.#shapes.get(shapeId);
       if (shape === undefined) throw new Error(`audit event shape ${shapeId} was never received`);
-      const event: Record<string, unknown> = {};
-      const { keys, parts } = shape;
-      for (let i = 0; i < keys.length; i++) {
-        const value = values[at++];
-        event[keys[i]!] = parts[i] ? this.#part(value as number) : value;
+      const base = out.length;
+      const { parts, last } = shape;
+      let same = 0;
+      for (let i = 0; i < parts.length; i++) {
+        let value = values[at++];
+        if (parts[i]) value = this.#part(value as number);
+        if (i < MASKED_MEMBERS && unchanged(value, last[i], parts[i]!)) same |= 1 << i;
+        last[i] = value;
+        out.push(value);
       }
-      out.push(event as unknown as AuditEvent);
+      events.push({ encoder: shape.encoder, base, same });
     }
-    return out;
+    return new ReceivedEvents(events, out);
   }
 
-  #part(id: number): object {
+  #part(id: number): Buffer {
     const part = this.#parts.get(id);
     if (part === undefined) throw new Error(`audit event part ${id} was never received`);
     return part;
+  }
+}
+
+interface ReceivedEvent {
+  readonly encoder: ShapeEncoder;
+  /** Where its values start in ReceivedEvents' values (one per member of its shape). */
+  readonly base: number;
+  /** Bit i: member i (below MASKED_MEMBERS) is the previous event's of the shape (see unchanged()). */
+  readonly same: number;
+}
+
+/** A batch as the worker read it: what the segment log seals and writes, each event encoded in place. */
+export class ReceivedEvents implements BodySource {
+  readonly #events: readonly ReceivedEvent[];
+  readonly #values: readonly unknown[];
+
+  constructor(events: readonly ReceivedEvent[], values: readonly unknown[]) {
+    this.#events = events;
+    this.#values = values;
+  }
+
+  get count(): number {
+    return this.#events.length;
+  }
+
+  write(index: number, seq: number, sink: ByteSink): void {
+    const event = this.#events[index]!;
+    event.encoder.write(this.#values, event.base, event.same, seq, sink);
   }
 }
