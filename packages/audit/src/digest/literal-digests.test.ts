@@ -13,6 +13,8 @@ describe('normalizeLiteral', () => {
     expect(normalizeLiteral('Bob')).not.toBe(normalizeLiteral('bob'));
     expect(normalizeLiteral(null)).toBeUndefined();
     expect(normalizeLiteral(true)).toBe('true');
+    for (const zero of ['0', '000', '-0', '0.0', 0]) expect(normalizeLiteral(zero)).toBe('0');
+    for (const [text, normal] of [['10', '10'], ['100.000', '100'], ['+7', '7'], ['7a', '7a'], ['', '']]) expect(normalizeLiteral(text)).toBe(normal);
   });
 });
 

@@ -41,6 +41,8 @@ export function normalizeLiteral(value: unknown): string | undefined {
 
 /** Plain decimal text to its shortest exact form, by string arithmetic (no float rounding of big ids). */
 function normalizeNumeric(text: string): string | undefined {
+  // The usual value (an id, a count) is already in that form: a plain run of digits, no leading zero.
+  if (isPlainInteger(text)) return text;
   const match = /^([+-]?)(\d+)(?:\.(\d*))?$/.exec(text) ?? /^([+-]?)()\.(\d+)$/.exec(text);
   if (!match) {
     // 1e3 as a JS number arrives already expanded; exponent text stays a string.
@@ -51,6 +53,20 @@ function normalizeNumeric(text: string): string | undefined {
   const fraction = (match[3] ?? '').replace(/0+$/, '');
   const body = fraction ? `${whole}.${fraction}` : whole;
   return body === '0' ? '0' : `${sign}${body}`;
+}
+
+/** `0`, or digits only with no leading zero: text normalizeNumeric would return unchanged. */
+function isPlainInteger(text: string): boolean {
+  const n = text.length;
+  if (n === 0) return false;
+  const first = text.charCodeAt(0);
+  if (first === 0x30) return n === 1;
+  if (first < 0x31 || first > 0x39) return false;
+  for (let i = 1; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
 }
 
 /** Validates and returns the HMAC key; keys come from config (base64/hex decoded by the caller). */
@@ -100,8 +116,8 @@ function digestOf(hmac: HmacSha256, object: string, column: string, normalized: 
 /**
  * The digests to store for one statement: per binding one for its column (or `$n` for a bare
  * parameter position) and one for "any column" of the object, deduplicated and sorted so the
- * stored set does not reveal binding order. Runs per statement on the gateway's thread: each
- * value is normalised once, and the usual single binding needs no set.
+ * stored set does not reveal binding order. Each value is normalised once, and the usual single
+ * binding needs no set.
  */
 export function literalDigests(key: Uint8Array | string, bindings: readonly LiteralBinding[]): string[] {
   const hmac = hmacFor(key);

@@ -168,20 +168,20 @@ function actionParts(actions: readonly Action[]): ActionParts {
   if (exact !== undefined) return exact;
   const single = actions.length === 1 ? actions[0]! : undefined;
   const shaped = single ? partsByObjects.get(single.objects) : undefined;
-  let parts: ActionParts;
-  if (shaped && sameAction(shaped.source, single!)) parts = shaped.parts;
-  else {
-    const guard = new Guard();
-    const fingerprint = joinUnique(actions.map((action) => guard.sql(action.fingerprint, action.dialect)), '; ');
-    const redactedText = joinUnique(actions.map((action) => guard.sql(action.redactedText, action.dialect)), ';\n');
-    const audited = actions.map((action) => auditAction(action, guard));
-    for (const action of audited) {
-      Object.freeze(action.flags);
-      Object.freeze(action);
-    }
-    parts = { fingerprint, redactedText, actions: Object.freeze(audited), redactions: guard.redactions };
-    if (single) partsByObjects.set(single.objects, { source: single, parts });
+  // Found by shape: not remembered by this actions array too. The classifier hands out a fresh
+  // frozen array per literal-varying statement, and a WeakMap entry per statement cost more (set
+  // plus ephemeron GC) than the field comparison that finds the shape again.
+  if (shaped && sameAction(shaped.source, single!)) return shaped.parts;
+  const guard = new Guard();
+  const fingerprint = joinUnique(actions.map((action) => guard.sql(action.fingerprint, action.dialect)), '; ');
+  const redactedText = joinUnique(actions.map((action) => guard.sql(action.redactedText, action.dialect)), ';\n');
+  const audited = actions.map((action) => auditAction(action, guard));
+  for (const action of audited) {
+    Object.freeze(action.flags);
+    Object.freeze(action);
   }
+  const parts: ActionParts = { fingerprint, redactedText, actions: Object.freeze(audited), redactions: guard.redactions };
+  if (single) partsByObjects.set(single.objects, { source: single, parts });
   if (Object.isFrozen(actions)) partsByActions.set(actions, parts);
   return parts;
 }
@@ -236,9 +236,9 @@ type Draft<E> = { -readonly [K in keyof E]: E[K] };
 
 /**
  * What a statement's record needs that can fail or must not wait: the keyed digests of its literal
- * bindings (when given a digest key; the values go no further) and its timestamp. Made when the
- * statement is decided, so a failure refuses the statement; the record may be assembled later
- * (statementRecord), when its result is known.
+ * bindings (when given a digest key; the values go no further) and its timestamp. A durable
+ * (before-forward) record makes it when the statement is decided, so a failure refuses the
+ * statement; an `async` one checks what can fail then and makes it later (PendingStatement).
  */
 export interface StatementStamp {
   readonly at: string;
@@ -363,12 +363,16 @@ export function foldResult(statement: StatementEvent, result: GuardedResult): St
 let isoSecond = -1;
 let isoPrefix = '';
 export function isoTime(date: Date): string {
-  const ms = date.getTime();
+  return isoTimeAt(date.getTime());
+}
+
+/** isoTime of a time in epoch milliseconds (throws on NaN, as toISOString does). */
+export function isoTimeAt(ms: number): string {
   // Before 1970 (and an invalid date, which throws as toISOString does): no cache.
-  if (!(ms >= 0)) return date.toISOString();
+  if (!(ms >= 0)) return new Date(ms).toISOString();
   const second = Math.floor(ms / 1000);
   if (second !== isoSecond) {
-    const full = date.toISOString();
+    const full = new Date(ms).toISOString();
     // After 9999 the year has a longer form: not cached (nor expected).
     if (full.length !== 24) return full;
     isoSecond = second;

@@ -205,3 +205,13 @@ export type SealedAuditEvent = AuditEvent & {
   readonly prevHash: string;
   readonly hash: string;
 };
+
+/**
+ * An event the writer builds only when it takes the event's batch (off the statement's path, after
+ * the turn's socket writes): see PendingStatement. Building cannot fail, and drops whatever raw
+ * values (literals) it was made from.
+ */
+export interface DeferredEvent {
+  readonly deferred: true;
+  build(): AuditEvent;
+}

@@ -45,4 +45,15 @@ describe('guardToken', () => {
     expect(guardToken('apr-01J9:x/y@z').text).toBe('apr-01J9:x/y@z');
     expect(guardToken("x' OR '1'='1")).toEqual({ text: '?', redactions: 1 });
   });
+
+  it('accepts exactly what its pattern accepts (ASCII word characters and .:@/+#$*?-[], up to 256)', () => {
+    const pattern = /^[\w.:@/+#$*?\-[\]]{0,256}$/;
+    for (let code = 0; code < 0x3000; code++) {
+      const text = `a${String.fromCharCode(code)}b`;
+      expect(guardToken(text).redactions, `U+${code.toString(16)}`).toBe(pattern.test(text) ? 0 : 1);
+    }
+    for (const text of ['', 'x'.repeat(256), 'x'.repeat(257), '😀', '550e8400-e29b-41d4-a716-446655440000']) {
+      expect(guardToken(text).redactions, text.slice(0, 10)).toBe(pattern.test(text) ? 0 : 1);
+    }
+  });
 });

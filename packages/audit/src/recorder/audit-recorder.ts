@@ -8,12 +8,12 @@ import {
   sessionEndEvent,
   sessionStartEvent,
   statementRecord,
-  statementResult,
   statementResultEvent,
   statementStamp,
 } from '../events/build-events.js';
-import type { EventInput, SessionContext, StatementStamp } from '../events/build-events.js';
+import type { EventInput, SessionContext } from '../events/build-events.js';
 import type { AdminEvent, ApprovalEvent, AuthRefusedEvent, ReloadEvent } from '../events/event-types.js';
+import { PendingStatement } from '../events/pending-statement.js';
 import type { AuditWriter, Durability } from '../writer/audit-writer.js';
 
 export interface AuditRecorderOptions {
@@ -27,17 +27,6 @@ export interface AuditRecorderOptions {
 }
 
 /**
- * A session's async statement, held back for its result: what its record is built from, so the
- * record is built once, with the result in it when the result comes in time.
- */
-interface Held {
-  readonly context: SessionContext;
-  readonly query: AuditQueryEvent;
-  readonly stamp: StatementStamp;
-  readonly since: number;
-}
-
-/**
  * Turns the gateway's hooks into audit events. One recorder per gateway; `sink(durability)` gives
  * each connection's pipeline the core AuditSink it calls. Only the statement record (onQuery)
  * waits for the chosen durability: results and session ends go async (still in order, never
@@ -48,8 +37,12 @@ export class AuditRecorder {
   readonly #digestKey: Uint8Array | string | undefined;
   readonly #sessions = new Map<string, { context: SessionContext; durability: Durability }>();
   readonly #combineWithinMs: number;
-  /** At most one held statement per session, so a session's records keep their order. */
-  readonly #held = new Map<string, Held>();
+  /**
+   * At most one held statement per session, so a session's records keep their order: an async
+   * record waits for its result, so the record is built once (by the writer, off the statement's
+   * path), with the result in it when the result comes in time.
+   */
+  readonly #held = new Map<string, PendingStatement>();
   #sweeper: ReturnType<typeof setInterval> | undefined;
 
   constructor(writer: AuditWriter, digestKey?: Uint8Array | string, options: AuditRecorderOptions = {}) {
@@ -114,26 +107,31 @@ export class AuditRecorder {
     const context = session?.context ?? orphanContext(event.sessionId);
     context.statements++;
     const durability = session?.durability ?? 'before-forward';
-    // Digests and timestamp now: if they fail, the statement is refused, never left unrecorded.
-    const stamp = statementStamp(event, this.#digestKey);
+    if (durability !== 'async') {
+      // Digests and timestamp now: if they fail, the statement is refused, never left unrecorded.
+      const record = statementRecord(context, event, statementStamp(event, this.#digestKey));
+      this.#release(event.sessionId);
+      return this.#writer.write(record, durability);
+    }
+    // What can fail is checked now (a failure refuses the statement); the record is built later.
+    const pending = new PendingStatement(context, event, this.#digestKey, this.#combineWithinMs > 0 ? Date.now() : 0);
     this.#release(event.sessionId);
-    // Held for its result only where nothing waits for the record: async, not a review (approval
-    // events refer to it), and not when the queue is full (then the write must apply back-pressure).
-    if (durability === 'async' && this.#combineWithinMs > 0 && event.decision.effect !== 'review' && !this.#writer.congested()) {
-      this.#held.set(event.sessionId, { context, query: event, stamp, since: Date.now() });
+    // Held for its result only where nothing waits for the record: not a review (approval events
+    // refer to it), and not when the queue is full (then the write must apply back-pressure).
+    if (this.#combineWithinMs > 0 && event.decision.effect !== 'review' && !this.#writer.congested()) {
+      this.#held.set(event.sessionId, pending);
       this.#sweeper ??= this.#startSweeper();
       return undefined;
     }
-    const record = statementRecord(context, event, stamp);
-    return durability === 'async' ? this.#writer.queue(record) : this.#writer.write(record, durability);
+    return this.#writer.queue(pending);
   }
 
   /** Always async: undefined when queued, a promise only while the queue is full (or closed). */
   #result(event: AuditResultEvent): Promise<void> | undefined {
     const held = this.#held.get(event.sessionId);
-    if (held && held.query.statementId === event.statementId) {
+    if (held && held.statementId === event.statementId) {
       this.#held.delete(event.sessionId);
-      return this.#writer.queue(statementRecord(held.context, held.query, held.stamp, statementResult(event)));
+      return this.#writer.queue(held.fold(event));
     }
     this.#release(event.sessionId);
     return this.#writer.queue(statementResultEvent(this.#sessions.get(event.sessionId)?.context, event, new Date()));
@@ -153,7 +151,7 @@ export class AuditRecorder {
     if (!held) return;
     this.#held.delete(sessionId);
     // Async: queued in order; a store failure is retried by the writer, never dropped.
-    this.#writer.queue(statementRecord(held.context, held.query, held.stamp))?.catch(() => undefined);
+    this.#writer.queue(held)?.catch(() => undefined);
   }
 
   /** Releases records whose result did not come in time; one timer for all sessions. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AuditClosedError, AuditUnavailableError } from '../errors.js';
 import { reloadEvent } from '../events/build-events.js';
-import type { AuditEvent, ReloadEvent } from '../events/event-types.js';
+import type { AuditEvent, DeferredEvent, ReloadEvent } from '../events/event-types.js';
 import { MemoryStore } from '../test-support/memory-store.js';
 import { AuditWriter } from './audit-writer.js';
 import type { AuditWarning } from './audit-writer.js';
@@ -69,6 +69,26 @@ describe('AuditWriter', () => {
     expect(writer.stats()).toMatchObject({ storeFailures: 1, committed: 1 });
     // The first write flushes alone; the async one waits for the next batch and then succeeds.
     expect(warnings[0]).toMatchObject({ kind: 'store-failed', events: 1 });
+  });
+
+  it('builds a deferred event when its batch is taken, once, even when the batch is retried', async () => {
+    const store = new MemoryStore();
+    store.failNext = 1;
+    const writer = new AuditWriter(store, { retryDelayMs: 1, lingerMs: 0 });
+    let builds = 0;
+    const deferred: DeferredEvent = {
+      deferred: true,
+      build: () => {
+        builds++;
+        return event(7);
+      },
+    };
+    expect(writer.queue(deferred)).toBeUndefined();
+    expect(builds).toBe(0);
+    await writer.drain();
+    expect(builds).toBe(1);
+    expect(store.appendCalls).toBe(2);
+    expect(store.events.map((e) => (e as ReloadEvent).source)).toEqual(['n7']);
   });
 
   it('async: lets a small batch wait a little for company, so a trickle shares one commit', async () => {

@@ -1,5 +1,5 @@
 import { AuditClosedError, AuditUnavailableError } from '../errors.js';
-import type { AuditEvent, SealedAuditEvent } from '../events/event-types.js';
+import type { AuditEvent, DeferredEvent, SealedAuditEvent } from '../events/event-types.js';
 import type { AuditStore } from '../store/audit-store.js';
 
 export const DURABILITIES = ['before-forward', 'async'] as const;
@@ -58,7 +58,8 @@ export interface AuditWriterStats {
 }
 
 interface Entry {
-  readonly event: AuditEvent;
+  /** A deferred event is replaced by what it built when its batch is taken (a retry reuses that). */
+  event: AuditEvent | DeferredEvent;
   readonly durable: boolean;
   resolve(): void;
   reject(error: unknown): void;
@@ -103,7 +104,7 @@ export class AuditWriter {
     this.#lingerMs = Math.max(0, options.lingerMs ?? 10);
   }
 
-  write(event: AuditEvent, durability: Durability): Promise<void> {
+  write(event: AuditEvent | DeferredEvent, durability: Durability): Promise<void> {
     if (this.#closed) return Promise.reject(new AuditClosedError());
     // Waiters go first, so a steady stream of new writes cannot starve one that already waited.
     if (this.#noRoom()) return this.#writeWhenRoom(event, durability);
@@ -114,9 +115,9 @@ export class AuditWriter {
    * An `async` write for a caller on the per-statement path: undefined when the event is queued
    * at once (the usual case: no promise, nothing to await, so the statement goes on in this same
    * turn), else the promise of its place in the queue (a full queue: back-pressure) or the
-   * rejection of a closed writer.
+   * rejection of a closed writer. A DeferredEvent is built when its batch is taken, in a later turn.
    */
-  queue(event: AuditEvent): Promise<void> | undefined {
+  queue(event: AuditEvent | DeferredEvent): Promise<void> | undefined {
     if (this.#closed) return Promise.reject(new AuditClosedError());
     if (this.#noRoom()) return this.#writeWhenRoom(event, 'async');
     this.#enqueue(event, 'async');
@@ -128,7 +129,7 @@ export class AuditWriter {
     return this.#depth() >= this.#capacity || this.#roomWaiters.length > 0;
   }
 
-  async #writeWhenRoom(event: AuditEvent, durability: Durability): Promise<void> {
+  async #writeWhenRoom(event: AuditEvent | DeferredEvent, durability: Durability): Promise<void> {
     this.#waits++;
     if (this.#roomWaiters.length === 0) this.#onWarning({ kind: 'queue-full', capacity: this.#capacity });
     await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
@@ -142,7 +143,7 @@ export class AuditWriter {
    * promise of its own (nobody waits for its commit; a failed batch re-queues it), only the
    * shared resolved one.
    */
-  #enqueue(event: AuditEvent, durability: Durability): Promise<void> {
+  #enqueue(event: AuditEvent | DeferredEvent, durability: Durability): Promise<void> {
     let committed: Promise<void> = RESOLVED;
     if (durability === 'before-forward') {
       committed = new Promise<void>((resolve, reject) => this.#queue.push({ event, durable: true, resolve, reject }));
@@ -211,7 +212,7 @@ export class AuditWriter {
         let sealed: readonly SealedAuditEvent[];
         try {
           sealed = await this.#store.append(
-            batch.map((entry) => entry.event),
+            built(batch),
             // A batch with a before-forward event is synced before it resolves; async-only ones may wait (bounded).
             { sealed: this.#forwarders.length > 0, sync: batch.some((entry) => entry.durable) },
           );
@@ -244,9 +245,14 @@ export class AuditWriter {
     }
   }
 
-  /** A wait of up to lingerMs while the queue holds only a partial batch of async events; else undefined. */
+  /**
+   * Undefined (go now) when a durable event waits or the writer is closing; else a wait: up to
+   * lingerMs while the queue holds a partial batch of async events, or at least until the next
+   * turn, so async events (deferred ones are built here) never cost the turn that queued them.
+   */
   #linger(): Promise<void> | undefined {
-    if (this.#lingerMs === 0 || this.#closed || this.#queue.length >= this.#maxBatch || this.#queue.some((entry) => entry.durable)) return undefined;
+    if (this.#closed || this.#queue.some((entry) => entry.durable)) return undefined;
+    if (this.#lingerMs === 0 || this.#queue.length >= this.#maxBatch) return new Promise<void>((resolve) => setImmediate(resolve));
     return new Promise<void>((resolve) => {
       const stop = (): void => {
         clearTimeout(timer);
@@ -278,6 +284,17 @@ export class AuditWriter {
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
+
+/** The batch's events, deferred ones built now (in place, so a retried batch is not built again). */
+function built(batch: readonly Entry[]): AuditEvent[] {
+  const events = new Array<AuditEvent>(batch.length);
+  for (let i = 0; i < batch.length; i++) {
+    const entry = batch[i]!;
+    const event = entry.event;
+    events[i] = 'deferred' in event ? (entry.event = event.build()) : event;
+  }
+  return events;
+}
 
 function ignore(): void {
   // An async event's commit has no waiter.
