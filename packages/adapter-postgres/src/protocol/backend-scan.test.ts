@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { BackendReader } from './backend-reader.js';
-import { commandCompleteRows, MALFORMED_TAG, NO_ROWS, wholeBackendMessageSize } from './backend-scan.js';
-import { BackendCode } from './codes.js';
-import { encodeCommandComplete, decodeCommandComplete } from './messages/query.js';
+import { commandCompleteRows, MALFORMED_TAG, NO_ROWS, wholeBackendMessageSize, wholeFrontendMessageSize } from './backend-scan.js';
+import { BackendCode, FrontendCode } from './codes.js';
+import { FrontendReader } from './frontend-reader.js';
+import { encodeBind, encodeDescribe, encodeExecute, encodeParse, encodeSync } from './messages/extended.js';
+import { encodeCommandComplete, decodeCommandComplete, encodeQuery } from './messages/query.js';
 import { encodeDataRow, encodeRowDescription } from './messages/rows.js';
 import { encodeReadyForQuery } from './messages/session.js';
 
@@ -47,6 +49,36 @@ describe('wholeBackendMessageSize', () => {
     expect(wholeBackendMessageSize(raw(BackendCode.DataRow, -1), 0, MAX)).toBe(0); // wrapped
     expect(wholeBackendMessageSize(raw(BackendCode.DataRow, 10, Buffer.alloc(6)), 0, 8)).toBe(0); // above the cap
     expect(wholeBackendMessageSize(raw(BackendCode.DataRow, 10, Buffer.alloc(6)), 0, 10)).toBe(11);
+  });
+});
+
+describe('wholeFrontendMessageSize', () => {
+  const request = Buffer.concat([
+    encodeQuery('SELECT 1'),
+    encodeParse('', 'SELECT $1::int', []),
+    encodeBind({ portal: '', statement: '', params: [Buffer.from('1')] }),
+    encodeDescribe('P', ''),
+    encodeExecute('', 0),
+    encodeSync(),
+  ]);
+
+  it('walks a request message by message, as the reader frames it', () => {
+    const sizes: number[] = [];
+    for (let at = 0; at < request.length; ) {
+      const size = wholeFrontendMessageSize(request, at, MAX);
+      expect(size).toBeGreaterThan(0);
+      sizes.push(size);
+      at += size;
+    }
+    expect(sizes).toEqual(new FrontendReader({ startup: false }).push(request).map((frame) => frame.raw.length));
+  });
+
+  it('leaves to the reader what it would refuse: server codes, bad or oversized lengths, cut messages', () => {
+    expect(wholeFrontendMessageSize(raw(BackendCode.DataRow, 4), 0, MAX)).toBe(0); // a server-only code
+    expect(wholeFrontendMessageSize(raw(FrontendCode.Sync, 5, Buffer.alloc(1)), 0, MAX)).toBe(0); // fixed size 4
+    expect(wholeFrontendMessageSize(raw(FrontendCode.Query, 4), 0, MAX)).toBe(0); // below the minimum
+    expect(wholeFrontendMessageSize(raw(FrontendCode.Query, 10, Buffer.alloc(6)), 0, 8)).toBe(0); // above the cap
+    expect(wholeFrontendMessageSize(request.subarray(0, 7), 0, MAX)).toBe(0); // incomplete
   });
 });
 

@@ -1,10 +1,11 @@
-import { BACKEND_LENGTH_RULES } from './message-rules.js';
+import { BACKEND_LENGTH_RULES, FRONTEND_LENGTH_RULES } from './message-rules.js';
+import type { LengthRules } from './message-rules.js';
 
 /**
- * Header-only reading of server messages in place, for the relay's pass-through path: no Frame, no
+ * Header-only reading of messages in place, for the relay's pass-through path: no Frame, no
  * view, no decoded string. Anything these functions cannot vouch for (a partial message, a length
  * the reader would refuse, a malformed tag) is reported as such, and the caller hands the bytes to
- * the BackendReader, whose checks and errors stay the only ones.
+ * the reader (BackendReader, FrontendReader), whose checks and errors stay the only ones.
  */
 
 /**
@@ -12,12 +13,21 @@ import { BACKEND_LENGTH_RULES } from './message-rules.js';
  * length passes the reader's rules; 0 when it is incomplete or the reader must judge it.
  */
 export function wholeBackendMessageSize(buf: Buffer, at: number, maxMessageBytes: number): number {
+  return wholeMessageSize(buf, at, BACKEND_LENGTH_RULES, maxMessageBytes);
+}
+
+/** wholeBackendMessageSize for client messages (the relay's client-side pass-through path). */
+export function wholeFrontendMessageSize(buf: Buffer, at: number, maxMessageBytes: number): number {
+  return wholeMessageSize(buf, at, FRONTEND_LENGTH_RULES, maxMessageBytes);
+}
+
+function wholeMessageSize(buf: Buffer, at: number, rules: LengthRules, maxMessageBytes: number): number {
   if (buf.length - at < 5) return 0;
   const code = buf[at]!;
   const length = (buf[at + 1]! << 24) | (buf[at + 2]! << 16) | (buf[at + 3]! << 8) | buf[at + 4]!;
-  const min = BACKEND_LENGTH_RULES.min[code]!;
+  const min = rules.min[code]!;
   // An unknown code has min -1; `length < 4` also catches a negative (wrapped) length.
-  if (min < 0 || length < 4 || length < min || length > BACKEND_LENGTH_RULES.max[code]! || length > maxMessageBytes) return 0;
+  if (min < 0 || length < 4 || length < min || length > rules.max[code]! || length > maxMessageBytes) return 0;
   return length + 1 <= buf.length - at ? length + 1 : 0;
 }
 

@@ -40,7 +40,8 @@ export type FrontendPhase = 'startup' | 'typed';
  * decrypted stream) or, if the gateway answered 'N', to the same plaintext stream (`resume()`).
  */
 export class FrontendReader extends PushReader {
-  private readonly maxMessageBytes: number;
+  /** Largest typed message accepted, as its length field counts. */
+  readonly maxMessageBytes: number;
   private readonly maxStartupBytes: number;
   protected readonly maxHeldBytes: number;
   private currentPhase: FrontendPhase;

@@ -41,6 +41,32 @@ describe('FramePump', () => {
     expect(flushes).toBeGreaterThanOrEqual(2);
   });
 
+  it('holds frames pushed after a wait its caller started until that wait settles', async () => {
+    const source = new PassThrough();
+    const handled: string[] = [];
+    const wait = deferred();
+    let flushes = 0;
+    const pump = new FramePump<string>(source, {
+      handle: (frame) => void handled.push(frame),
+      flush: () => void flushes++,
+      fail: (error) => {
+        throw error;
+      },
+      ended: () => false,
+    });
+    pump.pushAfter(wait.promise as Promise<void>, ['a']);
+    // What the caller queued before the wait is written now, not after it.
+    expect(flushes).toBe(1);
+    expect(pump.waiting).toBe(true);
+    expect(source.isPaused()).toBe(true);
+    pump.push(['b']);
+    expect(handled).toEqual([]);
+    wait.resolve();
+    await tick();
+    expect(handled).toEqual(['a', 'b']);
+    expect(source.isPaused()).toBe(false);
+  });
+
   it('resumes its source only when neither a wait nor a full target holds it', async () => {
     const source = new PassThrough();
     const target = new PassThrough();

@@ -55,6 +55,16 @@ export class FramePump<Frame> {
     this.run();
   }
 
+  /**
+   * Like push, once `wait` settles: the caller handled a frame itself that must be waited for (a
+   * gate deciding), and `frames` follow it. Called only while idle, as push is.
+   */
+  pushAfter(wait: Promise<void>, frames: Frame[]): void {
+    this.#queue = frames;
+    this.#index = 0;
+    this.#await(wait);
+  }
+
   run(): void {
     if (this.#waiting) return;
     const queue = this.#queue;
@@ -64,18 +74,7 @@ export class FramePump<Frame> {
         const frame = queue[this.#index++]!;
         const wait = callbacks.handle(frame);
         if (wait) {
-          this.#waiting = true;
-          this.#update();
-          callbacks.flush();
-          wait.then(
-            (again) => {
-              if (again === 'again') this.#index--;
-              this.#waiting = false;
-              this.#update();
-              this.run();
-            },
-            (error: unknown) => callbacks.fail(error),
-          );
+          this.#await(wait);
           return;
         }
       }
@@ -88,6 +87,23 @@ export class FramePump<Frame> {
     this.#index = 0;
     callbacks.flush();
     callbacks.drained?.();
+  }
+
+  /** Holds the queue (and the source) until `wait` settles; the frame before is handled again on 'again'. */
+  #await(wait: Promise<void | 'again'>): void {
+    const callbacks = this.#callbacks;
+    this.#waiting = true;
+    this.#update();
+    callbacks.flush();
+    wait.then(
+      (again) => {
+        if (again === 'again') this.#index--;
+        this.#waiting = false;
+        this.#update();
+        this.run();
+      },
+      (error: unknown) => callbacks.fail(error),
+    );
   }
 
   /** The other side could not take more: hold the source until `target` drains. */

@@ -152,6 +152,36 @@ describe('the relay over a plaintext upstream (reused read memory, pass-through)
     ]);
   });
 
+  it('decides every request of a pipelined chunk in order: allowed ones pass as sent, a refused one is answered as refused', async () => {
+    const client = await appClient();
+    try {
+      // One write: the allowed statement goes through in place, the refused Parse replaces its bytes,
+      // and what follows it is discarded up to the Sync, as the server would.
+      const frames = await client.request([
+        encodeParse('', 'SELECT 7'),
+        encodeBind({ portal: '', statement: '' }),
+        encodeExecute('', 0),
+        encodeParse('', 'DROP TABLE people'),
+        encodeBind({ portal: '', statement: '' }),
+        encodeExecute('', 0),
+        encodeSync(),
+      ]);
+      expect(frames.map((frame) => String.fromCharCode(frame.code)).join('')).toBe('12DCEZ');
+      expect(frames.find((frame) => frame.code === BackendCode.ErrorResponse)!.raw.toString('utf8')).toContain('Dropping tables is blocked');
+      // The session goes on, and the table is still there.
+      const after = await client.request([encodeQuery('SELECT count(*) FROM people')]);
+      expect(after.filter((frame) => frame.code === BackendCode.DataRow).map((frame) => decodeDataRow(frame).values[0]?.toString())).toEqual([
+        String(CONFORMANCE_PEOPLE.length),
+      ]);
+    } finally {
+      client.end();
+    }
+    expect(completed.map((event) => [event.result, event.rows])).toEqual([
+      ['ok', 1],
+      ['ok', 1],
+    ]);
+  });
+
   it('masks results that carry a mask plan, pipelined or not', async () => {
     const client = await openRawClient(gateway, analyst.user, await gateway.token(analyst.user, [...analyst.groups]));
     try {

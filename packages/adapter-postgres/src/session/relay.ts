@@ -3,7 +3,7 @@ import type { Action, Masker } from '@gatehouse/core';
 import type { StatementOutcome } from '@gatehouse/proxy';
 import { BackendCode, FrontendCode } from '../protocol/codes.js';
 import type { BackendReader } from '../protocol/backend-reader.js';
-import { commandCompleteRows, MALFORMED_TAG, NO_ROWS, wholeBackendMessageSize } from '../protocol/backend-scan.js';
+import { commandCompleteRows, MALFORMED_TAG, NO_ROWS, wholeBackendMessageSize, wholeFrontendMessageSize } from '../protocol/backend-scan.js';
 import type { Frame } from '../protocol/frame.js';
 import type { FrontendReader } from '../protocol/frontend-reader.js';
 import { decodeErrorResponse, decodeNoticeResponse, encodeErrorResponse, encodeNoticeResponse } from '../protocol/messages/error-notice.js';
@@ -86,6 +86,14 @@ interface Portal {
   /** Under a row limit: what the portal may still return over all its Executes. */
   readonly allowance?: RowAllowance;
 }
+
+/** What the client-side pass-through path did with one request (see Relay#passRequest). */
+const PASSED = 0;
+const HANDLED = 1;
+const NOT_HANDLED = 2;
+type PassResult = typeof PASSED | typeof HANDLED | typeof NOT_HANDLED;
+/** The pass-through path hit a protocol violation: the session has ended. */
+const FAILED = -1;
 
 /** Entries that carry nothing but their kind: shared, never changed. */
 const PARSE_PENDING: Pending = Object.freeze({ kind: 'parse' });
@@ -222,6 +230,8 @@ export class Relay {
   /** What the handled frames produced for each side, written at the pump's flush (then replaced, not emptied). */
   #toUpstream: Outgoing[] = [];
   #toClient: Outgoing[] = [];
+  /** A gate the client-side pass-through path left waiting; the frames after its request follow it. */
+  #clientWait: Promise<void> | undefined;
   /** Client frames in order; waits while a gate decides. */
   readonly #clientPump: FramePump<Frame>;
   /** Upstream frames in order; waits while the catalog names a result's columns. */
@@ -319,14 +329,152 @@ export class Relay {
   // ── client → upstream ────────────────────────────────────────────────────────────────────────
 
   #onClientData(chunk: Buffer): void {
+    let rest = chunk;
+    const handled = this.#passClient(chunk);
+    if (handled === FAILED) return;
+    const wait = this.#clientWait;
+    this.#clientWait = undefined;
+    if (handled === chunk.length && wait === undefined && this.#toUpstream.length === 0) {
+      this.#writeClientChunk(chunk);
+      return;
+    }
+    // What was handled in place is queued (its bytes, or what replaced them); the rest follows it.
+    if (handled > 0) rest = chunk.subarray(handled);
     let frames: Frame[];
     try {
-      frames = this.#clientReader.push(chunk);
+      frames = this.#clientReader.push(rest);
     } catch (error) {
       this.#protocolViolation('client', error);
       return;
     }
-    this.#clientPump.push(frames);
+    if (wait) this.#clientPump.pushAfter(wait, frames);
+    else this.#clientPump.push(frames);
+  }
+
+  /**
+   * The client-side pass-through path, mirror of #passThrough: while nothing waits and nothing is
+   * being discarded, the leading requests of a chunk (Query, Parse, Bind, Describe, Execute, Close,
+   * Sync, Flush) are decided and accounted for in place, exactly as #clientFrame would, and go
+   * upstream as the bytes they arrived in: no frame list, no pump run, no per-message write. Returns
+   * how many leading bytes were handled; when that is not the whole chunk, or a decided request was
+   * refused, rewritten or must wait for its gate, the handled part is queued in #toUpstream (and a
+   * wait in #clientWait), and everything after it takes the full path. FAILED: the session ended.
+   */
+  #passClient(chunk: Buffer): number {
+    const reader = this.#clientReader;
+    if (
+      this.#ended ||
+      this.#clientPump.waiting ||
+      this.#discardingUntilSync ||
+      this.#toUpstream.length !== 0 ||
+      reader.bufferedBytes !== 0 ||
+      reader.state !== 'reading' ||
+      reader.phase !== 'typed'
+    ) {
+      return 0;
+    }
+    const maxMessageBytes = reader.maxMessageBytes;
+    let offset = 0;
+    try {
+      while (offset < chunk.length && !this.#ended) {
+        const size = wholeFrontendMessageSize(chunk, offset, maxMessageBytes);
+        if (size === 0) break;
+        const passed = this.#passRequest(new TypedFrame(chunk, offset, size));
+        if (passed === PASSED) {
+          offset += size;
+          continue;
+        }
+        if (passed === HANDLED) {
+          // Handled, but not as its own bytes: what precedes it goes first, then its replacement.
+          if (offset > 0) this.#toUpstream.unshift(chunk.subarray(0, offset));
+          return offset + size;
+        }
+        break; // NOT_HANDLED: nothing changed; the full path takes it from here
+      }
+    } catch (error) {
+      this.#protocolViolation('client', error);
+      return FAILED;
+    }
+    if (offset > 0 && offset < chunk.length) this.#toUpstream.push(chunk.subarray(0, offset));
+    return offset;
+  }
+
+  /**
+   * One client request on the pass-through path: PASSED (accounted for, its bytes go upstream as
+   * they are), HANDLED (done as #clientFrame would, but its bytes were replaced or it waits for its
+   * gate: the pass-through stops after it), or NOT_HANDLED with nothing changed.
+   */
+  #passRequest(frame: TypedFrame): PassResult {
+    switch (frame.code) {
+      case FrontendCode.Query: {
+        const { text: query } = decodeQuery(frame);
+        const outcome = this.#decide(query);
+        const copyFormat = copyFormatFor(outcome.forwardText ?? query, outcome);
+        const verdict = this.#verdict(outcome);
+        if (verdict instanceof Promise) {
+          this.#clientWait = verdict.then((settled) => this.#gatedQuery(frame, query, outcome, copyFormat, settled));
+          return HANDLED;
+        }
+        if (!verdict.forward) {
+          this.#gatedQuery(frame, query, outcome, copyFormat, verdict);
+          return HANDLED;
+        }
+        const text = this.#forwardedText(query, outcome);
+        if (text !== undefined) this.#toUpstream.push(encodeQuery(text));
+        this.#queryForwarded(outcome, copyFormat);
+        return text === undefined ? PASSED : HANDLED;
+      }
+      case FrontendCode.Parse: {
+        const parse = this.#decodeParse(frame);
+        const outcome = this.#decide(parse.query);
+        const copyFormat = copyFormatFor(outcome.forwardText ?? parse.query, outcome);
+        const verdict = this.#verdict(outcome);
+        if (verdict instanceof Promise) {
+          this.#clientWait = verdict.then((settled) => this.#gatedParse(frame, parse, outcome, copyFormat, settled));
+          return HANDLED;
+        }
+        if (!verdict.forward) {
+          this.#gatedParse(frame, parse, outcome, copyFormat, verdict);
+          return HANDLED;
+        }
+        const text = this.#forwardedText(parse.query, outcome);
+        if (text !== undefined) this.#toUpstream.push(encodeParse(parse.name, text, parse.paramTypeOids));
+        this.#parseForwarded(parse, outcome, copyFormat);
+        return text === undefined ? PASSED : HANDLED;
+      }
+      case FrontendCode.Bind: {
+        // Only what needs no named cursor, row allowance or refusal; the rest is #clientFrame's.
+        const bind = decodeBindTarget(frame);
+        const statement = this.#statements.get(bind.statement);
+        if (!statement || statement.outcome.decision.obligations.rowLimit !== undefined || (bind.portal !== '' && this.#cursorAllowances.size !== 0)) {
+          return NOT_HANDLED;
+        }
+        this.#portals.set(bind.portal, { statement });
+        this.#expect(BIND_PENDING);
+        return PASSED;
+      }
+      case FrontendCode.Execute: {
+        const { portal: name } = decodeExecute(frame);
+        const portal = this.#portals.get(name);
+        // Refused, or needs a Describe injected first: #clientFrame's.
+        if (!portal || portal.statement.outcome.decision.obligations.mask) return NOT_HANDLED;
+        this.#expect({ kind: 'execute', portal, started: false, stats: this.#newStats() });
+        return PASSED;
+      }
+      case FrontendCode.Describe:
+        this.#describeForwarded(frame);
+        return PASSED;
+      case FrontendCode.Close:
+        this.#closeForwarded(frame);
+        return PASSED;
+      case FrontendCode.Sync:
+        this.#syncForwarded();
+        return PASSED;
+      case FrontendCode.Flush:
+        return PASSED;
+      default:
+        return NOT_HANDLED;
+    }
   }
 
   /**
@@ -391,16 +539,11 @@ export class Relay {
         this.#expect({ kind: 'bind', named: { name: bind.portal, portal } });
         return;
       }
-      case FrontendCode.Describe: {
+      case FrontendCode.Describe:
         if (this.#discardingUntilSync) return;
-        const describe = decodeDescribe(frame);
+        this.#describeForwarded(frame);
         out.push(frame);
-        // The portal object, not its name: a later Close or Bind in the same pipeline may reuse the name.
-        this.#expect(
-          describe.kind === 'S' ? DESCRIBE_STATEMENT_PENDING : { kind: 'describe-portal', portal: this.#portals.get(describe.name), injected: false },
-        );
         return;
-      }
       case FrontendCode.Execute: {
         if (this.#discardingUntilSync) return;
         const { portal: name } = decodeExecute(frame);
@@ -428,20 +571,14 @@ export class Relay {
         this.#expect({ kind: 'execute', portal, started: false, stats: this.#newStats() });
         return;
       }
-      case FrontendCode.Close: {
+      case FrontendCode.Close:
         if (this.#discardingUntilSync) return;
-        const close = decodeClose(frame);
-        if (close.kind === 'S') this.#statements.delete(close.name);
-        else this.#portals.delete(close.name);
+        this.#closeForwarded(frame);
         out.push(frame);
-        this.#expect(CLOSE_PENDING);
         return;
-      }
       case FrontendCode.Sync:
-        this.#discardingUntilSync = false;
-        this.#upstreamSkipping = false;
+        this.#syncForwarded();
         out.push(frame);
-        this.#pending.push(SYNC_PENDING);
         return;
       case FrontendCode.Flush:
         out.push(frame);
@@ -474,7 +611,7 @@ export class Relay {
     if (verdict.forward) {
       const text = this.#forwardedText(query, outcome);
       this.#toUpstream.push(text === undefined ? frame : encodeQuery(text));
-      this.#expect({ kind: 'query', outcome, copyFormat, stats: this.#newStats() });
+      this.#queryForwarded(outcome, copyFormat);
     } else {
       this.#toUpstream.push(REFUSED_QUERY);
       this.#expect({ kind: 'query', outcome, refusal: verdict.refusal, stats: this.#newStats() });
@@ -483,17 +620,51 @@ export class Relay {
 
   #gatedParse(frame: Frame, parse: ParseMessage, outcome: StatementOutcome, copyFormat: CopyOutFormat | undefined, verdict: GateVerdict): void {
     if (verdict.forward) {
-      this.#statements.set(parse.name, { outcome, copyFormat });
       // The text prepared upstream is the one decided on: the rewrite, when there is one.
       const text = this.#forwardedText(parse.query, outcome);
       this.#toUpstream.push(text === undefined ? frame : encodeParse(parse.name, text, parse.paramTypeOids));
-      this.#expect(PARSE_PENDING);
+      this.#parseForwarded(parse, outcome, copyFormat);
     } else {
       this.#statements.delete(parse.name);
       this.#toUpstream.push(REFUSED_PARSE);
       this.#expect({ kind: 'parse', refusal: verdict.refusal });
       this.#discardingUntilSync = true;
     }
+  }
+
+  /** A Describe forwarded as it is: the response it is owed. */
+  #describeForwarded(frame: Frame): void {
+    const describe = decodeDescribe(frame);
+    // The portal object, not its name: a later Close or Bind in the same pipeline may reuse the name.
+    this.#expect(
+      describe.kind === 'S' ? DESCRIBE_STATEMENT_PENDING : { kind: 'describe-portal', portal: this.#portals.get(describe.name), injected: false },
+    );
+  }
+
+  /** A Close forwarded as it is: the statement or portal is gone, and a CloseComplete is owed. */
+  #closeForwarded(frame: Frame): void {
+    const close = decodeClose(frame);
+    if (close.kind === 'S') this.#statements.delete(close.name);
+    else this.#portals.delete(close.name);
+    this.#expect(CLOSE_PENDING);
+  }
+
+  /** A Sync forwarded: discarding (ours and the server's) ends there, and a ReadyForQuery is owed. */
+  #syncForwarded(): void {
+    this.#discardingUntilSync = false;
+    this.#upstreamSkipping = false;
+    this.#pending.push(SYNC_PENDING);
+  }
+
+  /** A Query forwarded (as the client's bytes or rewritten): the response it is owed. */
+  #queryForwarded(outcome: StatementOutcome, copyFormat: CopyOutFormat | undefined): void {
+    this.#expect({ kind: 'query', outcome, copyFormat, stats: this.#newStats() });
+  }
+
+  /** A Parse forwarded (as the client's bytes or rewritten): its statement, and the response it is owed. */
+  #parseForwarded(parse: ParseMessage, outcome: StatementOutcome, copyFormat: CopyOutFormat | undefined): void {
+    this.#statements.set(parse.name, { outcome, copyFormat });
+    this.#expect(PARSE_PENDING);
   }
 
   #gatedFunctionCall(frame: Frame, outcome: StatementOutcome, verdict: GateVerdict): void {
@@ -1016,6 +1187,12 @@ export class Relay {
       target.uncork();
     }
     if (!ok) source.holdUntilDrained(target);
+  }
+
+  /** A client chunk passed through as it arrived; pauses the client until the upstream drains when it is full. */
+  #writeClientChunk(chunk: Buffer): void {
+    if (this.#ended) return;
+    if (!this.#upstream.write(chunk)) this.#clientPump.holdUntilDrained(this.#upstream);
   }
 
   /** One chunk passed through as it arrived; pauses the upstream until the client drains when it is full. */

@@ -7,6 +7,7 @@
 // cost per transaction, A/B in one run.
 //   node --conditions=@gatehouse/source --import tsx tools/bench/src/pgbench/relay-cost-main.ts [--txns 40000] [--rounds 3] [--clients 4] [--protocol simple|extended|both]
 import { connect, createServer } from 'node:net';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startTcpRelay } from '../tcp-relay.js';
@@ -165,9 +166,33 @@ class ReplayClient {
   }
 }
 
-/** CPU µs of this process per transaction, TXNS transactions spread over the clients. */
-async function cpuPerTransaction(clients: readonly ReplayClient[], request: () => Buffer): Promise<number> {
+/**
+ * Garbage collections seen so far (main-thread pauses; a scavenge's parallel helpers are counted
+ * in the process CPU, not here): the gateway's allocation per transaction shows as more of them.
+ */
+const collections: { readonly start: number; readonly end: number; readonly minor: boolean }[] = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    // node's GC entries carry their kind in `detail` (absent from this @types/node's PerformanceEntry).
+    const kind = (entry as unknown as { detail?: { kind?: number } }).detail?.kind;
+    collections.push({ start: entry.startTime, end: entry.startTime + entry.duration, minor: kind === constants.NODE_PERFORMANCE_GC_MINOR });
+  }
+}).observe({ entryTypes: ['gc'] });
+
+interface RunCost {
+  /** CPU µs of this process per transaction. */
+  readonly cpu: number;
+  /** Scavenges per 10,000 transactions. */
+  readonly scavenges: number;
+  /** Main-thread GC pause µs per transaction. */
+  readonly gcPause: number;
+}
+
+/** What TXNS transactions spread over the clients cost this process. */
+async function costPerTransaction(clients: readonly ReplayClient[], request: () => Buffer): Promise<RunCost> {
   const each = Math.ceil(TXNS / clients.length);
+  const txns = each * clients.length;
+  const startedAt = performance.now();
   const before = process.cpuUsage();
   await Promise.all(
     clients.map(async (client) => {
@@ -175,7 +200,15 @@ async function cpuPerTransaction(clients: readonly ReplayClient[], request: () =
     }),
   );
   const used = process.cpuUsage(before);
-  return (used.user + used.system) / (each * clients.length);
+  const endedAt = performance.now();
+  // GC entries are delivered after the fact.
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const during = collections.filter((gc) => gc.start >= startedAt && gc.end <= endedAt);
+  return {
+    cpu: (used.user + used.system) / txns,
+    scavenges: (during.filter((gc) => gc.minor).length * 10_000) / txns,
+    gcPause: (during.reduce((sum, gc) => sum + (gc.end - gc.start), 0) * 1000) / txns,
+  };
 }
 
 const upstream = await startCannedUpstream();
@@ -189,15 +222,21 @@ const targets = {
 const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 for (const protocol of PROTOCOLS) {
   const request = protocol === 'simple' ? simpleRequest : extendedRequest;
-  const results = { relay: [] as number[], gateway: [] as number[] };
-  for (const name of ['relay', 'gateway'] as const) await cpuPerTransaction(targets[name], request); // warm-up (JIT, caches)
+  const results = { relay: [] as RunCost[], gateway: [] as RunCost[] };
+  for (const name of ['relay', 'gateway'] as const) await costPerTransaction(targets[name], request); // warm-up (JIT, caches)
   for (let round = 0; round < ROUNDS; round++) {
-    for (const name of round % 2 === 0 ? (['relay', 'gateway'] as const) : (['gateway', 'relay'] as const)) results[name].push(await cpuPerTransaction(targets[name], request));
+    for (const name of round % 2 === 0 ? (['relay', 'gateway'] as const) : (['gateway', 'relay'] as const)) results[name].push(await costPerTransaction(targets[name], request));
   }
-  const own = median(results.gateway) - median(results.relay);
+  const cpu = (name: 'relay' | 'gateway'): number[] => results[name].map((run) => run.cpu);
+  const own = median(cpu('gateway')) - median(cpu('relay'));
   console.log(`-M ${protocol}: process CPU per transaction (canned upstream + ${CLIENTS} clients + target), ${ROUNDS} rounds × ${TXNS}:`);
-  console.log(`  relay   ${median(results.relay).toFixed(1)} µs  (${results.relay.map((v) => v.toFixed(1)).join(', ')})`);
-  console.log(`  gateway ${median(results.gateway).toFixed(1)} µs  (${results.gateway.map((v) => v.toFixed(1)).join(', ')})`);
+  for (const name of ['relay', 'gateway'] as const) {
+    const runs = results[name];
+    console.log(
+      `  ${name.padEnd(7)} ${median(cpu(name)).toFixed(1)} µs  (${cpu(name).map((v) => v.toFixed(1)).join(', ')}); ` +
+        `scavenges per 10k txns ${median(runs.map((run) => run.scavenges)).toFixed(1)}, GC pause ${median(runs.map((run) => run.gcPause)).toFixed(2)} µs per txn`,
+    );
+  }
   console.log(`  the gateway's own cost beyond a relay: ${own.toFixed(1)} µs per transaction`);
 }
 for (const client of [...targets.relay, ...targets.gateway]) client.socket.destroy();
