@@ -55,12 +55,15 @@ export function controlPlaneHooks(options: ControlPlaneHooksOptions): SessionHoo
    * turn of the event loop. A durable record, a full queue or an approval gives a promise.
    */
   const gate = (session: HookSession, outcome: StatementOutcome, signal?: AbortSignal): GateResult | Promise<GateResult> => {
-    const statementId = randomUUID();
-    tagStatementId(outcome, statementId);
     const live = sessions.get(session.sessionId);
     if (live) live.statements++;
     const sink = sinkFor(session.target.connection);
-    if (approvals && outcome.decision.effect === 'review') return reviewGate(session, outcome, sink, statementId, live, approvals, signal);
+    const reviews = outcome.decision.effect === 'review' ? approvals : undefined;
+    // Without a trail or a review nothing reads a statement id (no record, no result): none is drawn.
+    if (!sink && !reviews) return decisionGate(outcome);
+    const statementId = randomUUID();
+    tagStatementId(outcome, statementId);
+    if (reviews) return reviewGate(session, outcome, sink, statementId, live, reviews, signal);
     let written: Promise<void> | void;
     try {
       written = sink?.onQuery(queryEvent(session, outcome, statementId, undefined));
@@ -114,13 +117,18 @@ export function controlPlaneHooks(options: ControlPlaneHooksOptions): SessionHoo
       ).catch(failed('session start'));
     },
     gate,
-    statementCompleted: (session, completed) => {
-      const sink = sinkFor(session.target.connection);
-      if (!sink) return;
-      // Queued: a promise only while the queue is full.
-      const written = sink.onResult(resultEvent(session, completed, taggedStatementId(completed.outcome)));
-      if (written instanceof Promise) written.catch(failed('statement result'));
-    },
+    // Only with a trail to record results in: without a listener the adapters build no completion events.
+    ...(trail
+      ? {
+          statementCompleted: (session: HookSession, completed: CompletedStatement) => {
+            const sink = sinkFor(session.target.connection);
+            if (!sink) return;
+            // Queued: a promise only while the queue is full.
+            const written = sink.onResult(resultEvent(session, completed, taggedStatementId(completed.outcome)));
+            if (written instanceof Promise) written.catch(failed('statement result'));
+          },
+        }
+      : {}),
     sessionEnded: (session, endedAt) => {
       sessions.ended(session.sessionId);
       void Promise.resolve(sinkFor(session.target.connection)?.onSessionEnd(session.sessionId, endedAt)).catch(failed('session end'));
