@@ -1,4 +1,4 @@
-import type { Decision } from '@gatehouse/core';
+import type { Action, Decision } from '@gatehouse/core';
 
 /**
  * The gateway reads client text as UTF-8 with standard-conforming strings, as the classifier does.
@@ -31,10 +31,24 @@ const PINNED_SETTING_STATEMENT = /\b(?:set|reset)\s+(?:(?:session|local)\s+)?(?:
 /** "et" in any case: every match of the statement pattern holds one (in SET or RESET). */
 const ET = /et/i;
 
-export function touchesPinnedSetting(text: string): boolean {
-  // Runs for every statement: most have no "et" and skip the pattern (one regular-expression scan
-  // measured 3x faster than four `includes`; /i without /u folds ASCII letters only from ASCII letters).
-  return ET.test(text) && PINNED_SETTING_STATEMENT.test(text);
+/**
+ * Statements that cannot change a session setting by their syntax, however their text reads
+ * (`UPDATE t SET names = …`). A set_config() call inside one is caught as before, by the server's
+ * ParameterStatus (pinnedSettingViolation ends the session).
+ */
+const PLAIN_DML = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE']);
+
+/**
+ * Whether the text SETs or RESETs a pinned setting. The text is scanned unless every statement
+ * in it is plain DML: most statements are, and they skip the scan.
+ */
+export function touchesPinnedSetting(text: string, actions: readonly Action[]): boolean {
+  for (const action of actions) {
+    // One regular-expression scan measured 3x faster than four `includes`; /i without /u folds
+    // ASCII letters only from ASCII letters. Most texts have no "et" and skip the full pattern.
+    if (!PLAIN_DML.has(action.operation)) return ET.test(text) && PINNED_SETTING_STATEMENT.test(text);
+  }
+  return false;
 }
 
 export const PINNED_SETTING_RULE = 'gatehouse:pinned-session-settings';

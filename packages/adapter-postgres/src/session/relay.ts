@@ -699,7 +699,7 @@ export class Relay {
 
   #decide(text: string): StatementOutcome {
     let outcome = this.#context.decide(text);
-    if (this.#touchesPinnedSetting(text)) outcome = { actions: outcome.actions, decision: pinnedSettingDecision() };
+    if (this.#touchesPinnedSetting(text, outcome.actions)) outcome = { actions: outcome.actions, decision: pinnedSettingDecision() };
     else if (outcome.decision.obligations.rowLimit !== undefined || this.#limitedCursors) {
       if (outcome.decision.obligations.rowLimit !== undefined && outcome.actions.some((action) => action.operation === 'DECLARE CURSOR')) {
         // The cursor's rows come back through FETCHes, whose own decisions may carry no limit.
@@ -713,10 +713,10 @@ export class Relay {
   }
 
   /** touchesPinnedSetting, remembered for the last text (a repeated Parse hands back the same string). */
-  #touchesPinnedSetting(text: string): boolean {
+  #touchesPinnedSetting(text: string, actions: readonly Action[]): boolean {
     if (text !== this.#pinnedChecked) {
       this.#pinnedChecked = text;
-      this.#pinnedTouched = touchesPinnedSetting(text);
+      this.#pinnedTouched = touchesPinnedSetting(text, actions);
     }
     return this.#pinnedTouched;
   }
