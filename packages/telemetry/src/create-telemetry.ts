@@ -56,7 +56,7 @@ const NOTHING = (): void => undefined;
  * Spans queued for export before new ones are dropped. The SDK's 2,048 is 0.1 s of statements at
  * 20,000 a second: one slow export to the collector and spans are lost. 8,192 hold about 0.4 s
  * (some 15 MB at most) and stay within the OTLP exporters' 30 concurrent exports when a flush
- * sends the whole queue at once (16 batches of 512). OTEL_BSP_MAX_QUEUE_SIZE still wins when set.
+ * sends the whole queue at once (16 batches of 512; statement spans go 2,048 to a request). OTEL_BSP_MAX_QUEUE_SIZE still wins when set.
  */
 const SPAN_QUEUE_SIZE = 8_192;
 

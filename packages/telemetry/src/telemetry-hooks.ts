@@ -35,6 +35,7 @@ import {
 } from './attribute-names.js';
 import { dbSystemName, decisionAttributes, rulesLabel } from './db-semantics.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
+import { OpenStatements } from './open-statements.js';
 import { SessionProfiles } from './session-profile.js';
 import type { SessionProfile } from './session-profile.js';
 import type { StatementShape } from './statement-shapes.js';
@@ -43,8 +44,10 @@ import { SdkStatementTracer } from './statement-spans.js';
 import type { SessionStatementSpans, StatementSpan, StatementTracer } from './statement-spans.js';
 import { traceparent } from './trace-context.js';
 
+/** The process's time origin, read once: `performance.timeOrigin` is a getter that costs as much as the clock. */
+const TIME_ORIGIN = performance.timeOrigin;
 /** Wall-clock milliseconds with sub-millisecond precision (OTel takes fractional epoch ms). */
-const now = (): number => performance.timeOrigin + performance.now();
+const now = (): number => TIME_ORIGIN + performance.now();
 
 /** A gate that answers faster than this did not wait for anything worth a span. */
 const GATE_WAIT_SPAN_MIN_MS = 1;
@@ -68,7 +71,8 @@ interface StatementState {
   readonly span: StatementSpan | undefined;
   readonly startedAt: number;
   readonly shape: StatementShape;
-  gate?: { readonly result: GateResult; readonly settledAt: number; readonly waited: boolean };
+  /** Present from the start (undefined until the gate settles): set later, it would cost the object a new property store per statement. */
+  gate: { readonly result: GateResult; readonly settledAt: number; readonly waited: boolean } | undefined;
 }
 
 interface SessionState {
@@ -81,7 +85,7 @@ interface SessionState {
   readonly statementSpans: SessionStatementSpans | undefined;
   /** sessions.active was counted up for it (so it is counted down exactly once). */
   readonly counted: boolean;
-  readonly statements: Map<StatementOutcome, StatementState>;
+  readonly statements: OpenStatements<StatementOutcome, StatementState>;
 }
 
 export interface TelemetryHooksOptions {
@@ -243,7 +247,7 @@ export class TelemetryHooks {
       profile,
       statementSpans: span?.isRecording() ? this.#statementTracer!.forSession(context, span, this.#statementAttributesOf(session)) : undefined,
       counted: true,
-      statements: new Map(),
+      statements: new OpenStatements(),
     });
   }
 
@@ -256,9 +260,7 @@ export class TelemetryHooks {
     // An adapter that does not report completion (or a client that never reads its results) must not
     // make a long-lived session hold statements forever: past the bound, the oldest ends unfinished.
     if (state.statements.size >= MAX_OPEN_STATEMENTS) {
-      const [oldest, statement] = state.statements.entries().next().value!;
-      state.statements.delete(oldest);
-      this.#endUnfinished(statement);
+      this.#endUnfinished(state.statements.shift()!);
     }
     state.statements.set(outcome, this.#startStatement(state, outcome, now()));
   }
@@ -362,7 +364,7 @@ export class TelemetryHooks {
         profile: this.#profiles.of(session.target),
         statementSpans: this.#statementTracer?.forSession(ROOT_CONTEXT, undefined, this.#statementAttributesOf(session)),
         counted: false,
-        statements: new Map(),
+        statements: new OpenStatements(),
       };
       this.#sessions.set(session.sessionId, state);
     }
@@ -385,7 +387,7 @@ export class TelemetryHooks {
       span = state.statementSpans.start(shape, outcome, startedAt);
       if (this.#full) span.addEvent(EVENT_POLICY_DECISION, decisionAttributes(outcome), startedAt);
     }
-    return { span, startedAt, shape };
+    return { span, startedAt, shape, gate: undefined };
   }
 
   /** A statement decided but never completed (never executed, or the connection went away). */

@@ -6,11 +6,24 @@ import { decisionAttributes } from '../db-semantics.js';
 import type { StatementShape } from '../statement-shapes.js';
 import type { SessionStatementSpans, StatementSpan, StatementTracer } from '../statement-spans.js';
 import { AttributeEntries, encodeAttributes, encodeStringField } from './otlp-attributes.js';
+import { ProtoWriter, WIRE_FIXED32, WIRE_LENGTH_DELIMITED, WIRE_VARINT } from './proto-writer.js';
 import { SpanIdSource, spanIdHex } from './span-ids.js';
 import type { SpanIdWords } from './span-ids.js';
 
 /** OTLP Span field numbers the fragments below are encoded for. */
 const SPAN_NAME_FIELD = 5;
+/** kind = CLIENT (OTLP numbers kinds from the API's + 1), then the tag of start_time_unix_nano (fixed64). */
+const KIND_CLIENT_AND_START_TAG = Buffer.from([6 << 3, 3, (7 << 3) | 1]);
+/** Span.flags: the W3C trace flags and "has is_remote" (the statement's parent, the session span, is local). */
+const FLAGS_HAS_IS_REMOTE = 0x100;
+const STATUS_UNSET = 0;
+const STATUS_ERROR = 2;
+/**
+ * Per session, the (shape, decision) combinations whose joined fragments are kept: few, as every
+ * open session holds its own (up to some 2.5 KB each with a long query text); a session that runs
+ * more shapes than this joins them again (the encoder's cost before fragments were joined).
+ */
+const MAX_FRAGMENTS_PER_SESSION = 8;
 const SPAN_ATTRIBUTES_FIELD = 9;
 const EVENT_ATTRIBUTES_FIELD = 3;
 const EVENT_NAME_FIELD = 2;
@@ -24,6 +37,22 @@ export interface LeanSession {
   readonly parent: Buffer;
   readonly traceFlags: number;
   /** The session's attributes (principal, session id) as span attribute entries. */
+  readonly attributes: Buffer;
+  /**
+   * The span's last bytes, after its events: dropped events and links counts (0), status, flags;
+   * `[0]` with status UNSET, `[1]` with status ERROR.
+   */
+  readonly tails: readonly [Buffer, Buffer];
+}
+
+/**
+ * A statement span's bytes that depend only on its session, shape and decision, joined once per
+ * combination (the encoder copies two fragments instead of six).
+ */
+export interface SpanFragments {
+  /** parent_span_id, name, kind and the tag of start_time_unix_nano. */
+  readonly lead: Buffer;
+  /** The shape's, the session's and the decision's attributes, in that order (as the SDK span holds them). */
   readonly attributes: Buffer;
 }
 
@@ -56,8 +85,7 @@ export interface LeanSpanSink {
  */
 export class LeanStatementSpan implements StatementSpan {
   readonly session: LeanSession;
-  readonly shape: EncodedShape;
-  readonly decision: Buffer;
+  readonly fragments: SpanFragments;
   readonly idHigh: number;
   readonly idLow: number;
   readonly startTime: number;
@@ -70,11 +98,10 @@ export class LeanStatementSpan implements StatementSpan {
   #ended = false;
   #context: SpanContext | undefined;
 
-  constructor(sink: LeanSpanSink, session: LeanSession, shape: EncodedShape, decision: Buffer, ids: SpanIdWords, startTime: number) {
+  constructor(sink: LeanSpanSink, session: LeanSession, fragments: SpanFragments, ids: SpanIdWords, startTime: number) {
     this.#sink = sink;
     this.session = session;
-    this.shape = shape;
-    this.decision = decision;
+    this.fragments = fragments;
     let high = ids.word();
     let low = ids.word();
     while (high === 0 && low === 0) {
@@ -190,6 +217,26 @@ function decisionKey(decision: Decision): string {
   return key;
 }
 
+/**
+ * Span fields 12 and 14 (dropped events and links counts, always written, as the SDK's serializer
+ * does), 15 (status { code }) and 16 (flags, fixed32).
+ */
+function spanTail(traceFlags: number, status: number): Buffer {
+  const flags = (traceFlags & 0xff) | FLAGS_HAS_IS_REMOTE;
+  const tail = new ProtoWriter(14);
+  for (const field of [12, 14]) {
+    tail.tag(field, WIRE_VARINT);
+    tail.varint(0);
+  }
+  tail.tag(15, WIRE_LENGTH_DELIMITED);
+  tail.varint(2);
+  tail.tag(3, WIRE_VARINT);
+  tail.varint(status);
+  tail.tag(16, WIRE_FIXED32);
+  tail.fixed32(flags);
+  return tail.finish();
+}
+
 /** Event names are few (the policy decision): encoded once each. */
 const EVENT_NAMES = new Map<string, Buffer>();
 function eventName(name: string): Buffer {
@@ -230,9 +277,28 @@ export class LeanStatementTracer implements StatementTracer {
       parent: Buffer.concat([Buffer.from([0x22, 8]), Buffer.from(context.spanId, 'hex')]),
       traceFlags: context.traceFlags,
       attributes: encodeAttributes(sessionAttributes, SPAN_ATTRIBUTES_FIELD),
+      tails: [spanTail(context.traceFlags, STATUS_UNSET), spanTail(context.traceFlags, STATUS_ERROR)],
     };
+    /** The session's fragments by shape, with the decision they were joined with (a shape's decision rarely changes). */
+    const joined = new Map<StatementShape, { readonly decision: Buffer; readonly fragments: SpanFragments }>();
     return {
-      start: (shape, outcome, startedAt) => new LeanStatementSpan(this.#sink, session, this.#shape(shape), this.#decision(outcome), this.#ids, startedAt),
+      start: (shape, outcome, startedAt) => {
+        const decision = this.#decision(outcome);
+        let known = joined.get(shape);
+        if (known?.decision !== decision) {
+          const encoded = this.#shape(shape);
+          known = {
+            decision,
+            fragments: {
+              lead: Buffer.concat([session.parent, encoded.name, KIND_CLIENT_AND_START_TAG]),
+              attributes: Buffer.concat([encoded.attributes, session.attributes, decision]),
+            },
+          };
+          if (joined.size >= MAX_FRAGMENTS_PER_SESSION) joined.clear();
+          joined.set(shape, known);
+        }
+        return new LeanStatementSpan(this.#sink, session, known.fragments, this.#ids, startedAt);
+      },
     };
   }
 

@@ -120,6 +120,8 @@ export function encodeAttribute(field: number, key: string, value: AttributeValu
 /** Keys, and values per key, an AttributeEntries cache keeps (approval ids, say, are each seen once). */
 const MAX_CACHED_KEYS = 64;
 const MAX_CACHED_VALUES_PER_KEY = 256;
+/** Entries compared before the maps are asked. */
+const RECENT_ENTRIES = 8;
 
 /**
  * Encoded attribute entries by key and value, for attributes that statements add with a handful
@@ -129,6 +131,13 @@ const MAX_CACHED_VALUES_PER_KEY = 256;
 export class AttributeEntries {
   readonly #field: number;
   readonly #byKey = new Map<string, Map<string | number | boolean, Buffer>>();
+  /**
+   * The entries handed out last, compared before the maps are asked: a statement adds the same
+   * few pairs as the one before (result ok, no masked values, one row), and comparing a few keys
+   * and values costs less than two map lookups.
+   */
+  readonly #recent: { readonly key: string; readonly value: string | number | boolean; readonly encoded: Buffer }[] = [];
+  #nextRecent = 0;
 
   constructor(field: number) {
     this.#field = field;
@@ -136,6 +145,22 @@ export class AttributeEntries {
 
   of(key: string, value: AttributeValue): Buffer {
     if (typeof value === 'object') return encodeAttribute(this.#field, key, value);
+    const recent = this.#recent;
+    for (let i = 0; i < recent.length; i++) {
+      const entry = recent[i]!;
+      if (entry.key === key && Object.is(entry.value, value)) return entry.encoded;
+    }
+    const encoded = this.#lookUp(key, value);
+    const entry = { key, value, encoded };
+    if (recent.length < RECENT_ENTRIES) recent.push(entry);
+    else {
+      recent[this.#nextRecent] = entry;
+      this.#nextRecent = (this.#nextRecent + 1) % RECENT_ENTRIES;
+    }
+    return encoded;
+  }
+
+  #lookUp(key: string, value: string | number | boolean): Buffer {
     let values = this.#byKey.get(key);
     if (!values) {
       if (this.#byKey.size >= MAX_CACHED_KEYS) return encodeAttribute(this.#field, key, value);

@@ -88,15 +88,31 @@ export class ProtoWriter {
     buffer[this.pos++] = low & 0x7f;
   }
 
+  /** Byte stores, not Buffer#writeUInt32LE: its argument checks cost more than the write (the size was measured). */
   fixed32(value: number): void {
-    this.buffer.writeUInt32LE(value >>> 0, this.pos);
-    this.pos += 4;
+    const buffer = this.buffer;
+    const pos = this.pos;
+    buffer[pos] = value;
+    buffer[pos + 1] = value >>> 8;
+    buffer[pos + 2] = value >>> 16;
+    buffer[pos + 3] = value >>> 24;
+    this.pos = pos + 4;
   }
 
   fixed64(low: number, high: number): void {
-    this.buffer.writeUInt32LE(low >>> 0, this.pos);
-    this.buffer.writeUInt32LE(high >>> 0, this.pos + 4);
-    this.pos += 8;
+    this.fixed32(low);
+    this.fixed32(high);
+  }
+
+  /** Four bytes, most significant first (ids are written as the big-endian bytes of their hex form). */
+  uint32BigEndian(value: number): void {
+    const buffer = this.buffer;
+    const pos = this.pos;
+    buffer[pos] = value >>> 24;
+    buffer[pos + 1] = value >>> 16;
+    buffer[pos + 2] = value >>> 8;
+    buffer[pos + 3] = value;
+    this.pos = pos + 4;
   }
 
   double(value: number): void {

@@ -1,7 +1,9 @@
 import type { Attributes } from '@opentelemetry/api';
 import { encodeAttributes, encodeStringField } from './otlp-attributes.js';
 import type { LeanStatementSpan } from './lean-statement-span.js';
-import { ProtoWriter, WIRE_FIXED32, WIRE_FIXED64, WIRE_LENGTH_DELIMITED, WIRE_VARINT, delimitedSize } from './proto-writer.js';
+import { ProtoWriter, WIRE_FIXED64, WIRE_LENGTH_DELIMITED, WIRE_VARINT, delimitedSize } from './proto-writer.js';
+import { StatementSpanBatch } from './statement-span-batch.js';
+import type { RequestEnvelope, SpanWriter } from './statement-span-batch.js';
 
 /*
  * An OTLP ExportTraceServiceRequest (opentelemetry-proto trace/v1, collector/trace/v1) of statement
@@ -12,28 +14,15 @@ import { ProtoWriter, WIRE_FIXED32, WIRE_FIXED64, WIRE_LENGTH_DELIMITED, WIRE_VA
  *
  * The resource and the scope are encoded once; per span, the cached fragments (name, shape,
  * session and decision attributes) are copied and only ids, times, added attributes, events and
- * status are written.
+ * status are written. The exporter writes each span into its batch as the span ends.
  */
 
-const SPAN_KIND_CLIENT = 3; // OTLP SpanKind: the API's CLIENT (2) + 1
-const STATUS_ERROR = 2;
-const STATUS_UNSET = 0;
-/** Span.flags: the W3C trace flags and "has is_remote" (the statement's parent, the session span, is local). */
-const FLAGS_HAS_IS_REMOTE = 0x100;
-
-/** Bytes of a span's fixed parts: trace id, span id, parent span id, kind, times, the zero counts, status, flags. */
+/** Bytes of a span's parts between the fragments: span id, start and end times, the dropped attributes count. */
 const FIXED_SPAN_SIZE =
-  2 + 16 + // trace_id
-  2 + 8 + // span_id
-  2 + 8 + // parent_span_id
-  2 + // kind
-  1 + 8 + // start_time_unix_nano
+  8 + // span_id (its tag and length end the session's head)
+  8 + // start_time_unix_nano (its tag ends the lead fragment)
   1 + 8 + // end_time_unix_nano
-  2 + // dropped_attributes_count
-  2 + // dropped_events_count
-  2 + // dropped_links_count
-  1 + 1 + 2 + // status { code }
-  2 + 4; // flags
+  2; // dropped_attributes_count
 
 export interface InstrumentationScopeLike {
   readonly name: string;
@@ -41,63 +30,45 @@ export interface InstrumentationScopeLike {
   readonly schemaUrl?: string;
 }
 
+/** Statement spans as the batch writes them: measured, then written. */
+const LEAN_SPAN_WRITER: SpanWriter<LeanStatementSpan> = { size: spanSize, write: writeSpan };
+
 export class StatementSpanEncoder {
-  /** ResourceSpans field 1 (Resource) and, when set, field 3 (schema_url). */
-  readonly #resource: Buffer;
-  readonly #resourceSchemaUrl: Buffer | undefined;
-  /** ScopeSpans field 1 (InstrumentationScope) and, when set, field 3 (schema_url). */
-  readonly #scope: Buffer;
-  readonly #scopeSchemaUrl: Buffer | undefined;
-  #sizes = new Int32Array(512);
+  readonly #envelope: RequestEnvelope;
 
   constructor(resource: { readonly attributes: Attributes; readonly schemaUrl?: string | undefined }, scope: InstrumentationScopeLike) {
     const resourceAttributes = encodeAttributes(resource.attributes, 1);
-    // Resource { attributes, dropped_attributes_count: 0 } (the SDK's serializer always writes the count).
-    this.#resource = delimited(1, Buffer.concat([resourceAttributes, Buffer.from([2 << 3, 0])]));
-    this.#resourceSchemaUrl = resource.schemaUrl ? encodeStringField(3, resource.schemaUrl) : undefined;
     const scopeParts = [encodeStringField(1, scope.name)];
     if (scope.version) scopeParts.push(encodeStringField(2, scope.version));
-    this.#scope = delimited(1, Buffer.concat(scopeParts));
-    this.#scopeSchemaUrl = scope.schemaUrl ? encodeStringField(3, scope.schemaUrl) : undefined;
+    this.#envelope = {
+      // Resource { attributes, dropped_attributes_count: 0 } (the SDK's serializer always writes the count).
+      resource: delimited(1, Buffer.concat([resourceAttributes, Buffer.from([2 << 3, 0])])),
+      resourceSchemaUrl: resource.schemaUrl ? encodeStringField(3, resource.schemaUrl) : undefined,
+      scope: delimited(1, Buffer.concat(scopeParts)),
+      scopeSchemaUrl: scope.schemaUrl ? encodeStringField(3, scope.schemaUrl) : undefined,
+    };
   }
 
   /**
-   * One request with every span (all share the resource and the scope). `reuse`: a buffer from an
-   * earlier call whose request is no longer needed, written over when large enough (see
-   * ProtoWriter); the result is a view of it, or of a new buffer that starts its own ArrayBuffer.
+   * A request written span by span (see StatementSpanBatch). `reuse`: a buffer from an earlier
+   * request no longer needed, written over when large enough; requests are views of buffers that
+   * start their own ArrayBuffer, so all of `body.buffer` may be handed back as `reuse`.
    */
+  batch(reuse?: Buffer): StatementSpanBatch<LeanStatementSpan> {
+    return new StatementSpanBatch(this.#envelope, LEAN_SPAN_WRITER, reuse);
+  }
+
+  /** One request with every span (all share the resource and the scope). */
   encode(spans: readonly LeanStatementSpan[], reuse?: Buffer): Buffer {
-    if (this.#sizes.length < spans.length) this.#sizes = new Int32Array(spans.length);
-    const sizes = this.#sizes;
-    let scopeSpans = this.#scope.length + (this.#scopeSchemaUrl?.length ?? 0);
-    for (let i = 0; i < spans.length; i++) {
-      const size = spanSize(spans[i]!);
-      sizes[i] = size;
-      scopeSpans += delimitedSize(2, size);
-    }
-    const resourceSpans = this.#resource.length + delimitedSize(2, scopeSpans) + (this.#resourceSchemaUrl?.length ?? 0);
-    const size = delimitedSize(1, resourceSpans);
-    // A buffer of its own (never a slice of Node's shared pool), so the caller may hand it back as `reuse`.
-    const writer = new ProtoWriter(size, reuse && reuse.length >= size ? reuse : Buffer.allocUnsafeSlow(size));
-    writer.tag(1, WIRE_LENGTH_DELIMITED);
-    writer.varint(resourceSpans);
-    writer.raw(this.#resource);
-    writer.tag(2, WIRE_LENGTH_DELIMITED);
-    writer.varint(scopeSpans);
-    writer.raw(this.#scope);
-    for (let i = 0; i < spans.length; i++) {
-      writer.tag(2, WIRE_LENGTH_DELIMITED);
-      writer.varint(sizes[i]!);
-      writeSpan(writer, spans[i]!);
-    }
-    if (this.#scopeSchemaUrl) writer.raw(this.#scopeSchemaUrl);
-    if (this.#resourceSchemaUrl) writer.raw(this.#resourceSchemaUrl);
-    return writer.finish();
+    const batch = this.batch(reuse);
+    for (const span of spans) batch.add(span);
+    return batch.finish();
   }
 }
 
 function spanSize(span: LeanStatementSpan): number {
-  let size = FIXED_SPAN_SIZE + span.shape.name.length + span.shape.attributes.length + span.session.attributes.length + span.decision.length;
+  const { session, fragments } = span;
+  let size = FIXED_SPAN_SIZE + session.head.length + fragments.lead.length + fragments.attributes.length + session.tails[0].length;
   const added = span.added;
   if (added) for (let i = 1; i < added.length; i += 2) size += (added[i] as Buffer).length;
   const events = span.events;
@@ -111,25 +82,17 @@ function eventSize(name: number, attributes: number): number {
 }
 
 function writeSpan(writer: ProtoWriter, span: LeanStatementSpan): void {
-  const { session, shape } = span;
-  // trace_id, then span_id's tag and length (one fragment per session), the id, parent_span_id.
+  const { session, fragments } = span;
+  // trace_id and span_id's tag and length, the id; parent_span_id, name, kind, start time's tag.
   writer.raw(session.head);
-  const buffer = writer.buffer;
-  buffer.writeUInt32BE(span.idHigh, writer.pos);
-  buffer.writeUInt32BE(span.idLow, writer.pos + 4);
-  writer.pos += 8;
-  writer.raw(session.parent);
-  writer.raw(shape.name);
-  writer.tag(6, WIRE_VARINT);
-  writer.varint(SPAN_KIND_CLIENT);
-  writer.tag(7, WIRE_FIXED64);
+  writer.uint32BigEndian(span.idHigh);
+  writer.uint32BigEndian(span.idLow);
+  writer.raw(fragments.lead);
   writer.epochMillis(span.startTime);
   writer.tag(8, WIRE_FIXED64);
   writer.epochMillis(span.endTime);
-  // Attributes in the order the SDK span would hold them: as started, then as added.
-  writer.raw(shape.attributes);
-  writer.raw(session.attributes);
-  writer.raw(span.decision);
+  // Attributes in the order the SDK span would hold them: as started (shape, session, decision), then as added.
+  writer.raw(fragments.attributes);
   const added = span.added;
   if (added) for (let i = 1; i < added.length; i += 2) writer.raw(added[i] as Buffer);
   writer.tag(10, WIRE_VARINT);
@@ -147,16 +110,8 @@ function writeSpan(writer: ProtoWriter, span: LeanStatementSpan): void {
       writer.varint(0);
     }
   }
-  writer.tag(12, WIRE_VARINT);
-  writer.varint(0);
-  writer.tag(14, WIRE_VARINT);
-  writer.varint(0);
-  writer.tag(15, WIRE_LENGTH_DELIMITED);
-  writer.varint(2);
-  writer.tag(3, WIRE_VARINT);
-  writer.varint(span.error ? STATUS_ERROR : STATUS_UNSET);
-  writer.tag(16, WIRE_FIXED32);
-  writer.fixed32((session.traceFlags & 0xff) | FLAGS_HAS_IS_REMOTE);
+  // Dropped events and links counts, status, flags.
+  writer.raw(session.tails[span.error ? 1 : 0]);
 }
 
 function delimited(field: number, content: Buffer): Buffer {

@@ -7,7 +7,8 @@ import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ISerializer } from '@opentelemetry/otlp-transformer';
 import type { OtlpSettings } from '../telemetry-config.js';
 import type { LeanSpanSink, LeanStatementSpan } from './lean-statement-span.js';
-import { StatementSpanEncoder } from './statement-span-encoder.js';
+import type { StatementSpanBatch } from './statement-span-batch.js';
+import type { StatementSpanEncoder } from './statement-span-encoder.js';
 
 /** The batch span processor's settings (OTEL_BSP_*), applied to statement spans too. */
 export interface StatementBatchOptions {
@@ -34,14 +35,19 @@ interface EncodedBatch {
  * settings as the SDK's proto trace exporter); only the encoding is ours (statement-span-encoder.ts).
  * Batching follows the SDK's BatchSpanProcessor: a batch leaves when it is full or after the
  * schedule delay, one export at a time, and spans beyond the queue bound are dropped (and counted
- * in a warning).
+ * in a warning). A span is encoded into its batch as it ends (no record is kept until the batch
+ * leaves): the queue is the batches' spans.
  */
 export class StatementSpanExporter implements LeanSpanSink {
   readonly #options: StatementBatchOptions;
   readonly #encoder: StatementSpanEncoder;
   readonly #delegate: IOtlpExportDelegate<EncodedBatch>;
   readonly #spareBuffers: Buffer[] = [];
-  #queue: LeanStatementSpan[] = [];
+  /** The batch spans are written into now, and full batches waiting for their turn (oldest first). */
+  #filling: StatementSpanBatch<LeanStatementSpan> | undefined;
+  readonly #full: StatementSpanBatch<LeanStatementSpan>[] = [];
+  /** Spans in #filling and #full: what maxQueueSize bounds. */
+  #queued = 0;
   #exporting = false;
   #timer: NodeJS.Timeout | undefined;
   #dropped = 0;
@@ -65,7 +71,7 @@ export class StatementSpanExporter implements LeanSpanSink {
 
   add(span: LeanStatementSpan): void {
     if (this.#stopped) return;
-    if (this.#queue.length >= this.#options.maxQueueSize) {
+    if (this.#queued >= this.#options.maxQueueSize) {
       if (this.#dropped === 0) diag.debug('maxQueueSize reached, dropping statement spans');
       this.#dropped++;
       return;
@@ -74,7 +80,19 @@ export class StatementSpanExporter implements LeanSpanSink {
       diag.warn(`Dropped ${this.#dropped} spans because maxQueueSize reached`);
       this.#dropped = 0;
     }
-    this.#queue.push(span);
+    const batch = (this.#filling ??= this.#encoder.batch(this.#spareBuffers.pop()));
+    try {
+      batch.add(span);
+    } catch (error) {
+      // Never thrown into the statement path: the span is left out and the error reported.
+      globalErrorHandler(error instanceof Error ? error : new Error('a statement span could not be encoded'));
+      return;
+    }
+    this.#queued++;
+    if (batch.spans >= this.#options.maxExportBatchSize) {
+      this.#full.push(batch);
+      this.#filling = undefined;
+    }
     this.#maybeExport();
   }
 
@@ -95,20 +113,20 @@ export class StatementSpanExporter implements LeanSpanSink {
 
   #flushAll(): Promise<void> {
     const batches: Promise<void>[] = [];
-    while (this.#queue.length > 0) batches.push(this.#exportOneBatch());
+    while (this.#queued > 0) batches.push(this.#exportOneBatch());
     return Promise.all(batches).then(() => undefined);
   }
 
   #maybeExport(): void {
     if (this.#exporting) return;
-    if (this.#queue.length >= this.#options.maxExportBatchSize) {
+    if (this.#full.length > 0) {
       this.#startExport();
       return;
     }
-    if (this.#timer !== undefined || this.#queue.length === 0) return;
+    if (this.#timer !== undefined || this.#queued === 0) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      if (!this.#exporting && this.#queue.length > 0) this.#startExport();
+      if (!this.#exporting && this.#queued > 0) this.#startExport();
     }, this.#options.scheduledDelayMillis);
     this.#timer.unref();
   }
@@ -120,29 +138,29 @@ export class StatementSpanExporter implements LeanSpanSink {
       .catch((error: Error) => globalErrorHandler(error))
       .finally(() => {
         this.#exporting = false;
-        if (this.#queue.length > 0) this.#maybeExport();
+        if (this.#queued > 0) this.#maybeExport();
       });
   }
 
+  /** The oldest full batch, or the one being filled. */
   #exportOneBatch(): Promise<void> {
     this.#clearTimer();
-    const size = this.#options.maxExportBatchSize;
-    let spans: LeanStatementSpan[];
-    if (this.#queue.length <= size) {
-      spans = this.#queue;
-      this.#queue = [];
-    } else {
-      spans = this.#queue.splice(0, size);
+    let batch = this.#full.shift();
+    if (!batch) {
+      batch = this.#filling!;
+      this.#filling = undefined;
     }
+    const spans = batch.spans;
+    this.#queued -= spans;
     return new Promise((resolve, reject) => {
       let body: Buffer;
       try {
-        body = this.#encoder.encode(spans, this.#spareBuffers.pop());
+        body = batch.finish();
       } catch (error) {
         reject(error instanceof Error ? error : new Error('statement spans could not be encoded'));
         return;
       }
-      this.#delegate.export({ body, spans: spans.length }, (result: ExportResult) => {
+      this.#delegate.export({ body, spans }, (result: ExportResult) => {
         // Answered (sent, failed or timed out, retries included): the transport is done with the body.
         this.#recycle(body);
         if (result.code === ExportResultCode.SUCCESS) resolve();
@@ -151,9 +169,9 @@ export class StatementSpanExporter implements LeanSpanSink {
     });
   }
 
-  /** The encoder's buffers start their own ArrayBuffer (offset 0): all of it can be written over next time. */
+  /** A request is a view of a buffer that starts its own ArrayBuffer (see StatementSpanEncoder.batch): all of it is written over next time. */
   #recycle(body: Buffer): void {
-    if (body.byteOffset !== 0 || body.buffer.byteLength > MAX_SPARE_BYTES || this.#spareBuffers.length >= MAX_SPARE_BUFFERS) return;
+    if (body.buffer.byteLength > MAX_SPARE_BYTES || this.#spareBuffers.length >= MAX_SPARE_BUFFERS) return;
     this.#spareBuffers.push(Buffer.from(body.buffer, 0, body.buffer.byteLength));
   }
 
