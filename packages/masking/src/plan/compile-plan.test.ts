@@ -110,6 +110,23 @@ describe('compileMaskPlan: column rules', () => {
     }
   });
 
+  it('gives text bytes the same masked value as the string form (hash, format-preserving; ASCII, non-ASCII, invalid UTF-8)', () => {
+    const values = ['alice@example.com', 'Zoë-42 Straße', '', 'x'.repeat(300)];
+    for (const kind of ['hash', 'format-preserving'] as const) {
+      for (const maxLength of [undefined, 5]) {
+        const cols: ResultColumn[] = [{ name: 'email', typeClass: 'text', ...(maxLength === undefined ? {} : { maxLength }) }];
+        const plan = compileMaskPlan(
+          { dialect: 'postgres', columns: cols, obligation: obligation({ columns: [{ pattern: 'email', strategy: { kind }, rule: 'r' }] }) },
+          { keys },
+        );
+        for (const value of values) expect(text(plan.maskTextValue(0, bytes(value)))).toBe(plan.maskTextValue(0, value));
+        const invalid = Uint8Array.of(0x61, 0xff, 0x62);
+        expect(text(plan.maskTextValue(0, invalid))).toBe(plan.maskTextValue(0, new TextDecoder().decode(invalid)));
+        expect(plan.stats()).toEqual({ maskedValues: 2 * values.length + 2, byRule: { r: 2 * values.length + 2 } });
+      }
+    }
+  });
+
   it('hashes deterministically across columns, so joins still line up', () => {
     const cols: ResultColumn[] = [
       { name: 'a', table: 'db.s.users', column: 'email', typeClass: 'text' },

@@ -1,7 +1,7 @@
 import type { Dialect, MaskPlan, MaskPlanInput, MaskStats, ResultColumn, ValueRepresentation } from '@gatehouse/core';
 import type { DetectorMatch } from '../detectors/types.js';
 import { MaskingError } from '../errors.js';
-import { compileStrategy, type StringMasker } from '../strategies/strategy.js';
+import { type BytesMasker, compileBytesStrategy, compileStrategy, type StringMasker } from '../strategies/strategy.js';
 import { compileDetectorSet, type DetectorSet } from './detector-set.js';
 import { JSON_FAIL, maskJsonSpans } from './json-text.js';
 import type { MaskPlanOptions, StandIn } from './options.js';
@@ -69,12 +69,30 @@ function ownPath(column: ResultColumn): string[] {
 
 class Stats {
   masked = 0;
-  readonly byRule = new Map<string, number>();
+  private readonly cells = new Map<string, RuleCount>();
+
+  /** The counter of one rule, made on first use; a column keeps its rule's so counting skips the lookup. */
+  cell(rule: string): RuleCount {
+    let cell = this.cells.get(rule);
+    if (cell === undefined) this.cells.set(rule, (cell = { n: 0 }));
+    return cell;
+  }
 
   count(rule: string): void {
     this.masked++;
-    this.byRule.set(rule, (this.byRule.get(rule) ?? 0) + 1);
+    this.cell(rule).n++;
   }
+
+  /** Values masked per rule; rules whose counter exists but never counted are left out. */
+  byRule(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [rule, cell] of this.cells) if (cell.n > 0) out[rule] = cell.n;
+    return out;
+  }
+}
+
+interface RuleCount {
+  n: number;
 }
 
 interface ColumnContext {
@@ -99,6 +117,9 @@ class ColumnHandler {
   /** Bytes for a constant mask (redact on text, or a text stand-in), encoded once. */
   private readonly constantBytes: Uint8Array | null | undefined;
   private readonly constantText: string | null | undefined;
+  /** The rule's strategy on bytes (text columns, hash / format-preserving): no decode or re-encode. */
+  private readonly ruleBytes: BytesMasker | undefined;
+  private readonly ruleCount: RuleCount | undefined;
   private readonly pathRules = new Map<string, ResolvedRule | null>();
   private readonly leafMaskers = new Map<ResolvedRule, StringMasker>();
 
@@ -112,6 +133,8 @@ class ColumnHandler {
         this.constantBytes = this.constantText === null ? null : Buffer.from(this.constantText, 'utf8');
       }
     }
+    if (ctx.rule && this.isText) this.ruleBytes = compileBytesStrategy(ctx.rule.strategy, ctx.options, ctx.rule.rule);
+    if (this.ruleBytes !== undefined) this.ruleCount = ctx.stats.cell(ctx.rule!.rule);
   }
 
   /** Text representation: string in, string out (null = SQL NULL). */
@@ -136,6 +159,16 @@ class ColumnHandler {
       if (this.constantBytes === null) this.nullOrThrow();
       this.ctx.stats.count(this.ctx.rule!.rule);
       return this.constantBytes;
+    }
+    if (this.ruleBytes !== undefined) {
+      const masked = this.ruleBytes(value);
+      if (masked !== undefined) {
+        this.ctx.stats.masked++;
+        this.ruleCount!.n++;
+        // ASCII out: the column's character limit is a byte limit.
+        const max = this.ctx.column.maxLength;
+        return max !== undefined && max >= 0 && masked.length > max ? masked.subarray(0, max) : masked;
+      }
     }
     const input = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
     const out = this.text(input);
@@ -189,7 +222,7 @@ class ColumnHandler {
     } else {
       result = replaceSpans(value, matches, maskSpan);
     }
-    for (const rule of rulesHit) this.ctx.stats.byRule.set(rule, (this.ctx.stats.byRule.get(rule) ?? 0) + 1);
+    for (const rule of rulesHit) this.ctx.stats.cell(rule).n++;
     this.ctx.stats.masked++;
     return result === NULLED ? this.nullOrThrow() : this.truncate(result);
   }
@@ -240,7 +273,7 @@ class ColumnHandler {
     this.ctx.stats.masked++;
     const result = replaceSpans(value, matches, (m, span) => {
       const masker = set.maskers.get(m.detector)!;
-      this.ctx.stats.byRule.set(masker.rule, (this.ctx.stats.byRule.get(masker.rule) ?? 0) + 1);
+      this.ctx.stats.cell(masker.rule).n++;
       return masker.mask(span);
     });
     return result === NULLED ? null : result;
@@ -348,7 +381,7 @@ class Plan implements CompiledMaskPlan {
   }
 
   stats(): MaskStats {
-    return { maskedValues: this.counters.masked, byRule: Object.fromEntries(this.counters.byRule) };
+    return { maskedValues: this.counters.masked, byRule: this.counters.byRule() };
   }
 
   maskTextValue(columnIndex: number, value: Uint8Array | null): Uint8Array | null;

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { formatPreservingStrategy } from './format-preserving.js';
+import { formatPreservingBytesStrategy, formatPreservingStrategy } from './format-preserving.js';
 import { formatPreservingKey } from './keys.js';
 import { EDGE_LENGTHS, randomBytes, randomText, seededRandom } from './testing/random-text.js';
 
@@ -57,6 +57,21 @@ describe('format-preserving strategy output', () => {
     for (const value of ['a'.repeat(32), 'a'.repeat(33), '9'.repeat(100), 'Zz'.repeat(400), 'a-'.repeat(3000), '--- ...', '']) {
       expect(mask(value)).toBe(expected(value));
     }
+  });
+});
+
+describe('format-preserving strategy on bytes', () => {
+  it('gives the output of the string form for ASCII values and leaves the rest to it', () => {
+    const random = seededRandom(0xa5c11);
+    const mask = formatPreservingBytesStrategy('test-key');
+    const expected = reference('test-key');
+    for (const n of EDGE_LENGTHS) {
+      const value = Array.from({ length: n }, () => String.fromCharCode(Math.floor(random() * 128))).join('');
+      expect(Buffer.from(mask(Buffer.from(value, 'latin1'))!).toString('latin1')).toBe(expected(value));
+    }
+    expect(mask(Buffer.from('Zoë', 'utf8'))).toBeUndefined();
+    const punctuation = Buffer.from('--- ...@');
+    expect(mask(punctuation)).toBe(punctuation);
   });
 });
 

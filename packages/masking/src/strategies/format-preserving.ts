@@ -1,3 +1,4 @@
+import type { BytesMasker } from './hash.js';
 import { HmacSha256 } from './hmac-sha256.js';
 import { Keystream } from './keystream.js';
 
@@ -31,6 +32,42 @@ export function formatPreservingStrategy(key: string | Uint8Array): (value: stri
     keystream.reset(''); // drop the reference to the raw value
     return out;
   };
+}
+
+/**
+ * The same mapping on a text value's bytes, bytes out, for ASCII values (the usual case): each byte
+ * is one code unit, so no decode and no string. Anything else goes through the string form.
+ */
+export function formatPreservingBytesStrategy(key: string | Uint8Array): BytesMasker {
+  const keystream = new Keystream(new HmacSha256(key));
+  return (value) => {
+    const n = value.length;
+    let letters = 0;
+    for (let i = 0; i < n; i++) {
+      const c = value[i]!;
+      if (c >= 0x80) return undefined;
+      if (isAsciiAlphanumeric(c)) letters++;
+    }
+    // Nothing to substitute: the value itself, as the string form's `out === input` check gives.
+    if (letters === 0) return value;
+    const out = new Uint8Array(n);
+    keystream.reset(value);
+    for (let i = 0; i < n; i++) out[i] = substituteAscii(value[i]!, keystream);
+    keystream.reset(''); // drop the reference to the raw value
+    return out;
+  };
+}
+
+function isAsciiAlphanumeric(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/** `substitute` for an ASCII code: ASCII in, ASCII out. */
+function substituteAscii(c: number, keystream: Keystream): number {
+  if (c >= 48 && c <= 57) return 48 + (keystream.next() % 10);
+  if (c >= 65 && c <= 90) return 65 + (keystream.next() % 26);
+  if (c >= 97 && c <= 122) return 97 + (keystream.next() % 26);
+  return c;
 }
 
 /** The output code unit for one input code unit: kept, or a digit / letter of the same case drawn from the keystream. */

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { hashStrategy } from './hash.js';
+import { hashBytesStrategy, hashStrategy } from './hash.js';
 import { EDGE_LENGTHS, randomBytes, randomText, seededRandom } from './testing/random-text.js';
 
 /** The strategy's definition, as it was first written with node:crypto: masked values must never change. */
@@ -19,6 +19,19 @@ describe('hash strategy output', () => {
       const expected = reference(key, length);
       const values = [...EDGE_LENGTHS.map((n) => randomText(random, n)), randomText(random, Math.floor(random() * 400))];
       for (const value of values) expect(mask(value)).toBe(expected(value));
+    }
+  });
+
+  it('on bytes, gives the same hex as ASCII bytes, and leaves invalid UTF-8 to the string form', () => {
+    const random = seededRandom(0xb17e5);
+    for (const length of [1, 16, 64, 100]) {
+      const mask = hashBytesStrategy('test-key', length);
+      const expected = reference('test-key', length);
+      for (const n of EDGE_LENGTHS) {
+        const value = randomText(random, n);
+        expect(Buffer.from(mask(Buffer.from(value, 'utf8'))!).toString('latin1')).toBe(expected(value));
+      }
+      expect(mask(Uint8Array.of(0x61, 0xc3))).toBeUndefined();
     }
   });
 

@@ -49,6 +49,17 @@ describe('HmacSha256', () => {
     }
   });
 
+  it('macBytes on the UTF-8 of a value equals mac on the value (short, long, prefixed)', () => {
+    const hmac = new HmacSha256('test-key');
+    for (const length of [...EDGE_LENGTHS, 0, 400]) {
+      const value = randomText(random, length);
+      for (const prefix of ['', '0:', '12:', '1234567890123456:']) {
+        const words = Array.from(hmac.macBytes(prefix, Buffer.from(value, 'utf8')));
+        expect(words).toEqual(Array.from(hmac.mac(prefix, value)));
+      }
+    }
+  });
+
   it('uses each call independently (no state carried from a longer or a native-path value)', () => {
     const hmac = new HmacSha256('test-key');
     const short = 'alice@example.com';

@@ -67,24 +67,39 @@ export class HmacSha256 {
 
   /** HMAC of `prefix` (ASCII) followed by `value` as UTF-8; the result is in `digest`. */
   mac(prefix: string, value: string): Uint32Array {
-    const p = prefix.length;
     // UTF-8 never has fewer bytes than UTF-16 code units, so this rules out long values before encoding.
-    if (p > PREFIX_ROOM || value.length > MAX_INLINE_BYTES) return this.macNative(prefix, value);
-    const start = PREFIX_ROOM - p;
-    for (let i = 0; i < p; i++) {
-      const c = prefix.charCodeAt(i);
-      if (c >= 0x80) return this.macNative(prefix, value);
-      scratch[start + i] = c;
-    }
+    if (value.length > MAX_INLINE_BYTES) return this.macNative(prefix, value);
+    const start = writePrefix(prefix);
+    if (start < 0) return this.macNative(prefix, value);
     const { read, written } = encoder.encodeInto(value, valueArea);
     if (read < value.length) {
       scratch.fill(0, start, PREFIX_ROOM + written);
       return this.macNative(prefix, value);
     }
+    return this.macScratch(start, written);
+  }
+
+  /**
+   * HMAC of `prefix` (ASCII) followed by `value`'s bytes as they are: the wire path's text values,
+   * hashed without decoding them to a string. Equals `mac(prefix, s)` when `value` is the UTF-8 of s.
+   */
+  macBytes(prefix: string, value: Uint8Array): Uint32Array {
+    const written = value.length;
+    if (written > MAX_INLINE_BYTES) return this.macNative(prefix, value);
+    const start = writePrefix(prefix);
+    if (start < 0) return this.macNative(prefix, value);
+    // A plain loop: cheaper than TypedArray#set across buffers at these lengths.
+    for (let i = 0; i < written; i++) scratch[PREFIX_ROOM + i] = value[i]!;
+    return this.macScratch(start, written);
+  }
+
+  /** Pads and hashes scratch[start, PREFIX_ROOM + written), then wipes it. */
+  private macScratch(start: number, written: number): Uint32Array {
+    const p = PREFIX_ROOM - start;
     const messageEnd = PREFIX_ROOM + written;
     const end = start + ((p + written + 8) & ~(BLOCK - 1)) + BLOCK;
     scratch[messageEnd] = 0x80;
-    scratch.fill(0, messageEnd + 1, end - 4);
+    for (let i = messageEnd + 1; i < end - 4; i++) scratch[i] = 0;
     scratchView.setUint32(end - 4, (BLOCK + p + written) * 8);
 
     const { digest } = this;
@@ -96,18 +111,34 @@ export class HmacSha256 {
     compressor.compress(outerView, 0, BLOCK);
     compressor.save(digest);
 
-    // The buffers outlive the call: leave no value bytes (or their message schedule) behind.
-    scratch.fill(0, start, end);
-    outerBlock.fill(0, 0, 32);
-    compressor.wipeSchedule();
+    // The buffers outlive the call: leave no value bytes (or the inner digest) behind.
+    for (let i = start; i < end; i++) scratch[i] = 0;
+    for (let i = 0; i < 32; i++) outerBlock[i] = 0;
     return digest;
   }
 
-  private macNative(prefix: string, value: string): Uint32Array {
-    const mac = createHmac('sha256', this.key).update(prefix).update(value, 'utf8').digest();
+  private macNative(prefix: string, value: string | Uint8Array): Uint32Array {
+    const hmac = createHmac('sha256', this.key).update(prefix);
+    const mac = (typeof value === 'string' ? hmac.update(value, 'utf8') : hmac.update(value)).digest();
     for (let i = 0; i < 8; i++) this.digest[i] = mac.readUInt32BE(i * 4);
     return this.digest;
   }
+}
+
+/** Writes an ASCII prefix right-aligned before the value area; its start, or -1 if it does not fit or is not ASCII. */
+function writePrefix(prefix: string): number {
+  const p = prefix.length;
+  if (p > PREFIX_ROOM) return -1;
+  const start = PREFIX_ROOM - p;
+  for (let i = 0; i < p; i++) {
+    const c = prefix.charCodeAt(i);
+    if (c >= 0x80) {
+      scratch.fill(0, start, start + i);
+      return -1;
+    }
+    scratch[start + i] = c;
+  }
+  return start;
 }
 
 /** Compresses one key-pad block (key XOR `xor`) from the SHA-256 IV; returns the chaining state. */
@@ -117,7 +148,6 @@ function padState(pad: Uint8Array, xor: number): Uint32Array {
   const state = new Uint32Array(8);
   fresh.compress(new DataView(block.buffer), 0, BLOCK);
   fresh.save(state);
-  fresh.wipeSchedule();
   block.fill(0);
   return state;
 }

@@ -9,14 +9,15 @@ const BLOCK_BYTES = 32;
  * cost no HMAC at all.
  */
 export class Keystream {
-  private value = '';
+  private value: string | Uint8Array = '';
   private block = -1;
   private used = BLOCK_BYTES;
   private words: Uint32Array | undefined;
 
   constructor(private readonly hmac: HmacSha256) {}
 
-  reset(value: string): void {
+  /** A string is hashed as UTF-8; bytes as they are (they must be the UTF-8 of the same text to match). */
+  reset(value: string | Uint8Array): void {
     this.value = value;
     this.block = -1;
     this.used = BLOCK_BYTES;
@@ -26,7 +27,9 @@ export class Keystream {
   next(): number {
     if (this.used === BLOCK_BYTES) {
       this.block++;
-      this.words = this.hmac.mac(this.block === 0 ? '0:' : `${this.block}:`, this.value);
+      const prefix = this.block === 0 ? '0:' : `${this.block}:`;
+      const { value } = this;
+      this.words = typeof value === 'string' ? this.hmac.mac(prefix, value) : this.hmac.macBytes(prefix, value);
       this.used = 0;
     }
     const at = this.used++;

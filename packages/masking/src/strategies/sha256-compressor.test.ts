@@ -14,7 +14,6 @@ function digest(message: Uint8Array): string {
   compressor.compress(view, 0, padded.length);
   const words = new Uint32Array(8);
   compressor.save(words);
-  compressor.wipeSchedule();
   return Array.from(words, (word) => word.toString(16).padStart(8, '0')).join('');
 }
 

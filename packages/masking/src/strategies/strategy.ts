@@ -1,13 +1,14 @@
 import type { MaskStrategyKind, MaskStrategySpec } from '@gatehouse/core';
 import { MaskPlanError } from '../errors.js';
-import { formatPreservingStrategy } from './format-preserving.js';
-import { hashStrategy } from './hash.js';
+import { formatPreservingBytesStrategy, formatPreservingStrategy } from './format-preserving.js';
+import { type BytesMasker, hashBytesStrategy, hashStrategy } from './hash.js';
 import { formatPreservingKey, type MaskingKeys } from './keys.js';
 import { partialStrategy } from './partial.js';
 import { redactStrategy } from './redact.js';
 
 /** A compiled strategy for string values; null means the value becomes SQL NULL. */
 export type StringMasker = (value: string) => string | null;
+export type { BytesMasker } from './hash.js';
 
 export interface StrategyOptions {
   readonly keys?: MaskingKeys;
@@ -43,6 +44,22 @@ export function compileStrategy(spec: MaskStrategySpec, options: StrategyOptions
       return formatPreservingStrategy(formatPreservingKey(requireKeys(options, rule, spec.kind)));
     default:
       throw new MaskPlanError(`Rule "${rule}" uses an unknown mask strategy "${String((spec as { kind: unknown }).kind)}".`);
+  }
+}
+
+/**
+ * The bytes-in/bytes-out form of a strategy whose output depends on the value, where one exists
+ * (hash, format-preserving): the wire path's text values skip the decode and re-encode. It gives
+ * exactly the bytes of the string form's result, or undefined to send that value to the string form.
+ */
+export function compileBytesStrategy(spec: MaskStrategySpec, options: StrategyOptions, rule: string): BytesMasker | undefined {
+  switch (spec.kind) {
+    case 'hash':
+      return hashBytesStrategy(requireKeys(options, rule, spec.kind).hash, options.hashLength);
+    case 'format-preserving':
+      return formatPreservingBytesStrategy(formatPreservingKey(requireKeys(options, rule, spec.kind)));
+    default:
+      return undefined;
   }
 }
 
