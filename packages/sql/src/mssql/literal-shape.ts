@@ -1,4 +1,5 @@
 import type { LiteralSpans } from '../literal-spans.js';
+import { closingDoubledQuote, codeAt, isDigit, isSpace } from '../literal-scan-chars.js';
 
 /**
  * Finds the literals of one plain T-SQL statement in one pass, without tokens: `spans` gets the
@@ -35,7 +36,7 @@ export function scanMssqlLiteralShape(text: string, spans: LiteralSpans): boolea
     } else if ((c === 78 || c === 110) /* N n */ && codeAt(text, i + 1) === 39) {
       // N'…': one string literal, prefix included.
       const literalStart = i;
-      i = closingQuote(text, i + 2, 39);
+      i = closingDoubledQuote(text, i + 2, 39);
       if (i < 0 || !endsLiteral(codeAt(text, i))) return false;
       spans.add(literalStart, i);
     } else if (isWordStart(c)) {
@@ -58,14 +59,14 @@ export function scanMssqlLiteralShape(text: string, spans: LiteralSpans): boolea
       spans.add(literalStart, i);
     } else if (c === 39 /* ' */) {
       const literalStart = i;
-      i = closingQuote(text, i + 1, 39);
+      i = closingDoubledQuote(text, i + 1, 39);
       if (i < 0 || !endsLiteral(codeAt(text, i))) return false;
       spans.add(literalStart, i);
     } else if (c === 91 /* [ */) {
-      i = closingQuote(text, i + 1, 93);
+      i = closingDoubledQuote(text, i + 1, 93);
       if (i < 0) return false;
     } else if (c === 34 /* " (an identifier under QUOTED_IDENTIFIER ON) */) {
-      i = closingQuote(text, i + 1, 34);
+      i = closingDoubledQuote(text, i + 1, 34);
       if (i < 0) return false;
     } else if (c === 40 /* ( */) {
       depth++;
@@ -97,18 +98,6 @@ export function scanMssqlLiteralShape(text: string, spans: LiteralSpans): boolea
   while (end > spans.start && isSpace(codeAt(text, end - 1))) end--;
   spans.end = end;
   return true;
-}
-
-/** Past the closing character of a body starting at `from` (doubled, it stands for itself: '' ]] ""), or -1 when unterminated. */
-function closingQuote(text: string, from: number, close: number): number {
-  const closer = String.fromCharCode(close);
-  let i = from;
-  for (;;) {
-    const at = text.indexOf(closer, i);
-    if (at < 0) return -1;
-    if (codeAt(text, at + 1) !== close) return at + 1;
-    i = at + 2;
-  }
 }
 
 /** Statements whose closing `;` the splitter leaves out of the statement (when not inside parentheses). */
@@ -162,20 +151,6 @@ function isOperatorChar(c: number): boolean {
   );
 }
 
-/**
- * The character code at `i`, or -1 past the end: reading past the end (NaN from charCodeAt) makes
- * V8 drop the scan's optimised code, several times before it settles.
- */
-function codeAt(text: string, i: number): number {
-  return i < text.length ? text.charCodeAt(i) : -1;
-}
-
-function isSpace(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13);
-}
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
-}
 /** Letters, `_` and `#` (temp tables) start a name; `$` only in `$PARTITION`-like words, left to the lexer. */
 function isWordStart(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 35;

@@ -1,4 +1,5 @@
 import type { LiteralSpans } from '../literal-spans.js';
+import { closingDoubledQuote, codeAt, isDigit, isSpace, isWordStart } from '../literal-scan-chars.js';
 
 /**
  * Finds the literals of one plain MySQL statement in one pass, without tokens: `spans` gets the
@@ -52,7 +53,7 @@ export function scanMysqlLiteralShape(text: string, spans: LiteralSpans): boolea
       if (i < 0 || !endsLiteral(codeAt(text, i))) return false;
       spans.add(literalStart, i);
     } else if (c === 96 /* ` */) {
-      i = closingBacktick(text, i + 1);
+      i = closingDoubledQuote(text, i + 1, 96);
       if (i < 0) return false;
     } else if (c === 40 || c === 41 || c === 44 /* ( ) , */) {
       i++;
@@ -108,17 +109,6 @@ function closingQuote(text: string, from: number, quote: number): number {
   return -1;
 }
 
-/** Past the closing backquote of an identifier body starting at `from` (doubled, it stands for one), or -1. */
-function closingBacktick(text: string, from: number): number {
-  let i = from;
-  for (;;) {
-    const close = text.indexOf('`', i);
-    if (close < 0) return -1;
-    if (codeAt(text, close + 1) !== 96) return close + 1;
-    i = close + 2;
-  }
-}
-
 /**
  * The end of a run of operator characters when the whole run is one of the plain operators (the
  * lexer reads such a run as that one token), else -1: `-- ` and `/*` comments, `@` variables and
@@ -155,23 +145,6 @@ function isOperatorChar(c: number): boolean {
   );
 }
 
-/**
- * The character code at `i`, or -1 past the end: reading past the end (NaN from charCodeAt) makes
- * V8 drop the scan's optimised code, several times before it settles.
- */
-function codeAt(text: string, i: number): number {
-  return i < text.length ? text.charCodeAt(i) : -1;
-}
-
-function isSpace(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13);
-}
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
-}
-function isWordStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
-}
 /** `$` continues an unquoted name in MySQL (`a$b`), though this scan never starts one with it. */
 function isWordPart(c: number): boolean {
   return isWordStart(c) || isDigit(c) || c === 36;

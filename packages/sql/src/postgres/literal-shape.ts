@@ -1,5 +1,6 @@
 import type { LiteralSpans } from '../literal-spans.js';
 import { isOperatorChar } from './lexer.js';
+import { closingDoubledQuote, codeAt, isDigit, isSpace, isWordStart } from '../literal-scan-chars.js';
 
 /**
  * Finds the literals of one plain PostgreSQL statement in one pass, without tokens: `spans` gets
@@ -47,11 +48,11 @@ export function scanPostgresLiteralShape(text: string, spans: LiteralSpans): boo
       spans.add(literalStart, i);
     } else if (c === 39 /* ' */) {
       const literalStart = i;
-      i = closingQuote(text, i + 1, 39);
+      i = closingDoubledQuote(text, i + 1, 39);
       if (i < 0 || !endsLiteral(codeAt(text, i))) return false;
       spans.add(literalStart, i);
     } else if (c === 34 /* " */) {
-      i = closingQuote(text, i + 1, 34);
+      i = closingDoubledQuote(text, i + 1, 34);
       if (i < 0) return false;
     } else if (c === 36 /* $ */) {
       // $1 … (a parameter, kept as written); `$tag$` and a lone `$` are not for this scan.
@@ -87,17 +88,6 @@ export function scanPostgresLiteralShape(text: string, spans: LiteralSpans): boo
   return true;
 }
 
-/** Past the closing quote of a body starting at `from` (a doubled quote escapes it), or -1 when unterminated. */
-function closingQuote(text: string, from: number, quote: number): number {
-  let i = from;
-  for (;;) {
-    const close = text.indexOf(quote === 39 ? "'" : '"', i);
-    if (close < 0) return -1;
-    if (codeAt(text, close + 1) !== quote) return close + 1;
-    i = close + 2;
-  }
-}
-
 /**
  * The end of a run of operator characters when the whole run is one of the plain operators (the
  * lexer reads such a run as that one token), else -1: `--` and `/*` comments, `?` operators and
@@ -126,23 +116,6 @@ function endsLiteral(c: number): boolean {
   return c < 0 || isSpace(c) || c === 40 || c === 41 || c === 44 || c === 59 || c === 91 || c === 93 || c === 58 || isOperatorChar(c);
 }
 
-/**
- * The character code at `i`, or -1 past the end: reading past the end (NaN from charCodeAt) makes
- * V8 drop the scan's optimised code, several times before it settles.
- */
-function codeAt(text: string, i: number): number {
-  return i < text.length ? text.charCodeAt(i) : -1;
-}
-
-function isSpace(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13);
-}
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
-}
-function isWordStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
-}
 function isWordPart(c: number): boolean {
   return isWordStart(c) || isDigit(c);
 }
