@@ -8,6 +8,7 @@ import { MYSQL_RESERVED } from './keywords.js';
 import { lexMysql } from './lexer.js';
 import { scanMysqlLiteralShape } from './literal-shape.js';
 import { splitMysql } from './split.js';
+import { checkFragmentSoups } from '../literal-shape-soups.js';
 
 const rules = { keywords: MYSQL_RESERVED, foldIdentifier: (word: string) => word };
 const spans = new LiteralSpans();
@@ -155,25 +156,10 @@ describe('mysqlLiteralShape', () => {
   });
 
   it('agrees with the full path on seeded fragment soups (a shape never has two fingerprints)', () => {
-    const random = seeded(20261127);
-    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
     const shapes = new Map<string, SeenShape>();
-    const seen: SeenShape[] = [];
-    let answered = 0;
-    for (let n = 0; n < 30_000; n++) {
-      // A template whose literal slots are filled several ways: the same shape with other literals.
-      const template = Array.from({ length: 1 + Math.floor(random() * 12) }, () => (random() < 0.3 ? undefined : pick(FRAGMENTS)));
-      const glue = Array.from(template, () => (random() < 0.5 ? '' : pick([' ', ' ', '\n', '  '])));
-      for (let fill = 0; fill < 3; fill++) {
-        const text = template.map((fragment, i) => (fragment ?? pick(PLAIN_LITERALS)) + glue[i]).join('') + (random() < 0.2 ? ';' : '');
-        // Against another shape's segments too (often the same template's: equal shapes, or one literal apart).
-        const previous = seen.length > 0 ? seen[Math.floor(random() * Math.min(seen.length, 8)) + Math.max(0, seen.length - 8)] : undefined;
-        if (expectAgreement(text, shapes, previous)) {
-          answered++;
-          seen.push(shapes.get(mysqlLiteralShape(text)!)!);
-        }
-      }
-    }
+    const answered = checkFragmentSoups<SeenShape>(20261127, 30_000, FRAGMENTS, PLAIN_LITERALS, (text, previous) =>
+      expectAgreement(text, shapes, previous) ? shapes.get(mysqlLiteralShape(text)!)! : undefined,
+    );
     // Enough soups fall inside the grammar for the check to mean something.
     expect(answered).toBeGreaterThan(5_000);
   });
